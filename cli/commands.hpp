@@ -1,0 +1,12 @@
+// Subcommands of the `stockcast` tool; each returns the process exit code and prints a
+// one-line error (never crashes) on bad arguments or files.
+#pragma once
+
+namespace stockcast::cli {
+
+int cmd_inspect(int argc, char** argv);   // stockcast inspect MODEL [--json] [--weights-json]
+int cmd_run(int argc, char** argv);       // stockcast run MODEL --input FILE.json
+int cmd_train(int argc, char** argv);     // stockcast train ... (training, issue 3)
+int cmd_backtest(int argc, char** argv);  // stockcast backtest ... (evaluation, issue 3)
+
+}  // namespace stockcast::cli

@@ -1,0 +1,70 @@
+// Typed errors for the whole core. The core never throws across its public API:
+// every fallible call returns Result<T>, so nothing can escape into WebAssembly,
+// where exceptions are disabled and a throw would abort the module.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace stockcast {
+
+enum class ErrorCode : int {
+    // caller input
+    invalid_input = 1,         // a field has a bad value (NaN, <= 0, wrong length, unknown option)
+    insufficient_history,      // a series is shorter than the method needs
+    // model files: structure (category "format_error")
+    truncated,                 // the buffer ends before a declared part
+    bad_magic,                 // not a stockcast model file
+    unsupported_version,       // a format version this build cannot read
+    bad_header,                // header JSON malformed, or a field missing / of the wrong type
+    unknown_architecture,      // a layer kind or architecture name we do not know
+    dimension_too_large,       // a dimension beyond the sane caps
+    tensor_out_of_bounds,      // a tensor's bytes lie outside the data section
+    tensor_misaligned,         // a tensor offset is not aligned
+    tensor_overlap,            // two tensors share bytes
+    shape_mismatch,            // a tensor's shape disagrees with the architecture
+    missing_tensor,            // the architecture needs a tensor the file lacks
+    unexpected_tensor,         // the file has a tensor the architecture does not use
+    non_finite,                // NaN or infinity among weights or metadata numbers
+    // model files: integrity (category "integrity_error")
+    hash_mismatch,             // SHA-256 of the file body differs from the stored one
+    test_vector_mismatch,      // the embedded test input does not give the embedded output
+    // numerical methods (risk engine, training)
+    not_converged,             // an iterative method did not converge and has no fallback
+    singular,                  // a matrix that must be invertible is not
+};
+
+// Stable snake_case name of a code ("tensor_overlap"); part of the public API.
+const char* code_name(ErrorCode code);
+// The coarse class the JavaScript API exposes: "invalid_input", "insufficient_history",
+// "format_error", "integrity_error" or "numerical_error".
+const char* code_category(ErrorCode code);
+
+struct Error {
+    ErrorCode code;
+    std::string message;  // names the field and expected vs actual
+};
+
+template <class T>
+class Result {
+public:
+    Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
+    Result(Error error) : v_(std::move(error)) {}      // NOLINT
+    bool ok() const { return v_.index() == 0; }
+    explicit operator bool() const { return ok(); }
+    T& value() & { return std::get<0>(v_); }
+    const T& value() const& { return std::get<0>(v_); }
+    T&& value() && { return std::get<0>(std::move(v_)); }
+    const Error& error() const { return std::get<1>(v_); }
+
+private:
+    std::variant<T, Error> v_;
+};
+
+struct Ok {};
+using Status = Result<Ok>;
+
+inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+
+}  // namespace stockcast

@@ -1,0 +1,103 @@
+// A model = network + everything needed to turn prices into forecasts (input features,
+// output scaling, horizons, conformal residual quantiles) + provenance (metrics, data range).
+// Model file format v1 (little-endian):
+//   0   8 bytes  magic "STKCAST\0"
+//   8   u32      format version (1)
+//   12  u32      header length L (bytes of UTF-8 JSON)
+//   16  L bytes  JSON header (see docs/model-format.md)
+//   ..  zero padding to a multiple of 64
+//   ..  data section: tensors at 64-aligned offsets given in the header, float32 or float16
+//   ..  32 bytes SHA-256 of every byte before it
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "stockcast/error.hpp"
+#include "stockcast/nn.hpp"
+
+namespace stockcast {
+
+inline constexpr char kModelMagic[8] = {'S', 'T', 'K', 'C', 'A', 'S', 'T', '\0'};
+inline constexpr std::uint32_t kModelFormatVersion = 1;
+inline constexpr std::size_t kTensorAlignment = 64;
+inline constexpr std::size_t kMaxHeaderBytes = 1 << 20;
+inline constexpr std::size_t kMaxModelBytes = 64u << 20;
+
+enum class Dtype { f32, f16 };
+
+// How a price history becomes one network input window.
+struct InputSpec {
+    // Per time step, in order. Known features (see features.hpp):
+    //   "log_close_rel_last"  ln(close_t / close_last): scale-free, so any price level works
+    std::vector<std::string> features{"log_close_rel_last"};
+    std::vector<float> scale{1.0f};  // each feature is multiplied by its scale
+};
+
+// How network outputs become forecasts: log_return[h] = scale[h] * y[h] (scale folds in
+// any shrinkage toward "no change" chosen on validation).
+struct OutputSpec {
+    std::vector<int> horizons{1, 5, 10, 30};  // trading days
+    std::vector<float> scale{1.0f, 1.0f, 1.0f, 1.0f};
+};
+
+// Split-conformal quantiles of held-out residuals (actual - predicted log return):
+// a `levels[k]` interval is [pred + lower[h][k], pred + upper[h][k]].
+struct IntervalSpec {
+    std::vector<double> levels{0.8, 0.9, 0.95};
+    std::vector<std::vector<double>> lower, upper;  // [horizon][level]
+};
+
+// An input the loader re-runs: the network must reproduce `y` within `tolerance`.
+struct TestVector {
+    std::vector<float> x;      // n windows × window × features
+    std::vector<int> stock_ids;  // n (general networks)
+    std::vector<float> y;      // n × outputs
+    float tolerance = 1e-4f;
+};
+
+struct ModelMeta {
+    std::string name;                 // e.g. "SCOM" or "general"
+    std::string kind = "stock_specific";  // or "general"
+    std::string version = "1";       // model version string
+    std::string trained_at;           // ISO date
+    std::string data_from, data_to;   // price data range used (training + validation)
+    std::vector<std::string> stocks;  // general: embedding row -> symbol
+    nlohmann::json metrics = nlohmann::json::object();  // held-out metrics, free form
+};
+
+struct Model {
+    ModelMeta meta;
+    InputSpec input;
+    OutputSpec output;
+    IntervalSpec intervals;
+    nn::Network net;
+    TestVector test_vector;
+
+    // Index of `symbol` in meta.stocks, or -1.
+    int stock_id(const std::string& symbol) const;
+};
+
+struct ParseOptions {
+    bool verify_hash = true;
+    bool verify_test_vector = true;
+};
+
+// Trusts nothing: sizes, offsets, alignment, overlaps, shapes against the architecture,
+// caps before allocation, finite values, hash, test vector. Never crashes on any input.
+Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const ParseOptions& options = {});
+
+// Serialises `model`. Weights are rounded to `dtype`; when `refresh_test_vector` is set the
+// test vector's outputs are recomputed with the rounded weights (inputs generated if empty).
+Result<std::vector<std::uint8_t>> write_model(const Model& model, Dtype dtype, bool refresh_test_vector = true);
+
+// The JSON header of a file, for tools (inspect) and hostile-file tests.
+Result<nlohmann::json> read_model_header(const std::uint8_t* data, std::size_t size);
+// Re-assembles a file from a header and data section, recomputing the hash. For tests and tools
+// that need a structurally valid file with chosen (possibly hostile) header contents.
+std::vector<std::uint8_t> assemble_model_file(const nlohmann::json& header, const std::vector<std::uint8_t>& data_section,
+                                              std::uint32_t version = kModelFormatVersion);
+
+}  // namespace stockcast

@@ -1,0 +1,92 @@
+// The networks of design.md, inference side: LSTM (Keras gate order i, f, c, o; sigmoid /
+// tanh; zero initial state), Dense (relu / linear), Embedding, and the two architectures:
+//   stock_specific: LSTM(u1, seq) -> LSTM(u2) -> Dense(d, relu) -> Dense(H)
+//   general:        the same with Embedding(dim)[stock] concatenated to the last LSTM output.
+// Weights are stored exactly as Keras lays them out (row-major [in, out]), which is also the
+// layout the recurrent kernel wants: y += h[j] * W.row(j), vectorised over the outputs.
+// Layers are immutable after loading; per-call scratch lives in a Workspace, so one Network
+// serves any number of callers.
+#pragma once
+
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+#include "stockcast/error.hpp"
+
+namespace stockcast::nn {
+
+using MatrixRM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Vector = Eigen::VectorXf;
+
+// Sane caps, checked before anything is allocated from untrusted sizes.
+inline constexpr int kMaxWindow = 1024;
+inline constexpr int kMaxFeatures = 64;
+inline constexpr int kMaxUnits = 512;
+inline constexpr int kMaxOutputs = 64;
+inline constexpr int kMaxEmbeddingCount = 4096;
+inline constexpr int kMaxEmbeddingDim = 256;
+inline constexpr int kMaxBatch = 1 << 16;
+
+enum class Activation { linear, relu };
+
+struct Architecture {
+    int window = 60;                 // time steps per input window
+    int features = 1;                // inputs per time step
+    std::vector<int> lstm_units{50, 50};  // 1..3 stacked LSTM layers; all but the last return sequences
+    int dense_units = 25;            // hidden Dense(relu)
+    int outputs = 4;                 // final Dense(linear), one per horizon
+    int embedding_count = 0;         // 0: stock-specific network; >0: general network
+    int embedding_dim = 0;
+    float dropout = 0.2f;            // training only; recorded for the file header
+
+    bool has_embedding() const { return embedding_count > 0; }
+    // Checks every dimension against the caps above (dimension_too_large / bad_header).
+    Status validate() const;
+};
+
+struct LstmLayer {
+    MatrixRM kernel;     // [in, 4u]   gate blocks in Keras order i, f, c, o
+    MatrixRM recurrent;  // [u, 4u]
+    Vector bias;         // [4u]
+    int units() const { return static_cast<int>(recurrent.rows()); }
+};
+
+struct DenseLayer {
+    MatrixRM kernel;  // [in, out]
+    Vector bias;      // [out]
+    Activation activation = Activation::linear;
+};
+
+// Reusable scratch for forward passes; grows on demand, never shrinks.
+struct Workspace {
+    std::vector<float> a, b, gates, h, c, head;
+};
+
+struct Network {
+    Architecture arch;
+    std::vector<LstmLayer> lstm;
+    DenseLayer dense1, dense2;
+    MatrixRM embedding;  // [count, dim]; empty for stock-specific networks
+
+    // A network of the given architecture with all-zero weights of the right shapes.
+    static Network zeros(const Architecture& arch);
+
+    // Named tensors with Keras names and shapes, in file order:
+    // lstm1.kernel, lstm1.recurrent_kernel, lstm1.bias, lstm2.…, embedding.embeddings,
+    // dense1.kernel, dense1.bias, dense2.kernel, dense2.bias.
+    struct TensorRef {
+        std::string name;
+        std::vector<int> shape;
+        float* data;
+    };
+    std::vector<TensorRef> tensors();
+
+    // x: batch windows, each [window, features] row-major (time-major within a window).
+    // stock_ids: batch entries (general networks only; may be null otherwise); an id of -1
+    // means "unseen stock": the neutral embedding (mean of all rows) is used.
+    // out: batch × outputs. Checks ids and batch size (invalid_input); inputs must be finite.
+    Status forward(const float* x, const int* stock_ids, int batch, float* out, Workspace& ws) const;
+};
+
+}  // namespace stockcast::nn
