@@ -4,10 +4,12 @@
 //   0   8 bytes  magic "STKCAST\0"
 //   8   u32      format version (1)
 //   12  u32      header length L (bytes of UTF-8 JSON)
-//   16  L bytes  JSON header (see docs/model-format.md)
+//   16  u64      data section length D
+//   24  L bytes  JSON header (see docs/model-format.md)
 //   ..  zero padding to a multiple of 64
-//   ..  data section: tensors at 64-aligned offsets given in the header, float32 or float16
+//   ..  D bytes  data section: tensors at 64-aligned offsets given in the header, f32 or f16
 //   ..  32 bytes SHA-256 of every byte before it
+// Lengths live in the fixed prefix so a truncated file is recognised as such before hashing.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,10 @@ inline constexpr std::uint32_t kModelFormatVersion = 1;
 inline constexpr std::size_t kTensorAlignment = 64;
 inline constexpr std::size_t kMaxHeaderBytes = 1 << 20;
 inline constexpr std::size_t kMaxModelBytes = 64u << 20;
+inline constexpr std::size_t kModelPrefixBytes = 24;
+inline constexpr int kMaxTensors = 64;
+inline constexpr int kMaxTestWindows = 16;
+inline constexpr int kMaxHorizon = 1000;
 
 enum class Dtype { f32, f16 };
 

@@ -63,6 +63,15 @@ struct Workspace {
     std::vector<float> a, b, gates, h, c, head;
 };
 
+// Name and shape of every tensor an architecture needs, in file order, computed without
+// allocating (the parser checks a file's tensor table against this before allocating).
+struct TensorSpec {
+    std::string name;
+    std::vector<int> shape;
+    std::size_t count() const;
+};
+std::vector<TensorSpec> expected_tensors(const Architecture& arch);
+
 struct Network {
     Architecture arch;
     std::vector<LstmLayer> lstm;

@@ -1,0 +1,153 @@
+// inspect and run: the two commands that read one model file.
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "stockcast/data.hpp"
+#include "stockcast/model.hpp"
+
+namespace stockcast::cli {
+namespace {
+
+using nlohmann::json;
+
+int fail(const char* cmd, const std::string& message) {
+    std::fprintf(stderr, "stockcast %s: %s\n", cmd, message.c_str());
+    return 1;
+}
+
+Result<Model> load(const std::string& path) {
+    auto text = read_text_file(path);
+    if (!text) return text.error();
+    const std::string& bytes = text.value();
+    auto model = parse_model(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    if (!model) return make_error(model.error().code, path + ": " + code_name(model.error().code) + ": " + model.error().message);
+    return model;
+}
+
+}  // namespace
+
+int cmd_inspect(int argc, char** argv) {
+    std::string path;
+    bool as_json = false, weights = false;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--json")) as_json = true;
+        else if (!std::strcmp(argv[i], "--weights-json")) weights = true;
+        else if (argv[i][0] == '-') return fail("inspect", std::string("unknown option '") + argv[i] + "'");
+        else if (path.empty()) path = argv[i];
+        else return fail("inspect", "expected one MODEL argument");
+    }
+    if (path.empty()) return fail("inspect", "usage: stockcast inspect MODEL [--json] [--weights-json]");
+    auto loaded = load(path);
+    if (!loaded) return fail("inspect", loaded.error().message);
+    Model& model = loaded.value();
+    const nn::Architecture& a = model.net.arch;
+
+    if (weights) {
+        json out = json::object();
+        for (auto& t : model.net.tensors()) {
+            std::size_t n = 1;
+            for (int d : t.shape) n *= static_cast<std::size_t>(d);
+            out[t.name] = {{"shape", t.shape}, {"values", std::vector<float>(t.data, t.data + n)}};
+        }
+        std::cout << out.dump() << "\n";
+        return 0;
+    }
+    auto file = read_text_file(path);
+    auto header = read_model_header(reinterpret_cast<const std::uint8_t*>(file.value().data()), file.value().size());
+    if (as_json) {
+        json h = header.value();
+        h.erase("test_vector");
+        h["file_bytes"] = file.value().size();
+        std::cout << h.dump(2) << "\n";
+        return 0;
+    }
+    std::printf("model        %s (%s, version %s)\n", model.meta.name.c_str(), model.meta.kind.c_str(), model.meta.version.c_str());
+    std::printf("file         %zu bytes\n", file.value().size());
+    std::printf("trained      %s on data %s .. %s\n", model.meta.trained_at.c_str(), model.meta.data_from.c_str(),
+                model.meta.data_to.c_str());
+    std::printf("input        window %d × %d features:", a.window, a.features);
+    for (auto& f : model.input.features) std::printf(" %s", f.c_str());
+    std::printf("\nnetwork     ");
+    for (int u : a.lstm_units) std::printf(" LSTM(%d) →", u);
+    if (a.has_embedding()) std::printf(" ⊕ Embedding(%d×%d) →", a.embedding_count, a.embedding_dim);
+    std::printf(" Dense(%d, relu) → Dense(%d)\n", a.dense_units, a.outputs);
+    std::printf("horizons    ");
+    for (int h : model.output.horizons) std::printf(" %dd", h);
+    std::printf("\ntensors\n");
+    for (const json& t : header.value()["tensors"]) {
+        std::printf("  %-24s %-12s %s @ %lld\n", t["name"].get<std::string>().c_str(), t["shape"].dump().c_str(),
+                    t["dtype"].get<std::string>().c_str(), t["offset"].get<long long>());
+    }
+    if (!model.meta.metrics.empty()) std::printf("metrics      %s\n", model.meta.metrics.dump().c_str());
+    return 0;
+}
+
+int cmd_run(int argc, char** argv) {
+    std::string path, input;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--input")) {
+            if (i + 1 >= argc) return fail("run", "--input needs a file");
+            input = argv[++i];
+        } else if (argv[i][0] == '-') {
+            return fail("run", std::string("unknown option '") + argv[i] + "'");
+        } else if (path.empty()) {
+            path = argv[i];
+        } else {
+            return fail("run", "expected one MODEL argument");
+        }
+    }
+    if (path.empty() || input.empty()) return fail("run", "usage: stockcast run MODEL --input FILE.json");
+    auto loaded = load(path);
+    if (!loaded) return fail("run", loaded.error().message);
+    const Model& model = loaded.value();
+    const nn::Architecture& a = model.net.arch;
+    auto text = read_text_file(input);
+    if (!text) return fail("run", text.error().message);
+    json doc = json::parse(text.value(), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("x") || !doc["x"].is_array() || doc["x"].empty())
+        return fail("run", input + ": expected {\"x\": [[...window values...], ...], \"stock_ids\": [...]}");
+    const std::size_t per_window = static_cast<std::size_t>(a.window) * a.features;
+    const std::size_t n = doc["x"].size();
+    if (n > static_cast<std::size_t>(nn::kMaxBatch)) return fail("run", input + ": too many windows");
+    std::vector<float> x;
+    x.reserve(n * per_window);
+    for (std::size_t w = 0; w < n; ++w) {
+        const json& row = doc["x"][w];
+        if (!row.is_array() || row.size() != per_window)
+            return fail("run", input + ": x[" + std::to_string(w) + "] must hold " + std::to_string(per_window) + " numbers");
+        for (const json& v : row) {
+            if (!v.is_number()) return fail("run", input + ": x[" + std::to_string(w) + "] holds a non-number");
+            x.push_back(v.get<float>());
+        }
+    }
+    std::vector<int> ids;
+    if (a.has_embedding()) {
+        const json* s = doc.contains("stock_ids") ? &doc["stock_ids"] : nullptr;
+        if (s == nullptr || !s->is_array() || s->size() != n)
+            return fail("run", input + ": the general model needs \"stock_ids\" with one id per window");
+        for (const json& v : *s) {
+            if (!v.is_number_integer()) return fail("run", input + ": stock_ids must be integers");
+            ids.push_back(v.get<int>());
+        }
+    }
+    std::vector<float> y(n * a.outputs);
+    nn::Workspace ws;
+    Status st = model.net.forward(x.data(), ids.empty() ? nullptr : ids.data(), static_cast<int>(n), y.data(), ws);
+    if (!st) return fail("run", std::string(code_name(st.error().code)) + ": " + st.error().message);
+    json out = json::array();
+    for (std::size_t w = 0; w < n; ++w) {
+        json row = json::array();
+        for (int o = 0; o < a.outputs; ++o) row.push_back(static_cast<double>(y[w * a.outputs + o]));
+        out.push_back(row);
+    }
+    std::cout << json{{"y", out}}.dump() << "\n";
+    return 0;
+}
+
+}  // namespace stockcast::cli

@@ -1,0 +1,28 @@
+// stockcast: command-line tool over the core library.
+#include <cstdio>
+#include <cstring>
+
+#include "commands.hpp"
+
+namespace {
+const char* const kUsage =
+    "usage: stockcast <command> [options]\n"
+    "  inspect MODEL [--json] [--weights-json]   architecture, tensors, metadata\n"
+    "  run MODEL --input FILE.json               raw network outputs for input windows\n"
+    "  train ...                                  train models (stockcast train --help)\n"
+    "  backtest ...                               rolling-origin evaluation (stockcast backtest --help)\n";
+}
+
+int main(int argc, char** argv) {
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char* cmd = argv[1];
+    if (!std::strcmp(cmd, "inspect")) return stockcast::cli::cmd_inspect(argc - 1, argv + 1);
+    if (!std::strcmp(cmd, "run")) return stockcast::cli::cmd_run(argc - 1, argv + 1);
+    if (!std::strcmp(cmd, "train")) return stockcast::cli::cmd_train(argc - 1, argv + 1);
+    if (!std::strcmp(cmd, "backtest")) return stockcast::cli::cmd_backtest(argc - 1, argv + 1);
+    std::fprintf(stderr, "stockcast: unknown command '%s'\n%s", cmd, kUsage);
+    return 2;
+}

@@ -1,0 +1,75 @@
+// Forecasts from a Model and a price history: the single home of the formulas.
+//
+// Per horizon h (trading days):
+//   log_return  r = OutputSpec.scale[h] * y[h]           (y = network output; the scale folds in
+//                                                         the shrinkage toward "no change")
+//   price       = last close * exp(r)
+//   interval    = last close * exp(r + q), q = IntervalSpec lower/upper conformal residual
+//                 quantiles at the requested level (one of IntervalSpec.levels, e.g. 0.8/0.9/0.95)
+//   direction   the predictive distribution of the realised log return is a split normal with
+//               median r: left scale  s_lo = -lower90 / 1.6449, right scale s_hi = upper90 / 1.6449
+//               (from the stored 90 % conformal quantiles, so it matches them exactly; without a
+//               0.9 level the widest stored level is used with its own z). With the neutral band
+//               tau_h = neutral_band * sqrt(h):
+//                 p_bearish = P(R < -tau), p_bullish = P(R > tau), p_neutral = 1 - both;
+//               direction = the most probable of the three (ties: neutral).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "stockcast/error.hpp"
+#include "stockcast/features.hpp"
+#include "stockcast/model.hpp"
+#include "stockcast/nn.hpp"
+
+namespace stockcast {
+
+struct ForecastOptions {
+    double level = 0.9;          // interval level; must be one of the model's IntervalSpec.levels
+    double neutral_band = 0.005; // per-day log-return half-width of "neutral"; scaled by sqrt(h)
+};
+
+struct HorizonForecast {
+    int horizon = 0;             // trading days
+    double log_return = 0;       // predicted log return to the horizon
+    double expected_return = 0;  // exp(log_return) - 1
+    double price = 0;            // last close * exp(log_return)
+    double lower = 0, upper = 0; // interval prices at `level`
+    double level = 0;
+    std::string direction;       // "bearish" | "neutral" | "bullish"
+    double p_bearish = 0, p_neutral = 0, p_bullish = 0;  // sum to 1
+};
+
+struct Forecast {
+    double last_close = 0;
+    std::vector<HorizonForecast> horizons;  // in the model's OutputSpec order
+};
+
+// Validates a model's output/interval specs against its network (used by the functions below).
+Status validate_forecast_model(const Model& model);
+
+// Turns one row of network outputs into a forecast (no network call).
+Result<Forecast> forecast_from_output(const Model& model, double last_close, const float* y,
+                                      const ForecastOptions& options = {});
+
+// One history. stock_id: embedding row for general models (Model::stock_id), -1 = unseen stock
+// (neutral embedding); ignored by stock-specific models.
+Result<Forecast> forecast(const Model& model, int stock_id, const HistoryView& history,
+                          const ForecastOptions& options = {});
+
+// Many histories in one network call. Histories that fail validation get their own error; the
+// others are still forecast. A model-level problem (bad options, bad model) fails the whole call.
+Result<std::vector<Result<Forecast>>> forecast_batch(const Model& model, const std::vector<int>& stock_ids,
+                                                     const std::vector<HistoryView>& histories,
+                                                     const ForecastOptions& options = {});
+
+// The direction probabilities of the split normal above, for a predicted log return `r`,
+// neutral half-width `tau` and scales s_lo, s_hi (> 0). Returns {bearish, neutral, bullish}.
+struct DirectionProbabilities {
+    double bearish, neutral, bullish;
+};
+DirectionProbabilities direction_probabilities(double r, double tau, double s_lo, double s_hi);
+
+}  // namespace stockcast

@@ -1,0 +1,114 @@
+// Training of the networks of nn.hpp (issue 3): backpropagation through time for the stacked
+// LSTMs, the dense head and the stock embedding; Adam with global-norm gradient clipping;
+// inverted dropout after the last LSTM and after Dense1 (training only); early stopping on a
+// validation set with the best weights restored. Mini-batches run as Eigen matrix products
+// (gates [4u x B]); the maths is templated on the scalar: float for training, double for the
+// gradient checks. A fixed seed makes a run reproducible (single thread, same build).
+//
+// The end-to-end pipeline (train_model) turns price files into a finished Model: date splits,
+// event exclusion, feature / target scaling, fitting, shrinkage toward "no change" and
+// split-conformal intervals, all chosen on the validation split only. See docs/training.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "stockcast/error.hpp"
+#include "stockcast/model.hpp"
+#include "stockcast/nn.hpp"
+
+namespace stockcast::train {
+
+// Windows ready for the network: x is n x window x features (time-major within a window),
+// y is n x outputs (scaled targets), stock is n embedding rows (general networks; else empty).
+struct Dataset {
+    int window = 0, features = 0, outputs = 0;
+    std::vector<float> x;
+    std::vector<float> y;
+    std::vector<int> stock;
+    std::size_t size() const { return outputs > 0 ? y.size() / static_cast<std::size_t>(outputs) : 0; }
+};
+
+struct TrainOptions {
+    int max_epochs = 40;
+    int patience = 6;            // epochs without validation improvement before stopping
+    int batch = 128;
+    double learning_rate = 1e-3;
+    double clip_norm = 1.0;      // global gradient norm; <= 0 disables
+    double huber_delta = 1.0;    // loss on scaled targets; <= 0: mean squared error (0.5 e^2)
+    double dropout = 0.2;        // after the last LSTM and after Dense1; training only
+    std::uint64_t seed = 42;
+    std::size_t epoch_samples = 0;  // windows drawn per epoch (0: all training windows)
+    bool verbose = false;        // one line per epoch on stderr
+};
+
+struct TrainReport {
+    int epochs_run = 0;
+    int best_epoch = 0;          // 0 = the initial weights were never beaten
+    double best_val_loss = 0;
+    std::vector<double> train_loss, val_loss;
+    double seconds = 0;
+};
+
+// Keras-like initialisation: glorot-uniform kernels, orthogonal recurrent kernels, zero biases
+// with forget-gate bias 1, uniform(-0.05, 0.05) embeddings.
+nn::Network init_network(const nn::Architecture& arch, std::uint64_t seed);
+
+// Trains `net` in place (it may come from init_network or a previous model). Restores the
+// weights with the lowest validation loss (evaluated also before the first epoch).
+Result<TrainReport> fit(nn::Network& net, const Dataset& train, const Dataset& val, const TrainOptions& options);
+
+// Network outputs (n x outputs, float) with the training code's own forward pass (no dropout).
+Result<std::vector<float>> predict(const nn::Network& net, const Dataset& data);
+
+// Mean loss (no dropout) of `net` on `data`, as minimised by fit.
+Result<double> evaluate_loss(const nn::Network& net, const Dataset& data, double huber_delta);
+
+// Finite-difference check of the analytic gradient, in double, without dropout: for every tensor
+// (Keras names of Network::tensors) the largest relative error
+//   |analytic - numeric| / max(|analytic| + |numeric|, floor)
+// over `per_tensor` entries drawn at random (all when 0), plus "all" for the whole network.
+struct GradCheckEntry {
+    std::string tensor;
+    double max_rel_error = 0;
+    int checked = 0;
+};
+Result<std::vector<GradCheckEntry>> gradient_check(const nn::Network& net, const Dataset& data, double huber_delta,
+                                                   int per_tensor = 0, double eps = 1e-6, std::uint64_t seed = 1);
+
+// ------------------------------------------------------------------ end-to-end pipeline
+
+struct PipelineConfig {
+    std::string data_dir;                 // holds prices/<SYM>.csv, events.csv (symbols.csv optional)
+    std::vector<std::string> symbols;     // one: stock-specific model; several: general model
+    bool general = false;                 // general network with Embedding(embedding_dim)
+    int embedding_dim = 10;
+    std::vector<std::string> features{"log_close_rel_last", "log_return"};
+    int window = 60;
+    std::vector<int> lstm_units{50, 50};
+    int dense_units = 25;
+    std::vector<int> horizons{1, 5, 10, 30};
+    std::string val_from = "2018-07-01";  // training: every target date < val_from
+    std::string test_from = "2020-07-01"; // validation: origin >= val_from, every target < test_from
+    std::size_t max_train_windows = 0;    // 0: all; else a seeded random subset
+    std::string trained_at;               // ISO date written into the model (default: today, UTC)
+    TrainOptions options;
+};
+
+struct PipelineResult {
+    Model model;                          // ready for write_model
+    TrainReport report;
+    std::size_t train_windows = 0, val_windows = 0, excluded_event_windows = 0;
+};
+
+// Never touches data on or after test_from (neither inputs of fitted windows nor targets).
+Result<PipelineResult> train_model(const PipelineConfig& config);
+
+// Split-conformal interval bounds from residuals (actual - predicted): for each level L the
+// (1-L)/2 and (1+L)/2 empirical quantiles with the finite-sample correction ceil((n+1)q)/n.
+std::pair<std::vector<double>, std::vector<double>> conformal_bounds(std::vector<double> residuals,
+                                                                     const std::vector<double>& levels);
+
+}  // namespace stockcast::train

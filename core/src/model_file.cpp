@@ -1,0 +1,526 @@
+// Model file format v1: reader and writer. See model.hpp for the byte layout and
+// docs/model-format.md for the header fields. The reader trusts nothing.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include "stockcast/float16.hpp"
+#include "stockcast/model.hpp"
+#include "stockcast/sha256.hpp"
+
+namespace stockcast {
+namespace {
+
+using nlohmann::json;
+
+std::uint32_t read_u32(const std::uint8_t* p) {
+    return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[3]} << 24);
+}
+std::uint64_t read_u64(const std::uint8_t* p) { return std::uint64_t{read_u32(p)} | (std::uint64_t{read_u32(p + 4)} << 32); }
+void write_u32(std::uint8_t* p, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+void write_u64(std::uint8_t* p, std::uint64_t v) {
+    write_u32(p, static_cast<std::uint32_t>(v));
+    write_u32(p + 4, static_cast<std::uint32_t>(v >> 32));
+}
+std::uint64_t align_up(std::uint64_t n) { return (n + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment; }
+
+Error header_error(const std::string& field, const std::string& expected, const json* got) {
+    std::string actual = got == nullptr ? "missing" : got->dump();
+    if (actual.size() > 80) actual = actual.substr(0, 77) + "...";
+    return make_error(ErrorCode::bad_header, "header." + field + ": expected " + expected + ", got " + actual);
+}
+
+// Typed, non-throwing access to header fields: each returns bad_header naming the field.
+const json* find(const json& obj, const char* key) {
+    if (!obj.is_object()) return nullptr;
+    auto it = obj.find(key);
+    return it == obj.end() ? nullptr : &*it;
+}
+
+Status get_int(const json& obj, const char* key, const std::string& path, long long min, long long max, long long& out) {
+    const json* v = find(obj, key);
+    if (v == nullptr || !v->is_number_integer()) return header_error(path + key, "an integer", v);
+    out = v->get<long long>();
+    if (out < min || out > max)
+        return make_error(out > max ? ErrorCode::dimension_too_large : ErrorCode::bad_header,
+                          "header." + path + key + ": expected " + std::to_string(min) + ".." + std::to_string(max) +
+                              ", got " + std::to_string(out));
+    return Ok{};
+}
+
+Status get_string(const json& obj, const char* key, const std::string& path, std::string& out, bool required = true) {
+    const json* v = find(obj, key);
+    if (v == nullptr && !required) return Ok{};
+    if (v == nullptr || !v->is_string()) return header_error(path + key, "a string", v);
+    out = v->get<std::string>();
+    return Ok{};
+}
+
+// A numeric array of at most max_len finite numbers.
+template <class T>
+Status get_numbers(const json& obj, const char* key, const std::string& path, std::size_t max_len, std::vector<T>& out) {
+    const json* v = find(obj, key);
+    if (v == nullptr || !v->is_array()) return header_error(path + key, "an array of numbers", v);
+    if (v->size() > max_len)
+        return make_error(ErrorCode::dimension_too_large, "header." + path + key + ": at most " + std::to_string(max_len) +
+                                                              " values, got " + std::to_string(v->size()));
+    out.clear();
+    for (std::size_t i = 0; i < v->size(); ++i) {
+        const json& e = (*v)[i];
+        if (!e.is_number()) return header_error(path + key + "[" + std::to_string(i) + "]", "a number", &e);
+        const double d = e.get<double>();
+        if (!std::isfinite(d))
+            return make_error(ErrorCode::non_finite, "header." + path + key + "[" + std::to_string(i) + "]: not finite");
+        if constexpr (std::is_integral_v<T>) {
+            if (!e.is_number_integer() || d < -2147483648.0 || d > 2147483647.0)
+                return header_error(path + key + "[" + std::to_string(i) + "]", "an integer", &e);
+        }
+        out.push_back(static_cast<T>(d));
+    }
+    return Ok{};
+}
+
+Status check_length(const std::string& field, std::size_t expected, std::size_t actual) {
+    if (expected == actual) return Ok{};
+    return make_error(ErrorCode::shape_mismatch, "header." + field + ": expected " + std::to_string(expected) +
+                                                     " values, got " + std::to_string(actual));
+}
+
+Status parse_architecture(const json& header, nn::Architecture& arch) {
+    const json* a = find(header, "architecture");
+    if (a == nullptr || !a->is_object()) return header_error("architecture", "an object", a);
+    std::string type;
+    if (Status s = get_string(*a, "type", "architecture.", type); !s) return s;
+    if (type != "lstm_v1")
+        return make_error(ErrorCode::unknown_architecture, "header.architecture.type: expected \"lstm_v1\", got \"" + type + "\"");
+    long long v = 0;
+    if (Status s = get_int(*a, "window", "architecture.", 1, nn::kMaxWindow, v); !s) return s;
+    arch.window = static_cast<int>(v);
+    if (Status s = get_int(*a, "features", "architecture.", 1, nn::kMaxFeatures, v); !s) return s;
+    arch.features = static_cast<int>(v);
+    if (Status s = get_numbers(*a, "lstm_units", "architecture.", 3, arch.lstm_units); !s) return s;
+    if (Status s = get_int(*a, "dense_units", "architecture.", 1, nn::kMaxUnits, v); !s) return s;
+    arch.dense_units = static_cast<int>(v);
+    if (Status s = get_int(*a, "outputs", "architecture.", 1, nn::kMaxOutputs, v); !s) return s;
+    arch.outputs = static_cast<int>(v);
+    if (Status s = get_int(*a, "embedding_count", "architecture.", 0, nn::kMaxEmbeddingCount, v); !s) return s;
+    arch.embedding_count = static_cast<int>(v);
+    if (Status s = get_int(*a, "embedding_dim", "architecture.", 0, nn::kMaxEmbeddingDim, v); !s) return s;
+    arch.embedding_dim = static_cast<int>(v);
+    std::vector<float> dropout;
+    const json* d = find(*a, "dropout");
+    if (d == nullptr || !d->is_number()) return header_error("architecture.dropout", "a number", d);
+    arch.dropout = d->get<float>();
+    return arch.validate();
+}
+
+struct TensorEntry {
+    std::string name;
+    Dtype dtype;
+    std::uint64_t offset, bytes;
+};
+
+// Checks the tensor table against the architecture and the data section, before allocating.
+Status parse_tensor_table(const json& header, const nn::Architecture& arch, std::uint64_t data_bytes,
+                          std::vector<TensorEntry>& entries) {
+    const json* t = find(header, "tensors");
+    if (t == nullptr || !t->is_array()) return header_error("tensors", "an array", t);
+    if (t->size() > static_cast<std::size_t>(kMaxTensors))
+        return make_error(ErrorCode::dimension_too_large, "header.tensors: at most " + std::to_string(kMaxTensors) +
+                                                              " tensors, got " + std::to_string(t->size()));
+    std::map<std::string, nn::TensorSpec> expected;
+    for (auto& spec : nn::expected_tensors(arch)) expected[spec.name] = spec;
+    std::map<std::string, TensorEntry> seen;
+    for (std::size_t i = 0; i < t->size(); ++i) {
+        const json& e = (*t)[i];
+        const std::string path = "tensors[" + std::to_string(i) + "].";
+        TensorEntry entry;
+        if (Status s = get_string(e, "name", path, entry.name); !s) return s;
+        std::string dtype;
+        if (Status s = get_string(e, "dtype", path, dtype); !s) return s;
+        if (dtype != "f32" && dtype != "f16")
+            return make_error(ErrorCode::bad_header, "header." + path + "dtype: expected \"f32\" or \"f16\", got \"" + dtype + "\"");
+        entry.dtype = dtype == "f32" ? Dtype::f32 : Dtype::f16;
+        std::vector<long long> shape;
+        if (Status s = get_numbers(e, "shape", path, 4, shape); !s) return s;
+        long long offset = 0;
+        if (Status s = get_int(e, "offset", path, 0, static_cast<long long>(kMaxModelBytes), offset); !s) return s;
+        auto it = expected.find(entry.name);
+        if (it == expected.end())
+            return make_error(ErrorCode::unexpected_tensor, "header." + path + "name: \"" + entry.name +
+                                                                "\" is not a tensor of this architecture");
+        if (seen.count(entry.name))
+            return make_error(ErrorCode::unexpected_tensor, "header." + path + "name: \"" + entry.name + "\" appears twice");
+        const std::vector<int>& want = it->second.shape;
+        if (shape.size() != want.size() || !std::equal(want.begin(), want.end(), shape.begin())) {
+            auto show = [](const auto& dims) {
+                std::string s = "[";
+                for (std::size_t k = 0; k < dims.size(); ++k) s += (k ? "," : "") + std::to_string(dims[k]);
+                return s + "]";
+            };
+            return make_error(ErrorCode::shape_mismatch,
+                              "tensor " + entry.name + ": expected shape " + show(want) + ", got " + show(shape));
+        }
+        entry.offset = static_cast<std::uint64_t>(offset);
+        entry.bytes = it->second.count() * (entry.dtype == Dtype::f32 ? 4 : 2);
+        if (entry.offset % kTensorAlignment != 0)
+            return make_error(ErrorCode::tensor_misaligned, "tensor " + entry.name + ": offset " + std::to_string(entry.offset) +
+                                                                " is not a multiple of " + std::to_string(kTensorAlignment));
+        if (entry.offset > data_bytes || entry.bytes > data_bytes - entry.offset)
+            return make_error(ErrorCode::tensor_out_of_bounds,
+                              "tensor " + entry.name + ": bytes " + std::to_string(entry.offset) + ".." +
+                                  std::to_string(entry.offset + entry.bytes) + " exceed the data section of " +
+                                  std::to_string(data_bytes) + " bytes");
+        seen[entry.name] = entry;
+    }
+    for (auto& [name, spec] : expected)
+        if (!seen.count(name)) return make_error(ErrorCode::missing_tensor, "tensor " + name + ": missing from the file");
+    entries.clear();
+    for (auto& [name, entry] : seen) entries.push_back(entry);
+    std::sort(entries.begin(), entries.end(), [](const TensorEntry& a, const TensorEntry& b) { return a.offset < b.offset; });
+    for (std::size_t i = 1; i < entries.size(); ++i)
+        if (entries[i - 1].offset + entries[i - 1].bytes > entries[i].offset)
+            return make_error(ErrorCode::tensor_overlap, "tensors " + entries[i - 1].name + " and " + entries[i].name + " overlap");
+    return Ok{};
+}
+
+Status load_tensor(const TensorEntry& entry, const std::uint8_t* data, float* dest, std::size_t count) {
+    const std::uint8_t* src = data + entry.offset;
+    for (std::size_t i = 0; i < count; ++i) {
+        float v;
+        if (entry.dtype == Dtype::f32) {
+            std::uint32_t bits = read_u32(src + 4 * i);
+            std::memcpy(&v, &bits, sizeof v);
+        } else {
+            v = half_to_float(static_cast<std::uint16_t>(src[2 * i] | (src[2 * i + 1] << 8)));
+        }
+        if (!std::isfinite(v))
+            return make_error(ErrorCode::non_finite, "tensor " + entry.name + "[" + std::to_string(i) + "]: not a finite number");
+        dest[i] = v;
+    }
+    return Ok{};
+}
+
+const char* const kKnownFeatures[] = {"log_close_rel_last"};
+
+Status parse_specs(const json& header, Model& model) {
+    const nn::Architecture& arch = model.net.arch;
+    const json* in = find(header, "input");
+    if (in == nullptr || !in->is_object()) return header_error("input", "an object", in);
+    const json* feats = find(*in, "features");
+    if (feats == nullptr || !feats->is_array()) return header_error("input.features", "an array of names", feats);
+    if (Status s = check_length("input.features", static_cast<std::size_t>(arch.features), feats->size()); !s) return s;
+    model.input.features.clear();
+    for (const json& f : *feats) {
+        if (!f.is_string()) return header_error("input.features[]", "a string", &f);
+        const std::string name = f.get<std::string>();
+        if (std::find(std::begin(kKnownFeatures), std::end(kKnownFeatures), name) == std::end(kKnownFeatures))
+            return make_error(ErrorCode::unknown_architecture, "header.input.features: unknown feature \"" + name + "\"");
+        model.input.features.push_back(name);
+    }
+    if (Status s = get_numbers(*in, "scale", "input.", nn::kMaxFeatures, model.input.scale); !s) return s;
+    if (Status s = check_length("input.scale", model.input.features.size(), model.input.scale.size()); !s) return s;
+
+    const json* out = find(header, "output");
+    if (out == nullptr || !out->is_object()) return header_error("output", "an object", out);
+    if (Status s = get_numbers(*out, "horizons", "output.", nn::kMaxOutputs, model.output.horizons); !s) return s;
+    if (Status s = check_length("output.horizons", static_cast<std::size_t>(arch.outputs), model.output.horizons.size()); !s) return s;
+    for (std::size_t i = 0; i < model.output.horizons.size(); ++i) {
+        const int h = model.output.horizons[i];
+        if (h < 1 || h > kMaxHorizon || (i > 0 && h <= model.output.horizons[i - 1]))
+            return make_error(ErrorCode::bad_header, "header.output.horizons: expected increasing values in 1.." +
+                                                         std::to_string(kMaxHorizon) + ", got " + std::to_string(h));
+    }
+    if (Status s = get_numbers(*out, "scale", "output.", nn::kMaxOutputs, model.output.scale); !s) return s;
+    if (Status s = check_length("output.scale", model.output.horizons.size(), model.output.scale.size()); !s) return s;
+
+    const json* iv = find(header, "intervals");
+    if (iv == nullptr || !iv->is_object()) return header_error("intervals", "an object", iv);
+    IntervalSpec& spec = model.intervals;
+    if (Status s = get_numbers(*iv, "levels", "intervals.", 16, spec.levels); !s) return s;
+    for (std::size_t k = 0; k < spec.levels.size(); ++k)
+        if (!(spec.levels[k] > 0 && spec.levels[k] < 1) || (k > 0 && spec.levels[k] <= spec.levels[k - 1]))
+            return make_error(ErrorCode::bad_header, "header.intervals.levels: expected increasing values in (0, 1)");
+    for (const char* side : {"lower", "upper"}) {
+        const json* rows = find(*iv, side);
+        auto& dest = std::string(side) == "lower" ? spec.lower : spec.upper;
+        if (rows == nullptr || !rows->is_array()) return header_error(std::string("intervals.") + side, "an array per horizon", rows);
+        if (Status s = check_length(std::string("intervals.") + side, model.output.horizons.size(), rows->size()); !s) return s;
+        dest.clear();
+        for (std::size_t h = 0; h < rows->size(); ++h) {
+            std::vector<double> row;
+            const json wrap = json::object({{"q", (*rows)[h]}});
+            const std::string path = std::string("intervals.") + side + "[" + std::to_string(h) + "].";
+            if (Status s = get_numbers(wrap, "q", path, 16, row); !s) return s;
+            if (Status s = check_length(path.substr(0, path.size() - 1), spec.levels.size(), row.size()); !s) return s;
+            dest.push_back(std::move(row));
+        }
+    }
+    for (std::size_t h = 0; h < spec.lower.size(); ++h)
+        for (std::size_t k = 0; k < spec.levels.size(); ++k)
+            if (spec.lower[h][k] > spec.upper[h][k])
+                return make_error(ErrorCode::bad_header, "header.intervals: lower > upper at horizon " + std::to_string(h));
+    return Ok{};
+}
+
+Status parse_meta(const json& header, Model& model) {
+    const json* m = find(header, "meta");
+    if (m == nullptr || !m->is_object()) return header_error("meta", "an object", m);
+    ModelMeta& meta = model.meta;
+    if (Status s = get_string(*m, "name", "meta.", meta.name); !s) return s;
+    if (Status s = get_string(*m, "kind", "meta.", meta.kind); !s) return s;
+    if (Status s = get_string(*m, "version", "meta.", meta.version); !s) return s;
+    if (Status s = get_string(*m, "trained_at", "meta.", meta.trained_at, false); !s) return s;
+    if (Status s = get_string(*m, "data_from", "meta.", meta.data_from, false); !s) return s;
+    if (Status s = get_string(*m, "data_to", "meta.", meta.data_to, false); !s) return s;
+    const bool general = model.net.arch.has_embedding();
+    if (meta.kind != (general ? "general" : "stock_specific"))
+        return make_error(ErrorCode::bad_header, std::string("header.meta.kind: expected \"") +
+                                                     (general ? "general" : "stock_specific") + "\" for this architecture, got \"" +
+                                                     meta.kind + "\"");
+    meta.stocks.clear();
+    if (general) {
+        const json* stocks = find(*m, "stocks");
+        if (stocks == nullptr || !stocks->is_array()) return header_error("meta.stocks", "an array of symbols", stocks);
+        if (Status s = check_length("meta.stocks", static_cast<std::size_t>(model.net.arch.embedding_count), stocks->size()); !s)
+            return s;
+        for (const json& sym : *stocks) {
+            if (!sym.is_string()) return header_error("meta.stocks[]", "a string", &sym);
+            meta.stocks.push_back(sym.get<std::string>());
+        }
+    }
+    const json* metrics = find(header, "metrics");
+    meta.metrics = metrics != nullptr && metrics->is_object() ? *metrics : json::object();
+    return Ok{};
+}
+
+Status parse_test_vector(const json& header, Model& model) {
+    const json* tv = find(header, "test_vector");
+    if (tv == nullptr || !tv->is_object()) return header_error("test_vector", "an object", tv);
+    const nn::Architecture& arch = model.net.arch;
+    const std::size_t per_window = static_cast<std::size_t>(arch.window) * arch.features;
+    TestVector& t = model.test_vector;
+    if (Status s = get_numbers(*tv, "x", "test_vector.", per_window * kMaxTestWindows, t.x); !s) return s;
+    if (t.x.empty() || t.x.size() % per_window != 0)
+        return make_error(ErrorCode::shape_mismatch, "header.test_vector.x: expected a multiple of " + std::to_string(per_window) +
+                                                         " values, got " + std::to_string(t.x.size()));
+    const std::size_t n = t.x.size() / per_window;
+    if (Status s = get_numbers(*tv, "y", "test_vector.", static_cast<std::size_t>(arch.outputs) * kMaxTestWindows, t.y); !s) return s;
+    if (Status s = check_length("test_vector.y", n * arch.outputs, t.y.size()); !s) return s;
+    t.stock_ids.clear();
+    if (arch.has_embedding()) {
+        if (Status s = get_numbers(*tv, "stock_ids", "test_vector.", kMaxTestWindows, t.stock_ids); !s) return s;
+        if (Status s = check_length("test_vector.stock_ids", n, t.stock_ids.size()); !s) return s;
+    }
+    const json* tol = find(*tv, "tolerance");
+    if (tol == nullptr || !tol->is_number()) return header_error("test_vector.tolerance", "a number", tol);
+    t.tolerance = tol->get<float>();
+    if (!(t.tolerance > 0 && t.tolerance <= 1e-2f))
+        return make_error(ErrorCode::bad_header, "header.test_vector.tolerance: expected (0, 0.01], got " + tol->dump());
+    return Ok{};
+}
+
+Status run_test_vector(const Model& model) {
+    const TestVector& t = model.test_vector;
+    const int n = static_cast<int>(t.y.size()) / model.net.arch.outputs;
+    std::vector<float> y(t.y.size());
+    nn::Workspace ws;
+    if (Status s = model.net.forward(t.x.data(), t.stock_ids.empty() ? nullptr : t.stock_ids.data(), n, y.data(), ws); !s)
+        return make_error(ErrorCode::test_vector_mismatch, "test vector could not run: " + s.error().message);
+    for (std::size_t i = 0; i < y.size(); ++i)
+        if (!(std::fabs(y[i] - t.y[i]) <= t.tolerance * (1.0f + std::fabs(t.y[i]))))
+            return make_error(ErrorCode::test_vector_mismatch, "test vector output " + std::to_string(i) + ": expected " +
+                                                                   std::to_string(t.y[i]) + ", got " + std::to_string(y[i]));
+    return Ok{};
+}
+
+struct Layout {
+    std::uint32_t header_bytes;
+    std::uint64_t data_start, data_bytes;
+};
+
+Result<Layout> check_layout(const std::uint8_t* data, std::size_t size) {
+    if (data == nullptr) return make_error(ErrorCode::truncated, "file: empty");
+    if (size > kMaxModelBytes)
+        return make_error(ErrorCode::dimension_too_large, "file: " + std::to_string(size) + " bytes exceeds the cap of " +
+                                                              std::to_string(kMaxModelBytes));
+    if (std::memcmp(data, kModelMagic, std::min<std::size_t>(size, sizeof kModelMagic)) != 0)
+        return make_error(ErrorCode::bad_magic, "file: not a stockcast model (magic \"STKCAST\" expected)");
+    if (size < kModelPrefixBytes + 32)
+        return make_error(ErrorCode::truncated, "file: " + std::to_string(size) + " bytes is shorter than the fixed prefix and hash");
+    const std::uint32_t version = read_u32(data + 8);
+    if (version != kModelFormatVersion)
+        return make_error(ErrorCode::unsupported_version, "file: format version " + std::to_string(version) +
+                                                              ", this build reads version " + std::to_string(kModelFormatVersion));
+    Layout layout{read_u32(data + 12), 0, read_u64(data + 16)};
+    if (layout.header_bytes > kMaxHeaderBytes)
+        return make_error(ErrorCode::dimension_too_large, "file: header length " + std::to_string(layout.header_bytes) +
+                                                              " exceeds the cap of " + std::to_string(kMaxHeaderBytes));
+    if (layout.data_bytes > kMaxModelBytes)
+        return make_error(ErrorCode::dimension_too_large, "file: data length " + std::to_string(layout.data_bytes) +
+                                                              " exceeds the cap of " + std::to_string(kMaxModelBytes));
+    layout.data_start = align_up(kModelPrefixBytes + layout.header_bytes);
+    const std::uint64_t expected = layout.data_start + layout.data_bytes + 32;
+    if (size < expected)
+        return make_error(ErrorCode::truncated, "file: " + std::to_string(size) + " bytes, but its lengths declare " +
+                                                    std::to_string(expected));
+    if (size > expected)
+        return make_error(ErrorCode::bad_header, "file: " + std::to_string(size - expected) + " bytes after the declared end");
+    return layout;
+}
+
+Result<json> parse_header_json(const std::uint8_t* data, const Layout& layout) {
+    const char* begin = reinterpret_cast<const char*>(data + kModelPrefixBytes);
+    json header = json::parse(begin, begin + layout.header_bytes, nullptr, false);
+    if (header.is_discarded() || !header.is_object())
+        return make_error(ErrorCode::bad_header, "header: not a JSON object");
+    std::string format;
+    if (Status s = get_string(header, "format", "", format); !s) return s.error();
+    if (format != "stockcast-model")
+        return make_error(ErrorCode::bad_header, "header.format: expected \"stockcast-model\", got \"" + format + "\"");
+    return header;
+}
+
+}  // namespace
+
+int Model::stock_id(const std::string& symbol) const {
+    auto it = std::find(meta.stocks.begin(), meta.stocks.end(), symbol);
+    return it == meta.stocks.end() ? -1 : static_cast<int>(it - meta.stocks.begin());
+}
+
+Result<json> read_model_header(const std::uint8_t* data, std::size_t size) {
+    auto layout = check_layout(data, size);
+    if (!layout) return layout.error();
+    return parse_header_json(data, layout.value());
+}
+
+Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const ParseOptions& options) {
+    auto layout_r = check_layout(data, size);
+    if (!layout_r) return layout_r.error();
+    const Layout layout = layout_r.value();
+    if (options.verify_hash) {
+        const Sha256Digest digest = sha256(data, size - 32);
+        if (std::memcmp(digest.data(), data + size - 32, 32) != 0)
+            return make_error(ErrorCode::hash_mismatch, "file: SHA-256 of the contents does not match the stored hash");
+    }
+    auto header_r = parse_header_json(data, layout);
+    if (!header_r) return header_r.error();
+    const json& header = header_r.value();
+
+    Model model;
+    nn::Architecture arch;
+    if (Status s = parse_architecture(header, arch); !s) return s.error();
+    std::vector<TensorEntry> entries;
+    if (Status s = parse_tensor_table(header, arch, layout.data_bytes, entries); !s) return s.error();
+    model.net = nn::Network::zeros(arch);
+    for (auto& ref : model.net.tensors()) {
+        auto it = std::find_if(entries.begin(), entries.end(), [&](const TensorEntry& e) { return e.name == ref.name; });
+        std::size_t count = 1;
+        for (int d : ref.shape) count *= static_cast<std::size_t>(d);
+        if (Status s = load_tensor(*it, data + layout.data_start, ref.data, count); !s) return s.error();
+    }
+    if (Status s = parse_specs(header, model); !s) return s.error();
+    if (Status s = parse_meta(header, model); !s) return s.error();
+    if (Status s = parse_test_vector(header, model); !s) return s.error();
+    if (options.verify_test_vector)
+        if (Status s = run_test_vector(model); !s) return s.error();
+    return model;
+}
+
+std::vector<std::uint8_t> assemble_model_file(const json& header, const std::vector<std::uint8_t>& data_section,
+                                              std::uint32_t version) {
+    const std::string text = header.dump();
+    const std::uint64_t data_start = align_up(kModelPrefixBytes + text.size());
+    std::vector<std::uint8_t> file(data_start + data_section.size() + 32, 0);
+    std::memcpy(file.data(), kModelMagic, sizeof kModelMagic);
+    write_u32(file.data() + 8, version);
+    write_u32(file.data() + 12, static_cast<std::uint32_t>(text.size()));
+    write_u64(file.data() + 16, data_section.size());
+    std::memcpy(file.data() + kModelPrefixBytes, text.data(), text.size());
+    if (!data_section.empty()) std::memcpy(file.data() + data_start, data_section.data(), data_section.size());
+    const Sha256Digest digest = sha256(file.data(), file.size() - 32);
+    std::memcpy(file.data() + file.size() - 32, digest.data(), 32);
+    return file;
+}
+
+Result<std::vector<std::uint8_t>> write_model(const Model& source, Dtype dtype, bool refresh_test_vector) {
+    if (Status s = source.net.arch.validate(); !s) return s.error();
+    Model model = source;
+    // Round weights to the stored precision first, so the test vector matches what loads.
+    std::vector<std::uint8_t> data;
+    json tensors = json::array();
+    for (auto& ref : model.net.tensors()) {
+        std::size_t count = 1;
+        for (int d : ref.shape) count *= static_cast<std::size_t>(d);
+        const std::size_t offset = align_up(data.size());
+        data.resize(offset + count * (dtype == Dtype::f32 ? 4 : 2), 0);
+        for (std::size_t i = 0; i < count; ++i) {
+            if (!std::isfinite(ref.data[i]))
+                return make_error(ErrorCode::non_finite, "tensor " + ref.name + "[" + std::to_string(i) + "]: not finite");
+            if (dtype == Dtype::f32) {
+                std::uint32_t bits;
+                std::memcpy(&bits, &ref.data[i], sizeof bits);
+                write_u32(data.data() + offset + 4 * i, bits);
+            } else {
+                const std::uint16_t h = float_to_half(ref.data[i]);
+                ref.data[i] = half_to_float(h);
+                data[offset + 2 * i] = static_cast<std::uint8_t>(h);
+                data[offset + 2 * i + 1] = static_cast<std::uint8_t>(h >> 8);
+            }
+        }
+        tensors.push_back({{"name", ref.name}, {"shape", ref.shape}, {"dtype", dtype == Dtype::f32 ? "f32" : "f16"}, {"offset", offset}});
+    }
+    data.resize(align_up(data.size()), 0);
+
+    const nn::Architecture& arch = model.net.arch;
+    TestVector& tv = model.test_vector;
+    if (refresh_test_vector) {
+        if (tv.x.empty()) {
+            // Two deterministic random-walk windows in the scale of the first feature.
+            const int n = 2;
+            tv.x.resize(static_cast<std::size_t>(n) * arch.window * arch.features);
+            std::uint32_t state = 12345;
+            for (float& v : tv.x) {
+                state = state * 1664525u + 1013904223u;
+                v = (static_cast<float>(state >> 8) / 16777216.0f - 0.5f) * 0.2f;
+            }
+            tv.stock_ids.clear();
+            if (arch.has_embedding()) tv.stock_ids = {0, -1};
+        }
+        const int n = static_cast<int>(tv.x.size() / (static_cast<std::size_t>(arch.window) * arch.features));
+        tv.y.assign(static_cast<std::size_t>(n) * arch.outputs, 0.0f);
+        nn::Workspace ws;
+        if (Status s = model.net.forward(tv.x.data(), tv.stock_ids.empty() ? nullptr : tv.stock_ids.data(), n, tv.y.data(), ws); !s)
+            return s.error();
+    }
+
+    auto floats = [](const std::vector<float>& v) {
+        json a = json::array();
+        for (float f : v) a.push_back(static_cast<double>(f));
+        return a;
+    };
+    json header = {
+        {"format", "stockcast-model"},
+        {"architecture",
+         {{"type", "lstm_v1"}, {"window", arch.window}, {"features", arch.features}, {"lstm_units", arch.lstm_units},
+          {"dense_units", arch.dense_units}, {"outputs", arch.outputs}, {"embedding_count", arch.embedding_count},
+          {"embedding_dim", arch.embedding_dim}, {"dropout", static_cast<double>(arch.dropout)}}},
+        {"tensors", tensors},
+        {"input", {{"features", model.input.features}, {"scale", floats(model.input.scale)}}},
+        {"output", {{"target", "log_return"}, {"horizons", model.output.horizons}, {"scale", floats(model.output.scale)}}},
+        {"intervals", {{"levels", model.intervals.levels}, {"lower", model.intervals.lower}, {"upper", model.intervals.upper}}},
+        {"meta",
+         {{"name", model.meta.name}, {"kind", model.meta.kind}, {"version", model.meta.version},
+          {"trained_at", model.meta.trained_at}, {"data_from", model.meta.data_from}, {"data_to", model.meta.data_to},
+          {"stocks", model.meta.stocks}}},
+        {"metrics", model.meta.metrics},
+        {"test_vector", {{"x", floats(tv.x)}, {"stock_ids", tv.stock_ids}, {"y", floats(tv.y)},
+                         {"tolerance", static_cast<double>(tv.tolerance)}}},
+    };
+    return assemble_model_file(header, data);
+}
+
+}  // namespace stockcast

@@ -1,0 +1,188 @@
+#include "stockcast/nn.hpp"
+
+#include <cmath>
+
+#include "nn_kernels.hpp"
+
+namespace stockcast::nn {
+namespace {
+
+Status check_dim(const char* field, int value, int min, int max) {
+    if (value < min || value > max)
+        return make_error(value > max ? ErrorCode::dimension_too_large : ErrorCode::bad_header,
+                          std::string("architecture.") + field + ": expected " + std::to_string(min) + ".." +
+                              std::to_string(max) + ", got " + std::to_string(value));
+    return Ok{};
+}
+
+void resize(std::vector<float>& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);
+}
+
+}  // namespace
+
+Status Architecture::validate() const {
+    if (Status s = check_dim("window", window, 1, kMaxWindow); !s) return s;
+    if (Status s = check_dim("features", features, 1, kMaxFeatures); !s) return s;
+    if (lstm_units.empty() || lstm_units.size() > 3)
+        return make_error(ErrorCode::bad_header,
+                          "architecture.lstm_units: expected 1..3 layers, got " + std::to_string(lstm_units.size()));
+    for (int u : lstm_units)
+        if (Status s = check_dim("lstm_units", u, 1, kMaxUnits); !s) return s;
+    if (Status s = check_dim("dense_units", dense_units, 1, kMaxUnits); !s) return s;
+    if (Status s = check_dim("outputs", outputs, 1, kMaxOutputs); !s) return s;
+    if (embedding_count != 0 || embedding_dim != 0) {
+        if (Status s = check_dim("embedding_count", embedding_count, 1, kMaxEmbeddingCount); !s) return s;
+        if (Status s = check_dim("embedding_dim", embedding_dim, 1, kMaxEmbeddingDim); !s) return s;
+    }
+    if (!(dropout >= 0.0f && dropout < 1.0f))
+        return make_error(ErrorCode::bad_header, "architecture.dropout: expected [0, 1), got " + std::to_string(dropout));
+    return Ok{};
+}
+
+Network Network::zeros(const Architecture& arch) {
+    Network net;
+    net.arch = arch;
+    int in = arch.features;
+    for (int u : arch.lstm_units) {
+        LstmLayer layer;
+        layer.kernel = MatrixRM::Zero(in, 4 * u);
+        layer.recurrent = MatrixRM::Zero(u, 4 * u);
+        layer.bias = Vector::Zero(4 * u);
+        net.lstm.push_back(std::move(layer));
+        in = u;
+    }
+    if (arch.has_embedding()) {
+        net.embedding = MatrixRM::Zero(arch.embedding_count, arch.embedding_dim);
+        in += arch.embedding_dim;
+    }
+    net.dense1 = DenseLayer{MatrixRM::Zero(in, arch.dense_units), Vector::Zero(arch.dense_units), Activation::relu};
+    net.dense2 = DenseLayer{MatrixRM::Zero(arch.dense_units, arch.outputs), Vector::Zero(arch.outputs), Activation::linear};
+    return net;
+}
+
+std::size_t TensorSpec::count() const {
+    std::size_t n = 1;
+    for (int d : shape) n *= static_cast<std::size_t>(d);
+    return n;
+}
+
+std::vector<TensorSpec> expected_tensors(const Architecture& arch) {
+    std::vector<TensorSpec> out;
+    int in = arch.features;
+    for (std::size_t i = 0; i < arch.lstm_units.size(); ++i) {
+        const int u = arch.lstm_units[i];
+        const std::string p = "lstm" + std::to_string(i + 1) + ".";
+        out.push_back({p + "kernel", {in, 4 * u}});
+        out.push_back({p + "recurrent_kernel", {u, 4 * u}});
+        out.push_back({p + "bias", {4 * u}});
+        in = u;
+    }
+    if (arch.has_embedding()) {
+        out.push_back({"embedding.embeddings", {arch.embedding_count, arch.embedding_dim}});
+        in += arch.embedding_dim;
+    }
+    out.push_back({"dense1.kernel", {in, arch.dense_units}});
+    out.push_back({"dense1.bias", {arch.dense_units}});
+    out.push_back({"dense2.kernel", {arch.dense_units, arch.outputs}});
+    out.push_back({"dense2.bias", {arch.outputs}});
+    return out;
+}
+
+std::vector<Network::TensorRef> Network::tensors() {
+    std::vector<float*> data;
+    for (LstmLayer& layer : lstm) {
+        data.push_back(layer.kernel.data());
+        data.push_back(layer.recurrent.data());
+        data.push_back(layer.bias.data());
+    }
+    if (arch.has_embedding()) data.push_back(embedding.data());
+    for (DenseLayer* layer : {&dense1, &dense2}) {
+        data.push_back(layer->kernel.data());
+        data.push_back(layer->bias.data());
+    }
+    std::vector<TensorRef> out;
+    std::vector<TensorSpec> specs = expected_tensors(arch);
+    for (std::size_t i = 0; i < specs.size(); ++i) out.push_back({specs[i].name, specs[i].shape, data[i]});
+    return out;
+}
+
+Status Network::forward(const float* x, const int* stock_ids, int batch, float* out, Workspace& ws) const {
+    if (batch < 1 || batch > kMaxBatch)
+        return make_error(ErrorCode::invalid_input, "batch: expected 1.." + std::to_string(kMaxBatch) + ", got " + std::to_string(batch));
+    if (x == nullptr || out == nullptr) return make_error(ErrorCode::invalid_input, "x/out: null buffer");
+    const int T = arch.window, F = arch.features;
+    const std::size_t values = static_cast<std::size_t>(batch) * T * F;
+    for (std::size_t i = 0; i < values; ++i)
+        if (!std::isfinite(x[i]))
+            return make_error(ErrorCode::invalid_input, "x[" + std::to_string(i) + "]: not a finite number");
+    if (arch.has_embedding()) {
+        if (stock_ids == nullptr) return make_error(ErrorCode::invalid_input, "stock_ids: required by the general network");
+        for (int b = 0; b < batch; ++b)
+            if (stock_ids[b] < -1 || stock_ids[b] >= arch.embedding_count)
+                return make_error(ErrorCode::invalid_input, "stock_ids[" + std::to_string(b) + "]: expected -1.." +
+                                                                std::to_string(arch.embedding_count - 1) + ", got " +
+                                                                std::to_string(stock_ids[b]));
+    }
+
+    // Sequence buffers are time-major (row t*batch + b) so each step's rows are contiguous.
+    resize(ws.a, values);
+    for (int b = 0; b < batch; ++b)
+        for (int t = 0; t < T; ++t)
+            for (int f = 0; f < F; ++f) ws.a[(static_cast<std::size_t>(t) * batch + b) * F + f] = x[(static_cast<std::size_t>(b) * T + t) * F + f];
+
+    int in = F;
+    std::vector<float>* seq_in = &ws.a;
+    std::vector<float>* seq_out = &ws.b;
+    for (std::size_t l = 0; l < lstm.size(); ++l) {
+        const LstmLayer& layer = lstm[l];
+        const int u = layer.units();
+        const int g = 4 * u;
+        const bool last = l + 1 == lstm.size();
+        // Input projections of all time steps at once (one matrix product), bias included.
+        resize(ws.gates, static_cast<std::size_t>(T) * batch * g);
+        for (int r = 0; r < T * batch; ++r) std::copy(layer.bias.data(), layer.bias.data() + g, ws.gates.data() + static_cast<std::size_t>(r) * g);
+        kernels::gemm_acc(seq_in->data(), layer.kernel.data(), ws.gates.data(), T * batch, in, g);
+        resize(ws.h, static_cast<std::size_t>(batch) * u);
+        resize(ws.c, static_cast<std::size_t>(batch) * u);
+        std::fill(ws.h.begin(), ws.h.begin() + static_cast<std::ptrdiff_t>(batch) * u, 0.0f);
+        std::fill(ws.c.begin(), ws.c.begin() + static_cast<std::ptrdiff_t>(batch) * u, 0.0f);
+        if (!last) resize(*seq_out, static_cast<std::size_t>(T) * batch * u);
+        for (int t = 0; t < T; ++t) {
+            float* gt = ws.gates.data() + static_cast<std::size_t>(t) * batch * g;
+            if (t > 0) kernels::gemm_acc(ws.h.data(), layer.recurrent.data(), gt, batch, u, g);
+            kernels::lstm_cell(gt, ws.c.data(), ws.h.data(), batch, u);
+            if (!last) std::copy(ws.h.begin(), ws.h.begin() + static_cast<std::ptrdiff_t>(batch) * u,
+                                 seq_out->begin() + static_cast<std::ptrdiff_t>(t) * batch * u);
+        }
+        in = u;
+        std::swap(seq_in, seq_out);
+    }
+
+    // Head: [h_last, embedding] -> Dense(relu) -> Dense(linear).
+    const int hidden = in + (arch.has_embedding() ? arch.embedding_dim : 0);
+    const int d = arch.dense_units;
+    resize(ws.head, static_cast<std::size_t>(batch) * (hidden + d));
+    float* feat = ws.head.data();
+    float* dense = feat + static_cast<std::size_t>(batch) * hidden;
+    for (int b = 0; b < batch; ++b) {
+        std::copy(ws.h.begin() + static_cast<std::ptrdiff_t>(b) * in, ws.h.begin() + static_cast<std::ptrdiff_t>(b + 1) * in,
+                  feat + static_cast<std::size_t>(b) * hidden);
+        if (!arch.has_embedding()) continue;
+        float* e = feat + static_cast<std::size_t>(b) * hidden + in;
+        if (stock_ids[b] >= 0) {
+            for (int k = 0; k < arch.embedding_dim; ++k) e[k] = embedding(stock_ids[b], k);
+        } else {  // unseen stock: the neutral (mean) embedding
+            for (int k = 0; k < arch.embedding_dim; ++k) e[k] = embedding.col(k).mean();
+        }
+    }
+    for (int b = 0; b < batch; ++b) std::copy(dense1.bias.data(), dense1.bias.data() + d, dense + static_cast<std::size_t>(b) * d);
+    kernels::gemm_acc(feat, dense1.kernel.data(), dense, batch, hidden, d);
+    if (dense1.activation == Activation::relu) kernels::relu(dense, batch * d);
+    const int o = arch.outputs;
+    for (int b = 0; b < batch; ++b) std::copy(dense2.bias.data(), dense2.bias.data() + o, out + static_cast<std::size_t>(b) * o);
+    kernels::gemm_acc(dense, dense2.kernel.data(), out, batch, d, o);
+    return Ok{};
+}
+
+}  // namespace stockcast::nn

@@ -1,0 +1,80 @@
+// Helpers shared by the native tests: golden files and small valid models.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "stockcast/data.hpp"
+#include "stockcast/model.hpp"
+
+namespace stockcast::testing {
+
+inline std::string source_path(const std::string& relative) { return std::string(STOCKCAST_SOURCE_DIR) + "/" + relative; }
+
+inline nlohmann::json load_json(const std::string& relative) {
+    auto text = read_text_file(source_path(relative));
+    return text ? nlohmann::json::parse(text.value(), nullptr, false) : nlohmann::json();
+}
+
+// A golden file of scripts/golden_nn.py: architecture + Keras-layout weights + inputs + PyTorch outputs.
+struct Golden {
+    nn::Network net;
+    std::vector<float> x, y;
+    std::vector<int> stock_ids;
+    int batch = 0;
+};
+
+inline Golden load_golden(const std::string& name) {
+    const nlohmann::json doc = load_json("tests/golden/" + name);
+    Golden g;
+    nn::Architecture arch;
+    const auto& a = doc["architecture"];
+    arch.window = a["window"];
+    arch.features = a["features"];
+    arch.lstm_units = a["lstm_units"].get<std::vector<int>>();
+    arch.dense_units = a["dense_units"];
+    arch.outputs = a["outputs"];
+    arch.embedding_count = a["embedding_count"];
+    arch.embedding_dim = a["embedding_dim"];
+    g.net = nn::Network::zeros(arch);
+    for (auto& t : g.net.tensors()) {
+        const auto values = doc["weights"][t.name]["values"].get<std::vector<float>>();
+        std::copy(values.begin(), values.end(), t.data);
+    }
+    for (const auto& row : doc["x"])
+        for (float v : row) g.x.push_back(v);
+    for (const auto& row : doc["y"])
+        for (float v : row) g.y.push_back(v);
+    g.stock_ids = doc["stock_ids"].get<std::vector<int>>();
+    g.batch = static_cast<int>(doc["x"].size());
+    return g;
+}
+
+// A complete model around a network (metadata filled with plausible values).
+inline Model make_model(const nn::Network& net, const std::string& name = "TEST") {
+    Model m;
+    m.net = net;
+    m.meta.name = name;
+    m.meta.kind = net.arch.has_embedding() ? "general" : "stock_specific";
+    m.meta.trained_at = "2026-11-22";
+    m.meta.data_from = "2008-01-01";
+    m.meta.data_to = "2020-06-30";
+    for (int i = 0; i < net.arch.embedding_count; ++i) m.meta.stocks.push_back("S" + std::to_string(i));
+    m.input.features.assign(static_cast<std::size_t>(net.arch.features), "log_close_rel_last");
+    m.input.scale.assign(static_cast<std::size_t>(net.arch.features), 10.0f);
+    m.output.horizons.clear();
+    m.output.scale.clear();
+    const int horizons[] = {1, 5, 10, 30, 60, 90, 120, 250};
+    for (int o = 0; o < net.arch.outputs; ++o) {
+        m.output.horizons.push_back(horizons[o % 8] + 250 * (o / 8));
+        m.output.scale.push_back(0.05f);
+    }
+    for (int o = 0; o < net.arch.outputs; ++o) {
+        m.intervals.lower.push_back({-0.02, -0.03, -0.04});
+        m.intervals.upper.push_back({0.02, 0.03, 0.04});
+    }
+    return m;
+}
+
+}  // namespace stockcast::testing
