@@ -391,6 +391,23 @@ int Model::stock_id(const std::string& symbol) const {
     return it == meta.stocks.end() ? -1 : static_cast<int>(it - meta.stocks.begin());
 }
 
+json model_summary(const Model& model) {
+    const nn::Architecture& a = model.net.arch;
+    std::size_t parameters = 0;
+    for (const auto& t : nn::expected_tensors(a)) parameters += t.count();
+    return {
+        {"name", model.meta.name}, {"kind", model.meta.kind}, {"version", model.meta.version},
+        {"trained_at", model.meta.trained_at}, {"data_from", model.meta.data_from}, {"data_to", model.meta.data_to},
+        {"stocks", model.meta.stocks}, {"metrics", model.meta.metrics}, {"parameters", parameters},
+        {"architecture", {{"window", a.window}, {"features", a.features}, {"lstm_units", a.lstm_units},
+                          {"dense_units", a.dense_units}, {"outputs", a.outputs}, {"embedding_count", a.embedding_count},
+                          {"embedding_dim", a.embedding_dim}}},
+        {"input", {{"features", model.input.features}, {"scale", model.input.scale}}},
+        {"output", {{"horizons", model.output.horizons}, {"scale", model.output.scale}}},
+        {"intervals", {{"levels", model.intervals.levels}, {"lower", model.intervals.lower}, {"upper", model.intervals.upper}}},
+    };
+}
+
 Result<json> read_model_header(const std::uint8_t* data, std::size_t size) {
     auto layout = check_layout(data, size);
     if (!layout) return layout.error();
@@ -434,13 +451,13 @@ std::vector<std::uint8_t> assemble_model_file(const json& header, const std::vec
                                               std::uint32_t version) {
     const std::string text = header.dump();
     const std::uint64_t data_start = align_up(kModelPrefixBytes + text.size());
-    std::vector<std::uint8_t> file(data_start + data_section.size() + 32, 0);
+    std::vector<std::uint8_t> file(static_cast<std::size_t>(data_start) + data_section.size() + 32, 0);
     std::memcpy(file.data(), kModelMagic, sizeof kModelMagic);
     write_u32(file.data() + 8, version);
     write_u32(file.data() + 12, static_cast<std::uint32_t>(text.size()));
     write_u64(file.data() + 16, data_section.size());
     std::memcpy(file.data() + kModelPrefixBytes, text.data(), text.size());
-    if (!data_section.empty()) std::memcpy(file.data() + data_start, data_section.data(), data_section.size());
+    if (!data_section.empty()) std::memcpy(file.data() + static_cast<std::size_t>(data_start), data_section.data(), data_section.size());
     const Sha256Digest digest = sha256(file.data(), file.size() - 32);
     std::memcpy(file.data() + file.size() - 32, digest.data(), 32);
     return file;
@@ -455,7 +472,7 @@ Result<std::vector<std::uint8_t>> write_model(const Model& source, Dtype dtype, 
     for (auto& ref : model.net.tensors()) {
         std::size_t count = 1;
         for (int d : ref.shape) count *= static_cast<std::size_t>(d);
-        const std::size_t offset = align_up(data.size());
+        const auto offset = static_cast<std::size_t>(align_up(data.size()));
         data.resize(offset + count * (dtype == Dtype::f32 ? 4 : 2), 0);
         for (std::size_t i = 0; i < count; ++i) {
             if (!std::isfinite(ref.data[i]))
@@ -473,7 +490,7 @@ Result<std::vector<std::uint8_t>> write_model(const Model& source, Dtype dtype, 
         }
         tensors.push_back({{"name", ref.name}, {"shape", ref.shape}, {"dtype", dtype == Dtype::f32 ? "f32" : "f16"}, {"offset", offset}});
     }
-    data.resize(align_up(data.size()), 0);
+    data.resize(static_cast<std::size_t>(align_up(data.size())), 0);
 
     const nn::Architecture& arch = model.net.arch;
     TestVector& tv = model.test_vector;

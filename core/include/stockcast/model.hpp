@@ -99,6 +99,10 @@ Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const Pars
 // test vector's outputs are recomputed with the rounded weights (inputs generated if empty).
 Result<std::vector<std::uint8_t>> write_model(const Model& model, Dtype dtype, bool refresh_test_vector = true);
 
+// What a user needs to know about a loaded model (architecture, meta, input/output specs,
+// interval quantiles, metrics) as JSON; the same summary for the CLI and the WASM module.
+nlohmann::json model_summary(const Model& model);
+
 // The JSON header of a file, for tools (inspect) and hostile-file tests.
 Result<nlohmann::json> read_model_header(const std::uint8_t* data, std::size_t size);
 // Re-assembles a file from a header and data section, recomputing the hash. For tests and tools
