@@ -1,5 +1,9 @@
 #include "nn_kernels.hpp"
 
+#if !defined(__wasm_simd128__)
+#include <Eigen/Core>
+#endif
+
 namespace stockcast::nn::kernels {
 namespace {
 
@@ -144,15 +148,11 @@ void lstm_cell(float* gates, float* c, float* h, int rows, int units) {
 
 #else
 
+// Natively Eigen's blocked GEMM (SSE/AVX/AVX-512 as the build allows) is hard to beat.
 void gemm_acc(const float* a, const float* w, float* c, int m, int k, int n) {
-    for (int i = 0; i < m; ++i) {
-        float* ci = c + i * n;
-        for (int p = 0; p < k; ++p) {
-            const float s = a[i * k + p];
-            const float* wr = w + p * n;
-            for (int j = 0; j < n; ++j) ci[j] += s * wr[j];
-        }
-    }
+    using Map = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+    using ConstMap = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+    Map(c, m, n).noalias() += ConstMap(a, m, k) * ConstMap(w, k, n);
 }
 
 void lstm_cell(float* gates, float* c, float* h, int rows, int units) {
