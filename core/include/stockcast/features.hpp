@@ -40,6 +40,12 @@ std::size_t required_history(const InputSpec& spec, int window);
 // Writes one window (window x features, time-major) built from the END of `history` into out.
 Status build_window(const InputSpec& spec, int window, const HistoryView& history, float* out);
 
+// Volatility of the window for interval scaling: the standard deviation (population) of the
+// daily log returns among the last `window` closes of a validated history, floored at
+// kMinWindowVolatility (a flat, untraded stretch still gets a non-degenerate interval).
+inline constexpr double kMinWindowVolatility = 1e-3;
+double window_volatility(const double* close, std::size_t last, int window);
+
 // Unscaled feature values of the window ending at row `last` (inclusive) of a full series,
 // without validation (training code that has validated the series itself). out: window x features.
 void build_window_raw(const std::vector<std::string>& features, int window, const double* close,

@@ -4,15 +4,21 @@
 //   log_return  r = OutputSpec.scale[h] * y[h]           (y = network output; the scale folds in
 //                                                         the shrinkage toward "no change")
 //   price       = last close * exp(r)
-//   interval    = last close * exp(r + q), q = IntervalSpec lower/upper conformal residual
-//                 quantiles at the requested level (one of IntervalSpec.levels, e.g. 0.8/0.9/0.95)
+//   interval    = last close * exp(r + q * k), q = IntervalSpec lower/upper conformal residual
+//                 quantiles at the requested level (one of IntervalSpec.levels, e.g. 0.8/0.9/0.95);
+//                 k = 1 for absolute quantiles; for models whose meta.metrics["interval_scaling"]
+//                 is {"kind": "window_volatility", ...} the quantiles are of normalised residuals
+//                 (actual - predicted) / (sigma * sqrt(h)) and k = sigma * sqrt(h), where sigma is
+//                 window_volatility() of the input window (features.hpp): intervals widen with
+//                 the stock's own recent volatility (locally adaptive split-conformal).
 //   direction   the predictive distribution of the realised log return is a split normal with
-//               median r: left scale  s_lo = -lower90 / 1.6449, right scale s_hi = upper90 / 1.6449
+//               median r: left scale  s_lo = -k lower90 / 1.6449, right scale s_hi = k upper90 / 1.6449
 //               (from the stored 90 % conformal quantiles, so it matches them exactly; without a
 //               0.9 level the widest stored level is used with its own z). With the neutral band
 //               tau_h = neutral_band * sqrt(h):
 //                 p_bearish = P(R < -tau), p_bullish = P(R > tau), p_neutral = 1 - both;
-//               direction = the most probable of the three (ties: neutral).
+//               direction = the class of the median r itself: bullish if r > tau, bearish if
+//               r < -tau, else neutral (so a realised return can be scored against it directly).
 #pragma once
 
 #include <cstddef>
@@ -50,8 +56,12 @@ struct Forecast {
 // Validates a model's output/interval specs against its network (used by the functions below).
 Status validate_forecast_model(const Model& model);
 
-// Turns one row of network outputs into a forecast (no network call).
-Result<Forecast> forecast_from_output(const Model& model, double last_close, const float* y,
+// True when the model's interval quantiles are volatility-normalised (see above).
+bool interval_volatility_scaled(const Model& model);
+
+// Turns one row of network outputs into a forecast (no network call). `volatility` is the
+// window volatility sigma (used only by volatility-scaled models).
+Result<Forecast> forecast_from_output(const Model& model, double last_close, const float* y, double volatility,
                                       const ForecastOptions& options = {});
 
 // One history. stock_id: embedding row for general models (Model::stock_id), -1 = unseen stock
@@ -71,5 +81,7 @@ struct DirectionProbabilities {
     double bearish, neutral, bullish;
 };
 DirectionProbabilities direction_probabilities(double r, double tau, double s_lo, double s_hi);
+// "bullish" if r > tau, "bearish" if r < -tau, else "neutral".
+const char* direction_label(double r, double tau);
 
 }  // namespace stockcast

@@ -73,6 +73,8 @@ Result<double> evaluate_loss(const nn::Network& net, const Dataset& data, double
 struct GradCheckEntry {
     std::string tensor;
     double max_rel_error = 0;
+    double max_abs_error = 0;    // |analytic - numeric|
+    double max_abs_gradient = 0; // largest |analytic| seen
     int checked = 0;
 };
 Result<std::vector<GradCheckEntry>> gradient_check(const nn::Network& net, const Dataset& data, double huber_delta,
@@ -85,7 +87,7 @@ struct PipelineConfig {
     std::vector<std::string> symbols;     // one: stock-specific model; several: general model
     bool general = false;                 // general network with Embedding(embedding_dim)
     int embedding_dim = 10;
-    std::vector<std::string> features{"log_close_rel_last", "log_return"};
+    std::vector<std::string> features{"log_close_rel_last"};
     int window = 60;
     std::vector<int> lstm_units{50, 50};
     int dense_units = 25;
@@ -93,9 +95,21 @@ struct PipelineConfig {
     std::string val_from = "2018-07-01";  // training: every target date < val_from
     std::string test_from = "2020-07-01"; // validation: origin >= val_from, every target < test_from
     std::size_t max_train_windows = 0;    // 0: all; else a seeded random subset
+    std::size_t max_stop_windows = 10000; // early stopping evaluates a seeded random subset of the
+                                          // validation windows this large (0: all); shrinkage and
+                                          // conformal calibration always use every validation window
     std::string trained_at;               // ISO date written into the model (default: today, UTC)
     TrainOptions options;
+    // Stock-specific fine-tuning: start from a general model (same features, window, LSTM and
+    // dense sizes). Its LSTMs and Dense2 are copied, Dense1 keeps the LSTM rows and folds the
+    // stock's embedding row into its bias, and the general model's input and target scales are
+    // reused, so the starting network reproduces the general model's forecast for this stock
+    // (before shrinkage); early stopping then never ends worse than that on validation.
+    const Model* init_from = nullptr;
 };
+
+// The stock-specific network equal to general model `g` for embedding row `id` (see init_from).
+Result<nn::Network> specialise_general(const Model& g, int id);
 
 struct PipelineResult {
     Model model;                          // ready for write_model

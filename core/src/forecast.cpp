@@ -1,0 +1,211 @@
+#include "stockcast/forecast.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace stockcast {
+
+namespace {
+
+double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+// Standard normal quantile at p in (0.5, 1) for the few levels we meet (Acklam's approximation).
+double normal_quantile(double p) {
+    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                               1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                               6.680131188771972e+01,  -1.328068155288572e+01};
+    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                               -2.549671500984920e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                               3.754408661907416e+00};
+    if (p <= 0.02425 || p >= 1 - 0.02425) {
+        const bool upper = p > 0.5;
+        const double q = std::sqrt(-2 * std::log(upper ? 1 - p : p));
+        const double x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+                         ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+        return upper ? -x : x;
+    }
+    const double q = p - 0.5, r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+int level_index(const IntervalSpec& iv, double level) {
+    for (std::size_t k = 0; k < iv.levels.size(); ++k)
+        if (std::abs(iv.levels[k] - level) < 1e-9) return static_cast<int>(k);
+    return -1;
+}
+
+}  // namespace
+
+const char* direction_label(double r, double tau) {
+    if (r > tau) return "bullish";
+    if (r < -tau) return "bearish";
+    return "neutral";
+}
+
+DirectionProbabilities direction_probabilities(double r, double tau, double s_lo, double s_hi) {
+    s_lo = std::max(s_lo, 1e-12);
+    s_hi = std::max(s_hi, 1e-12);
+    tau = std::max(tau, 0.0);
+    auto cdf = [&](double x) {  // P(R < x), R = r + e, e split normal with median 0
+        const double e = x - r;
+        return e < 0 ? normal_cdf(e / s_lo) : normal_cdf(e / s_hi);
+    };
+    DirectionProbabilities p{};
+    p.bearish = cdf(-tau);
+    p.bullish = 1.0 - cdf(tau);
+    p.neutral = std::max(0.0, 1.0 - p.bearish - p.bullish);
+    const double sum = p.bearish + p.neutral + p.bullish;
+    p.bearish /= sum;
+    p.neutral /= sum;
+    p.bullish /= sum;
+    return p;
+}
+
+Status validate_forecast_model(const Model& m) {
+    const std::size_t H = m.output.horizons.size();
+    if (H == 0 || static_cast<int>(H) != m.net.arch.outputs || m.output.scale.size() != H)
+        return make_error(ErrorCode::bad_header, "output: horizons " + std::to_string(H) + ", scales " +
+                                                     std::to_string(m.output.scale.size()) + ", network outputs " +
+                                                     std::to_string(m.net.arch.outputs) + " must agree");
+    for (std::size_t h = 0; h < H; ++h) {
+        if (m.output.horizons[h] < 1) return make_error(ErrorCode::bad_header, "output.horizons must be >= 1");
+        if (!std::isfinite(m.output.scale[h])) return make_error(ErrorCode::non_finite, "output.scale not finite");
+    }
+    const IntervalSpec& iv = m.intervals;
+    if (iv.levels.empty() || iv.lower.size() != H || iv.upper.size() != H)
+        return make_error(ErrorCode::bad_header, "intervals: need lower/upper for each of " + std::to_string(H) +
+                                                     " horizons");
+    for (std::size_t h = 0; h < H; ++h) {
+        if (iv.lower[h].size() != iv.levels.size() || iv.upper[h].size() != iv.levels.size())
+            return make_error(ErrorCode::bad_header, "intervals: one bound per level expected");
+        for (std::size_t k = 0; k < iv.levels.size(); ++k)
+            if (!std::isfinite(iv.lower[h][k]) || !std::isfinite(iv.upper[h][k]) || iv.lower[h][k] > iv.upper[h][k])
+                return make_error(ErrorCode::bad_header, "intervals: bounds must be finite with lower <= upper");
+    }
+    for (double l : iv.levels)
+        if (!(l > 0 && l < 1)) return make_error(ErrorCode::bad_header, "intervals.levels must lie in (0, 1)");
+    if (Status s = validate_input_spec(m.input); !s) return s.error();
+    if (static_cast<int>(m.input.features.size()) != m.net.arch.features)
+        return make_error(ErrorCode::bad_header, "input.features count differs from the network's features");
+    return Ok{};
+}
+
+bool interval_volatility_scaled(const Model& m) {
+    const auto& mt = m.meta.metrics;
+    if (!mt.is_object()) return false;
+    auto it = mt.find("interval_scaling");
+    if (it == mt.end() || !it->is_object()) return false;
+    auto k = it->find("kind");
+    return k != it->end() && k->is_string() && k->get<std::string>() == "window_volatility";
+}
+
+Result<Forecast> forecast_from_output(const Model& m, double last_close, const float* y, double volatility,
+                                      const ForecastOptions& o) {
+    if (Status s = validate_forecast_model(m); !s) return s.error();
+    const bool scaled = interval_volatility_scaled(m);
+    if (scaled && (!std::isfinite(volatility) || volatility <= 0))
+        return make_error(ErrorCode::invalid_input, "volatility must be finite and > 0");
+    if (!std::isfinite(last_close) || last_close <= 0)
+        return make_error(ErrorCode::invalid_input, "last close must be a finite price > 0");
+    const int li = level_index(m.intervals, o.level);
+    if (li < 0) {
+        std::string lv;
+        for (double l : m.intervals.levels) lv += (lv.empty() ? "" : ", ") + std::to_string(l);
+        return make_error(ErrorCode::invalid_input, "level " + std::to_string(o.level) + " not among the model's (" +
+                                                        lv + ")");
+    }
+    if (!std::isfinite(o.neutral_band) || o.neutral_band < 0)
+        return make_error(ErrorCode::invalid_input, "neutral_band must be finite and >= 0");
+    // scales of the split normal: from the 0.9 level, else the widest stored level
+    int di = level_index(m.intervals, 0.9);
+    if (di < 0)
+        di = static_cast<int>(std::max_element(m.intervals.levels.begin(), m.intervals.levels.end()) -
+                              m.intervals.levels.begin());
+    const double z = normal_quantile(0.5 + m.intervals.levels[static_cast<std::size_t>(di)] / 2);
+    Forecast f;
+    f.last_close = last_close;
+    for (std::size_t h = 0; h < m.output.horizons.size(); ++h) {
+        if (!std::isfinite(y[h])) return make_error(ErrorCode::non_finite, "network output is not finite");
+        HorizonForecast hf;
+        hf.horizon = m.output.horizons[h];
+        hf.log_return = static_cast<double>(m.output.scale[h]) * static_cast<double>(y[h]);
+        hf.expected_return = std::expm1(hf.log_return);
+        hf.price = last_close * std::exp(hf.log_return);
+        hf.level = m.intervals.levels[static_cast<std::size_t>(li)];
+        const double k = scaled ? volatility * std::sqrt(static_cast<double>(hf.horizon)) : 1.0;
+        hf.lower = last_close * std::exp(hf.log_return + k * m.intervals.lower[h][static_cast<std::size_t>(li)]);
+        hf.upper = last_close * std::exp(hf.log_return + k * m.intervals.upper[h][static_cast<std::size_t>(li)]);
+        const double s_lo = -k * m.intervals.lower[h][static_cast<std::size_t>(di)] / z;
+        const double s_hi = k * m.intervals.upper[h][static_cast<std::size_t>(di)] / z;
+        const double tau = o.neutral_band * std::sqrt(static_cast<double>(hf.horizon));
+        const DirectionProbabilities p = direction_probabilities(hf.log_return, tau, s_lo, s_hi);
+        hf.p_bearish = p.bearish;
+        hf.p_neutral = p.neutral;
+        hf.p_bullish = p.bullish;
+        hf.direction = direction_label(hf.log_return, tau);
+        f.horizons.push_back(hf);
+    }
+    return f;
+}
+
+Result<std::vector<Result<Forecast>>> forecast_batch(const Model& m, const std::vector<int>& stock_ids,
+                                                     const std::vector<HistoryView>& histories,
+                                                     const ForecastOptions& o) {
+    if (Status s = validate_forecast_model(m); !s) return s.error();
+    if (level_index(m.intervals, o.level) < 0 || !std::isfinite(o.neutral_band) || o.neutral_band < 0) {
+        const float zeros[nn::kMaxOutputs] = {};
+        auto probe = forecast_from_output(m, 1.0, zeros, 1.0, o);  // produces the descriptive error
+        if (!probe) return probe.error();
+    }
+    if (m.net.arch.has_embedding() && stock_ids.size() != histories.size())
+        return make_error(ErrorCode::invalid_input, "stock_ids: " + std::to_string(stock_ids.size()) +
+                                                        " entries for " + std::to_string(histories.size()) +
+                                                        " histories");
+    if (histories.size() > static_cast<std::size_t>(nn::kMaxBatch))
+        return make_error(ErrorCode::invalid_input, "too many histories in one batch");
+    const std::size_t wx = static_cast<std::size_t>(m.net.arch.window) * m.net.arch.features;
+    const int H = m.net.arch.outputs;
+    std::vector<Result<Forecast>> out;
+    out.reserve(histories.size());
+    std::vector<float> x;
+    std::vector<int> ids, slot;
+    std::vector<float> window(wx);
+    for (std::size_t i = 0; i < histories.size(); ++i) {
+        Status s = build_window(m.input, m.net.arch.window, histories[i], window.data());
+        if (s && m.net.arch.has_embedding() && (stock_ids[i] < -1 || stock_ids[i] >= m.net.arch.embedding_count))
+            s = make_error(ErrorCode::invalid_input, "stock id " + std::to_string(stock_ids[i]) + " out of range");
+        if (!s) {
+            out.emplace_back(s.error());
+            continue;
+        }
+        out.emplace_back(Forecast{});
+        x.insert(x.end(), window.begin(), window.end());
+        if (m.net.arch.has_embedding()) ids.push_back(stock_ids[i]);
+        slot.push_back(static_cast<int>(i));
+    }
+    if (slot.empty()) return out;
+    std::vector<float> y(slot.size() * static_cast<std::size_t>(H));
+    nn::Workspace ws;
+    if (Status s = m.net.forward(x.data(), ids.empty() ? nullptr : ids.data(), static_cast<int>(slot.size()),
+                                 y.data(), ws);
+        !s)
+        return s.error();
+    for (std::size_t j = 0; j < slot.size(); ++j) {
+        const HistoryView& h = histories[static_cast<std::size_t>(slot[j])];
+        out[static_cast<std::size_t>(slot[j])] =
+            forecast_from_output(m, h.close[h.size - 1], y.data() + j * static_cast<std::size_t>(H),
+                                 window_volatility(h.close, h.size - 1, m.net.arch.window), o);
+    }
+    return out;
+}
+
+Result<Forecast> forecast(const Model& m, int stock_id, const HistoryView& history, const ForecastOptions& o) {
+    auto r = forecast_batch(m, std::vector<int>{stock_id}, std::vector<HistoryView>{history}, o);
+    if (!r) return r.error();
+    return std::move(r.value()[0]);
+}
+
+}  // namespace stockcast
