@@ -28,8 +28,11 @@ void write_u64(std::uint8_t* p, std::uint64_t v) {
 std::uint64_t align_up(std::uint64_t n) { return (n + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment; }
 
 Error header_error(const std::string& field, const std::string& expected, const json* got) {
-    std::string actual = got == nullptr ? "missing" : got->dump();
-    if (actual.size() > 80) actual = actual.substr(0, 77) + "...";
+    std::string actual;
+    if (got == nullptr) actual = "missing";
+    else if (got->is_string()) actual = "\"" + got->get<std::string>().substr(0, 60) + "\"";
+    else if (got->is_number()) actual = number_text(got->get<double>());
+    else actual = std::string("a value of type ") + got->type_name();
     return make_error(ErrorCode::bad_header, "header." + field + ": expected " + expected + ", got " + actual);
 }
 
@@ -319,7 +322,7 @@ Status parse_test_vector(const json& header, Model& model) {
     if (tol == nullptr || !tol->is_number()) return header_error("test_vector.tolerance", "a number", tol);
     t.tolerance = tol->get<float>();
     if (!(t.tolerance > 0 && t.tolerance <= 1e-2f))
-        return make_error(ErrorCode::bad_header, "header.test_vector.tolerance: expected (0, 0.01], got " + tol->dump());
+        return make_error(ErrorCode::bad_header, "header.test_vector.tolerance: expected (0, 0.01], got " + number_text(tol->get<double>()));
     return Ok{};
 }
 
@@ -333,7 +336,7 @@ Status run_test_vector(const Model& model) {
     for (std::size_t i = 0; i < y.size(); ++i)
         if (!(std::fabs(y[i] - t.y[i]) <= t.tolerance * (1.0f + std::fabs(t.y[i]))))
             return make_error(ErrorCode::test_vector_mismatch, "test vector output " + std::to_string(i) + ": expected " +
-                                                                   std::to_string(t.y[i]) + ", got " + std::to_string(y[i]));
+                                                                   number_text(t.y[i]) + ", got " + number_text(y[i]));
     return Ok{};
 }
 

@@ -67,4 +67,8 @@ using Status = Result<Ok>;
 
 inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
 
+// A number for an error message ("0.0123", "-1.5e+09", "nan"), without printf: keeping printf
+// out of the WebAssembly module saves kilobytes of download.
+std::string number_text(double value);
+
 }  // namespace stockcast
