@@ -1,0 +1,83 @@
+// A tiny static HTTP server on 127.0.0.1 with fault injection, for the package tests.
+//   const srv = await startServer(rootDir);  srv.url  ('http://127.0.0.1:PORT/')
+//   srv.fault('/general.stkm', { status: 500 }, { status: 500 })   // queued, one per request
+//   srv.fault('/SCOM.stkm', { status: 404, sticky: true })          // until srv.clearFaults()
+// Faults: {status}, {delayMs} (before the headers; the request may be aborted meanwhile),
+// {truncate: n} (full Content-Length, n bytes, then the socket is destroyed), {flipByte: i},
+// {contentType}, {body} (replacement body). srv.hits(path) counts every request for a path.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+const TYPES = { '.json': 'application/json', '.stkm': 'application/octet-stream', '.wasm': 'application/wasm', '.mjs': 'text/javascript', '.js': 'text/javascript' };
+
+export async function startServer(root) {
+  const hits = new Map();
+  const faults = new Map();
+  const log = [];
+  const sockets = new Set();
+  const server = createServer(async (req, res) => {
+    const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    hits.set(p, (hits.get(p) || 0) + 1);
+    log.push({ path: p, t: Date.now() });
+    const queue = faults.get(p);
+    let f = {};
+    if (queue && queue.length) {
+      f = queue[0];
+      if (!f.sticky) queue.shift();
+    }
+    if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
+    if (res.destroyed || req.destroyed) return;
+    if (f.status && f.status !== 200) {
+      res.writeHead(f.status, { 'content-type': 'text/plain' });
+      return res.end(`fault ${f.status}`);
+    }
+    const file = path.join(root, path.normalize(p).replace(/^([/\\])+/, ''));
+    if (!file.startsWith(path.resolve(root))) {
+      res.writeHead(403);
+      return res.end();
+    }
+    let body;
+    try {
+      body = f.body !== undefined ? Buffer.from(f.body) : await readFile(file);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('not found');
+    }
+    if (f.flipByte !== undefined) {
+      body = Buffer.from(body);
+      body[f.flipByte] ^= 0x01;
+    }
+    const type = f.contentType || TYPES[path.extname(file)] || 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type, 'content-length': body.length });
+    if (f.truncate !== undefined) {
+      res.write(body.subarray(0, f.truncate));
+      setTimeout(() => res.destroy(), 5);
+      return;
+    }
+    res.end(body);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    hits: (p) => hits.get(p) || 0,
+    allHits: () => new Map(hits),
+    resetHits: () => hits.clear(),
+    log,
+    fault(p, ...list) {
+      faults.set(p, [...(faults.get(p) || []), ...list]);
+    },
+    clearFaults() {
+      faults.clear();
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(r));
+    },
+  };
+}

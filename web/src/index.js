@@ -1,0 +1,43 @@
+// stockcast — browser entry (pages and Web Workers). No Node code; nothing is fetched or
+// instantiated at import (safe to import during server-side rendering): the .wasm is fetched
+// and compiled on the first createStockcast() and the compiled module is reused afterwards.
+import { StockcastError } from './errors.js';
+import { compileCache, createWith, instantiateCore } from './core.js';
+
+export { StockcastError } from './errors.js';
+export { createMemoryStore, createCacheStorageStore } from './stores.js';
+export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES } from './wasm-info.js';
+
+const compiled = compileCache();
+
+async function compileFromUrl(url, fetchFn) {
+  let res;
+  try {
+    res = await fetchFn(url, { credentials: 'same-origin' });
+  } catch (e) {
+    throw new StockcastError('fetch_failed', `GET ${url}: ${e.message}`, { url, status: 0, attempts: 1, cause: e });
+  }
+  if (!res.ok) throw new StockcastError('fetch_failed', `GET ${url}: HTTP ${res.status}`, { url, status: res.status, attempts: 1 });
+  const type = res.headers.get('content-type') || '';
+  if (typeof WebAssembly.compileStreaming === 'function' && type.startsWith('application/wasm')) return WebAssembly.compileStreaming(res);
+  return WebAssembly.compile(await res.arrayBuffer());
+}
+
+function getModule(o) {
+  const compile = () => {
+    if (o.wasmBinary) return WebAssembly.compile(o.wasmBinary);
+    // The one static reference bundlers (webpack, Vite, Turbopack) follow to emit the .wasm.
+    const url = o.wasmUrl ? String(o.wasmUrl) : new URL('./stockcast.wasm', import.meta.url).href;
+    return compileFromUrl(url, o.fetch);
+  };
+  const key = o.wasmBinary ? undefined : o.wasmUrl ? String(o.wasmUrl) : 'default';
+  return instantiateCore(() => import('./stockcast.mjs'), compiled(key, compile));
+}
+
+/**
+ * Creates a forecasting instance. See types/index.d.ts and docs/package.md.
+ * @param {import('../types/index.js').StockcastOptions} [options]
+ */
+export function createStockcast(options) {
+  return createWith(getModule, options);
+}

@@ -1,0 +1,147 @@
+// HTTP with retries, progress in bytes, cancellation, and an optional persistent store.
+import { StockcastError, abortedError } from './errors.js';
+
+export function throwIfAborted(signal) {
+  if (signal && signal.aborted) throw abortedError(signal);
+}
+
+// One signal that fires when any of `signals` fires (AbortSignal.any is not everywhere yet).
+// Returns {signal, release}: release() detaches the listeners (call it when the operation ends,
+// so long-lived signals do not collect one listener per call).
+export function anySignal(signals) {
+  const list = signals.filter(Boolean);
+  if (list.length <= 1) return { signal: list[0], release() {} };
+  const c = new AbortController();
+  const undo = [];
+  for (const s of list) {
+    if (s.aborted) {
+      c.abort(s.reason);
+      break;
+    }
+    const f = () => c.abort(s.reason);
+    s.addEventListener('abort', f, { once: true });
+    undo.push(() => s.removeEventListener('abort', f));
+  }
+  return { signal: c.signal, release: () => undo.forEach((u) => u()) };
+}
+
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal && signal.aborted) return reject(abortedError(signal));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(abortedError(signal));
+    };
+    const t = setTimeout(() => {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function readBody(res, url, total, onProgress, signal) {
+  if (!res.body || typeof res.body.getReader !== 'function') {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    if (onProgress) onProgress({ url, loaded: buf.length, total: total ?? buf.length });
+    return buf;
+  }
+  const reader = res.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  if (onProgress) onProgress({ url, loaded: 0, total });
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.length;
+      if (onProgress) onProgress({ url, loaded, total });
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw e;
+  }
+  if (total !== undefined && loaded < total) {
+    // The connection ended early: a network error, worth a retry.
+    throw new TypeError(`body truncated: ${loaded} of ${total} bytes`);
+  }
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+// GET `url` as bytes. Retries network errors and 5xx/429 with exponential backoff; 4xx and
+// an HTML body (a dev server's index.html fallback) fail at once. Throws StockcastError.
+export async function fetchBytes(url, ctx, { signal, onProgress, expectedBytes } = {}) {
+  const fetchFn = ctx.fetch;
+  const attemptsMax = ctx.retries + 1;
+  let lastStatus = 0;
+  let lastError;
+  for (let attempt = 1; attempt <= attemptsMax; attempt++) {
+    throwIfAborted(signal);
+    if (attempt > 1) {
+      ctx.stats.retries++;
+      await sleep(ctx.retryDelayMs * 2 ** (attempt - 2), signal);
+    }
+    ctx.stats.requests++;
+    let res;
+    try {
+      res = await fetchFn(url, { signal, credentials: 'same-origin' });
+    } catch (e) {
+      throwIfAborted(signal);
+      lastStatus = 0;
+      lastError = e;
+      continue;
+    }
+    if (!res.ok) {
+      lastStatus = res.status;
+      if (res.body && res.body.cancel) res.body.cancel().catch(() => {});
+      if (res.status >= 500 || res.status === 429 || res.status === 408) continue;
+      throw new StockcastError('fetch_failed', `GET ${url}: HTTP ${res.status}`, { url, status: res.status, attempts: attempt });
+    }
+    const type = (res.headers.get('content-type') || '').toLowerCase();
+    if (type.startsWith('text/html')) {
+      if (res.body && res.body.cancel) res.body.cancel().catch(() => {});
+      throw new StockcastError('fetch_failed', `GET ${url}: got an HTML page (${type}), not the expected file`, {
+        url, status: res.status, attempts: attempt, reason: 'content_type', contentType: type });
+    }
+    const len = Number(res.headers.get('content-length'));
+    const total = Number.isFinite(len) && len > 0 && !res.headers.get('content-encoding') ? len : expectedBytes;
+    try {
+      const bytes = await readBody(res, url, total, onProgress, signal);
+      ctx.stats.bytes += bytes.length;
+      return bytes;
+    } catch (e) {
+      throwIfAborted(signal);
+      if (e instanceof StockcastError) throw e;
+      lastStatus = res.status;
+      lastError = e;
+    }
+  }
+  throw new StockcastError('fetch_failed',
+    `GET ${url}: ${lastStatus ? `HTTP ${lastStatus}` : `network error (${lastError && lastError.message})`} after ${attemptsMax} attempts`,
+    { url, status: lastStatus, attempts: attemptsMax, cause: lastError });
+}
+
+export async function sha256Hex(bytes) {
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  if (!subtle) return null; // insecure context: the core still checks the file's embedded hash
+  const d = new Uint8Array(await subtle.digest('SHA-256', bytes));
+  let s = '';
+  for (const b of d) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+export function parseJson(bytes, url) {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new StockcastError('format_error', `${url}: not valid JSON (${e.message})`, { url, detail: 'bad_json' });
+  }
+}

@@ -1,0 +1,36 @@
+// stockcast/node — the Node entry: reads the .wasm next to this file with fs (no fetch of a
+// file: URL), otherwise identical to the browser entry.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { compileCache, createWith, instantiateCore } from './core.js';
+
+export { StockcastError } from './errors.js';
+export { createMemoryStore, createCacheStorageStore } from './stores.js';
+export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES } from './wasm-info.js';
+
+const compiled = compileCache();
+
+async function readWasm(where, fetchFn) {
+  const s = String(where);
+  if (/^https?:/i.test(s)) {
+    const res = await fetchFn(s);
+    if (!res.ok) throw new Error(`GET ${s}: HTTP ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+  return readFile(s.startsWith('file:') ? fileURLToPath(s) : s);
+}
+
+function getModule(o) {
+  const compile = async () =>
+    WebAssembly.compile(o.wasmBinary || (await readWasm(o.wasmUrl || new URL('./stockcast.wasm', import.meta.url), o.fetch)));
+  const key = o.wasmBinary ? undefined : o.wasmUrl ? String(o.wasmUrl) : 'default';
+  return instantiateCore(() => import('./stockcast.mjs'), compiled(key, compile));
+}
+
+/**
+ * Creates a forecasting instance (Node: baseUrl must be an absolute http(s) URL).
+ * @param {import('../types/index.js').StockcastOptions} [options]
+ */
+export function createStockcast(options) {
+  return createWith(getModule, options);
+}

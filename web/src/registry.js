@@ -1,0 +1,180 @@
+// The in-page model registry: an LRU of parsed models, bounded by count and by bytes.
+// - one fetch per model however many requests want it at once (they share the load);
+// - a load is aborted only when every request waiting for it has given up;
+// - models in use are pinned: eviction skips them and happens again when they are released;
+// - eviction (and clear / dispose) calls the model's dispose(), which frees its WASM memory;
+// - a failed load leaves nothing behind: no entry, no WASM object.
+import { StockcastError, abortedError, coreError } from './errors.js';
+
+// The one long-lived C++ object that crosses the boundary, behind an idempotent dispose().
+export class ModelHandle {
+  #m;
+  constructor(Module, bytes, verifyHash = true) {
+    const m = new Module.LoadedModel(bytes, verifyHash);
+    const err = m.error();
+    if (err) {
+      m.delete();
+      throw coreError(err);
+    }
+    this.#m = m;
+    this.summary = JSON.parse(m.summary());
+    this.stocks = new Map((this.summary.stocks || []).map((s, i) => [s, i]));
+  }
+  get disposed() {
+    return !this.#m;
+  }
+  #live() {
+    if (!this.#m) throw new StockcastError('disposed', 'this model was disposed');
+    return this.#m;
+  }
+  predict(closes, volumes, stockId, level) {
+    return this.#live().predict(closes, volumes, stockId, level);
+  }
+  predictBatch(closes, offsets, stockIds, level) {
+    return this.#live().predictBatch(closes, offsets, stockIds, level);
+  }
+  forward(x, stockIds, batch) {
+    return this.#live().forward(x, stockIds, batch);
+  }
+  dispose() {
+    if (this.#m) {
+      this.#m.delete();
+      this.#m = null;
+    }
+  }
+}
+
+export class Registry {
+  #entries = new Map(); // key -> entry, least recently used first
+  #pending = new Map(); // key -> { waiters: Set, controller }
+  #bytes = 0;
+  constructor({ maxCount, maxBytes, load, stats }) {
+    this.maxCount = maxCount;
+    this.maxBytes = maxBytes;
+    this.load = load; // async (spec, signal) -> ModelHandle-like {bytes, handle}
+    this.stats = stats;
+  }
+
+  get size() {
+    return this.#entries.size;
+  }
+  get bytes() {
+    return this.#bytes;
+  }
+  has(key) {
+    return this.#entries.has(key);
+  }
+  keys() {
+    return [...this.#entries.keys()];
+  }
+
+  // Resolves to a pinned entry {key, handle, bytes}; call release(entry) when done with it.
+  acquire(spec, signal) {
+    const hit = this.#entries.get(spec.key);
+    if (hit) {
+      this.stats.hits++;
+      this.#entries.delete(spec.key);
+      this.#entries.set(spec.key, hit);
+      hit.pins++;
+      return Promise.resolve(hit);
+    }
+    this.stats.misses++;
+    if (signal && signal.aborted) return Promise.reject(abortedError(signal));
+    let p = this.#pending.get(spec.key);
+    if (!p) p = this.#start(spec);
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject, signal, onAbort: null };
+      if (signal) {
+        waiter.onAbort = () => {
+          if (!p.waiters.delete(waiter)) return;
+          reject(abortedError(signal));
+          if (p.waiters.size === 0) p.controller.abort(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      p.waiters.add(waiter);
+    });
+  }
+
+  #start(spec) {
+    const p = { waiters: new Set(), controller: new AbortController() };
+    this.#pending.set(spec.key, p);
+    const t0 = now();
+    const settle = (fn) => {
+      this.#pending.delete(spec.key);
+      for (const w of p.waiters) {
+        if (w.signal) w.signal.removeEventListener('abort', w.onAbort);
+        fn(w);
+      }
+      p.waiters.clear();
+    };
+    this.load(spec, p.controller.signal).then(
+      ({ handle, bytes }) => {
+        if (this.disposed) {
+          handle.dispose();
+          return settle((w) => w.reject(new StockcastError('disposed', 'the stockcast instance was disposed')));
+        }
+        const ms = now() - t0;
+        this.stats.loads++;
+        this.stats.loadTimeMs += ms;
+        this.stats.lastLoadMs = ms;
+        const entry = { key: spec.key, handle, bytes, pins: p.waiters.size, loadedAt: Date.now() };
+        this.#entries.set(spec.key, entry);
+        this.#bytes += bytes;
+        settle((w) => w.resolve(entry));
+        this.#evict();
+      },
+      (err) => {
+        this.stats.loadFailures++;
+        settle((w) => w.reject(err));
+      },
+    );
+    return p;
+  }
+
+  release(entry) {
+    if (entry.pins > 0) entry.pins--;
+    if (entry.pins > 0) return;
+    if (entry.dropOnRelease && this.#entries.get(entry.key) === entry) this.#remove(entry.key, entry);
+    this.#evict();
+  }
+
+  #remove(key, entry) {
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
+    entry.handle.dispose();
+  }
+
+  #evict() {
+    while (this.#entries.size > this.maxCount || this.#bytes > this.maxBytes) {
+      let victim;
+      for (const [k, e] of this.#entries) {
+        if (e.pins === 0) {
+          victim = [k, e];
+          break;
+        }
+      }
+      if (!victim) return;
+      this.#remove(victim[0], victim[1]);
+      this.stats.evictions++;
+    }
+  }
+
+  // Drops resident models (all, or those whose key is in `keys`) that are not in use; models in
+  // use are dropped when released.
+  clear(keys) {
+    for (const [k, e] of [...this.#entries]) {
+      if (keys && !keys.includes(k)) continue;
+      if (e.pins === 0) this.#remove(k, e);
+      else e.dropOnRelease = true;
+    }
+  }
+
+  dispose() {
+    this.disposed = true;
+    for (const p of this.#pending.values()) p.controller.abort();
+    for (const [k, e] of [...this.#entries]) this.#remove(k, e);
+  }
+}
+
+export const now = () => (globalThis.performance ? performance.now() : Date.now());

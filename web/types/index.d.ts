@@ -1,0 +1,315 @@
+// Types of the stockcast package (browser entry; the Node entry and the worker client share them).
+
+export type Horizon = '1d' | '5d' | '10d' | '30d';
+export type IntervalLevel = 0.8 | 0.9 | 0.95;
+export type ModelType = 'stock_specific' | 'general' | 'general_unseen';
+export type Confidence = 'high' | 'medium' | 'low';
+export type Direction = 'bearish' | 'neutral' | 'bullish';
+
+/** One daily row, oldest first; dates strictly increasing ('YYYY-MM-DD'). */
+export interface HistoryRow {
+  date: string | Date;
+  close: number;
+  volume?: number | null;
+}
+/** Closes oldest first, or dated rows. */
+export type History = ArrayLike<number> | HistoryRow[];
+
+export interface ProgressEvent {
+  url: string;
+  loaded: number;
+  /** From Content-Length or the manifest; undefined when unknown. */
+  total?: number;
+}
+
+/** Persistent store of model files (key: SHA-256 hex) and last-known-good JSON (key: 'url:' + URL). */
+export interface ModelStore {
+  get(key: string): Promise<Uint8Array | ArrayBuffer | undefined>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  delete?(key: string): Promise<void>;
+}
+
+export interface StockcastOptions {
+  /** Where manifest.json, the .stkm files and history/<SYMBOL>.json live (relative URLs resolve against the page). */
+  baseUrl?: string | URL;
+  /** Parsed models kept resident (LRU). Default 20. */
+  cacheSize?: number;
+  /** Bound on the resident models' file bytes (LRU). Default unbounded. */
+  maxCacheBytes?: number;
+  /** fetch implementation (default globalThis.fetch). */
+  fetch?: typeof fetch;
+  /** Aborts every operation of this instance in flight (and later ones). */
+  signal?: AbortSignal;
+  /** Download progress of model files, in bytes. */
+  onProgress?: (e: ProgressEvent) => void;
+  /** Persistent store, e.g. createCacheStorageStore(), so a reload works offline. */
+  store?: ModelStore | null;
+  /** Prediction cache lifetime; 0 disables. Default 300000 (5 minutes). */
+  predictionTtlMs?: number;
+  /** How long fetched histories are reused. Default 300000. */
+  historyTtlMs?: number;
+  /** Retries after a network error or 5xx/408/429 (4xx never retried). Default 2. */
+  retries?: number;
+  /** First backoff delay, doubled per retry. Default 250. */
+  retryDelayMs?: number;
+  /** Default interval level. Default 0.9. */
+  level?: IntervalLevel;
+  /** Serve a stock with the general model when its own file cannot be loaded (flagged in warnings). Default true. */
+  fallback?: boolean;
+  /** Where the .wasm is (default: next to the package's JS). */
+  wasmUrl?: string | URL;
+  /** The .wasm bytes themselves (no fetch). */
+  wasmBinary?: ArrayBuffer | ArrayBufferView;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface HeldOutMetrics {
+  /** Test-year mean absolute percentage error of this model at this horizon (%). */
+  mape: number;
+  /** The naive "no change" forecast's MAPE on the same days (%). */
+  naiveMape: number;
+  coverage90: number | null;
+  directionHitRate: number | null;
+  samples: number | null;
+  period: [string, string] | null;
+}
+
+export interface Prediction {
+  symbol: string;
+  name: string | null;
+  sector: string | null;
+  horizon: Horizon;
+  horizonDays: number;
+  currentPrice: number;
+  predictedPrice: number;
+  interval: { lower: number; upper: number; level: number };
+  expectedReturn: number;
+  logReturn: number;
+  direction: Direction;
+  probabilities: { bearish: number; neutral: number; bullish: number };
+  /** From the manifest; null for general_unseen or a fallback. */
+  heldOut: HeldOutMetrics | null;
+  modelType: ModelType;
+  confidence: Confidence;
+  modelVersion: string;
+  modelFile: string;
+  trainedAt: string | null;
+  /** Date of the last history row (null for bare closes). */
+  dataDate: string | null;
+  historyLength: number;
+  latencyMs: number;
+  cached: boolean;
+  warnings: string[];
+}
+
+export interface PredictRequest extends CallOptions {
+  symbol: string;
+  horizon: Horizon;
+  /** When absent, fetched from baseUrl/history/<SYMBOL>.json. */
+  history?: History;
+  level?: IntervalLevel;
+}
+
+export type BatchItem =
+  | { symbol: string; ok: true; prediction: Prediction }
+  | { symbol: string; ok: false; error: StockcastError };
+
+export interface BatchResult {
+  horizon: Horizon;
+  level: number;
+  /** In input order. */
+  results: BatchItem[];
+  summary: { total: number; successful: number; failed: number; totalTimeMs: number; modelCalls: number };
+}
+
+export interface PredictBatchRequest extends CallOptions {
+  symbols: string[];
+  horizon: Horizon;
+  level?: IntervalLevel;
+  histories?: Record<string, History>;
+}
+
+export interface PredictSectorRequest extends CallOptions {
+  sector: string;
+  horizon: Horizon;
+  level?: IntervalLevel;
+}
+
+export interface SectorResult extends BatchResult {
+  sector: string;
+  /** Stocks of the sector with their own (stock-specific) model. */
+  trainedCount: number;
+  totalCount: number;
+}
+
+export interface Available {
+  totalStocks: number;
+  trainedCount: number;
+  generalCount: number;
+  symbols: string[];
+  trained: string[];
+  stocks: { symbol: string; name: string | null; sector: string | null; modelType: ModelType }[];
+  bySector: Record<string, { total: number; trained: number; symbols: string[] }>;
+  sectors: string[];
+  horizons: Horizon[];
+  intervalLevels: number[];
+  /** The manifest's format version. */
+  version: number | null;
+  trainingDate: string | null;
+  dataRange: { from: string | null; to: string | null } | null;
+  testPeriod: [string, string] | null;
+  hasGeneralModel: boolean;
+}
+
+export interface ModelInfo {
+  symbol: string;
+  status: 'trained' | 'general' | 'not_trained';
+  modelType: ModelType | null;
+  name?: string | null;
+  sector?: string | null;
+  confidence?: Confidence;
+  file?: string;
+  url?: string;
+  bytes?: number | null;
+  sha256?: string | null;
+  fallbackFile?: string | null;
+  testMetrics?: Record<string, { mape: number; naive_mape: number; coverage90?: number; direction_hit_rate?: number; n?: number }> | null;
+  loaded: boolean;
+  needsHistory?: boolean;
+  suggestion?: string | null;
+}
+
+export interface RiskRequest extends CallOptions {
+  /** History fetched from baseUrl when `history` is absent. */
+  symbol?: string;
+  /** Dated rows (the risk engine needs dates). */
+  history?: HistoryRow[];
+  /** Market index for beta/correlation; default NSE All-Share (baseUrl/history/index/NASI.json); false: none. */
+  market?: { symbol?: string; dates: string[]; closes: number[] } | false;
+  options?: { window?: number; min_garch_returns?: number; ewma_lambda?: number };
+}
+
+/** The core's risk report (docs/risk.md) plus symbol, dataDate and latencyMs. */
+export interface RiskReport {
+  symbol: string;
+  dataDate: string | null;
+  latencyMs: number;
+  risk_score: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export type PortfolioMethod = 'equal_weight' | 'min_variance' | 'max_sharpe' | 'risk_parity';
+
+export interface OptimizeRequest extends CallOptions {
+  symbols: string[];
+  /** One method or several; default all four. */
+  method?: PortfolioMethod | PortfolioMethod[];
+  histories?: Record<string, HistoryRow[]>;
+  riskFreeRate?: number;
+  options?: { window?: number; min_returns?: number; shrinkage?: 'auto' | number };
+}
+
+/** The core's portfolio report (docs/risk.md) plus symbols and latencyMs. */
+export interface PortfolioReport {
+  symbols: string[];
+  latencyMs: number;
+  [key: string]: unknown;
+}
+
+export interface Stats {
+  predictions: number;
+  cacheHits: number;
+  cacheMisses: number;
+  hitRate: number;
+  cachedPredictions: number;
+  models: {
+    resident: number;
+    residentBytes: number;
+    residentFiles: string[];
+    maxCount: number;
+    maxBytes: number;
+    hits: number;
+    misses: number;
+    hitRate: number;
+    loads: number;
+    loadFailures: number;
+    evictions: number;
+    storeHits: number;
+    loadTimeMs: number;
+    meanLoadTimeMs: number;
+    lastLoadTimeMs: number;
+  };
+  network: { requests: number; retries: number; bytes: number };
+  latency: Record<string, { count: number; meanMs: number; minMs: number; maxMs: number; lastMs: number }>;
+  wasmHeapBytes: number;
+  disposed: boolean;
+}
+
+export interface Stockcast {
+  available(options?: CallOptions): Promise<Available>;
+  modelInfo(symbol: string, options?: CallOptions): Promise<ModelInfo>;
+  predict(request: PredictRequest): Promise<Prediction>;
+  predictBatch(request: PredictBatchRequest): Promise<BatchResult>;
+  predictSector(request: PredictSectorRequest): Promise<SectorResult>;
+  risk(request: RiskRequest): Promise<RiskReport>;
+  optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
+  stats(): Stats;
+  /** Forget cached predictions/histories and drop resident models (one symbol's, or all). */
+  clearCache(symbol?: string): void;
+  /** Frees every WASM object; idempotent. Later calls fail with code 'disposed'. */
+  dispose(): void;
+}
+
+export type ErrorCode =
+  | 'model_not_found'
+  | 'insufficient_history'
+  | 'invalid_input'
+  | 'fetch_failed'
+  | 'integrity_error'
+  | 'format_error'
+  | 'numerical_error'
+  | 'aborted'
+  | 'disposed'
+  | 'unsupported'
+  | 'internal_error';
+
+export declare class StockcastError extends Error {
+  constructor(code: ErrorCode, message: string, fields?: Record<string, unknown>);
+  readonly name: 'StockcastError';
+  readonly code: ErrorCode;
+  /** model_not_found */
+  availableStocks?: string[];
+  suggestion?: string | null;
+  /** insufficient_history */
+  required?: number;
+  provided?: number;
+  /** invalid_input */
+  field?: string;
+  reason?: string;
+  index?: number;
+  /** fetch_failed / integrity_error / format_error */
+  url?: string;
+  status?: number;
+  attempts?: number;
+  expected?: string;
+  actual?: string;
+  /** the core's fine code, e.g. 'tensor_overlap', 'hash_mismatch', 'sha256_mismatch' */
+  detail?: string;
+  toJSON(): Record<string, unknown>;
+  static fromJSON(o: Record<string, unknown>): StockcastError;
+}
+
+export declare function createStockcast(options?: StockcastOptions): Promise<Stockcast>;
+export declare function createMemoryStore(): ModelStore & { readonly size: number };
+export declare function createCacheStorageStore(options?: { cacheName?: string }): ModelStore;
+
+/** The package version. */
+export declare const VERSION: string;
+/** The C++ core's version string. */
+export declare const CORE_VERSION: string;
+/** SHA-256 (hex) of the shipped stockcast.wasm. */
+export declare const WASM_SHA256: string;
+export declare const WASM_BYTES: number;

@@ -1,0 +1,39 @@
+// stockcast/worker-client: the API running in a Web Worker. Every method returns a Promise.
+import type {
+  Available, BatchResult, CallOptions, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction,
+  PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions,
+} from './index.js';
+
+export { StockcastError } from './index.js';
+
+/** Anything with postMessage and message events: a Worker, a MessagePort, a worker_threads Worker. */
+export interface WorkerLike {
+  postMessage(message: unknown): void;
+  addEventListener?(type: 'message', listener: (ev: { data: unknown }) => void): void;
+  on?(type: 'message', listener: (data: unknown) => void): void;
+  terminate?(): unknown;
+}
+
+export interface StockcastWorkerOptions extends Omit<StockcastOptions, 'fetch' | 'store' | 'onProgress'> {
+  /** Your own worker (e.g. new Worker(new URL('stockcast/worker.js', import.meta.url), {type: 'module'})); default: the package's. */
+  worker?: WorkerLike;
+  /** Persistent store inside the worker. */
+  store?: 'cache-storage' | 'memory';
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export interface StockcastWorker {
+  available(options?: CallOptions): Promise<Available>;
+  modelInfo(symbol: string, options?: CallOptions): Promise<ModelInfo>;
+  predict(request: PredictRequest): Promise<Prediction>;
+  predictBatch(request: PredictBatchRequest): Promise<BatchResult>;
+  predictSector(request: PredictSectorRequest): Promise<SectorResult>;
+  risk(request: RiskRequest): Promise<RiskReport>;
+  optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
+  stats(): Promise<Stats>;
+  clearCache(symbol?: string): Promise<void>;
+  /** Disposes the instance in the worker and terminates the worker if the client created it. */
+  dispose(): Promise<void>;
+}
+
+export declare function createStockcastWorker(options?: StockcastWorkerOptions): Promise<StockcastWorker>;
