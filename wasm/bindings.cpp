@@ -2,11 +2,13 @@
 // loaded model); data crosses as typed arrays and plain objects. No exception or abort can
 // reach JavaScript: the core returns errors as values and they become {ok:false, code, ...}.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
 
 #include <optional>
 #include <vector>
 
+#include "stockcast/forecast.hpp"
 #include "stockcast/model.hpp"
 
 using emscripten::val;
@@ -26,6 +28,30 @@ val error_value(const Error& e) {
 template <class T>
 std::vector<T> copy_array(const val& array) {
     return emscripten::convertJSArrayToNumberVector<T>(array);
+}
+
+val forecast_value(const Forecast& f) {
+    val horizons = val::array();
+    for (const HorizonForecast& h : f.horizons) {
+        val o = val::object();
+        o.set("horizon", h.horizon);
+        o.set("logReturn", h.log_return);
+        o.set("expectedReturn", h.expected_return);
+        o.set("price", h.price);
+        o.set("lower", h.lower);
+        o.set("upper", h.upper);
+        o.set("level", h.level);
+        o.set("direction", h.direction);
+        o.set("pBearish", h.p_bearish);
+        o.set("pNeutral", h.p_neutral);
+        o.set("pBullish", h.p_bullish);
+        horizons.call<void>("push", o);
+    }
+    val out = val::object();
+    out.set("ok", true);
+    out.set("lastClose", f.last_close);
+    out.set("horizons", horizons);
+    return out;
 }
 
 // Construct with the file bytes; check error() before use, and delete() it in every case.
@@ -64,6 +90,47 @@ public:
         return out;
     }
 
+    // One history: closes (and optional volumes, or null) oldest first; stockId as in
+    // Model::stock_id (-1: unseen stock, neutral embedding). {ok, lastClose, horizons[]} or error.
+    val predict(const val& closes, const val& volumes, int stock_id, double level) {
+        if (!model_) return error_value(error_);
+        const std::vector<double> c = copy_array<double>(closes);
+        const std::vector<double> v = volumes.isNull() || volumes.isUndefined() ? std::vector<double>{} : copy_array<double>(volumes);
+        if (!v.empty() && v.size() != c.size())
+            return error_value(make_error(ErrorCode::invalid_input, "volumes: expected one per close"));
+        ForecastOptions options;
+        options.level = level;
+        auto f = forecast(*model_, stock_id, HistoryView{c.data(), v.empty() ? nullptr : v.data(), c.size()}, options);
+        return f ? forecast_value(f.value()) : error_value(f.error());
+    }
+
+    // Many histories in one network call: closes concatenated, offsets[i]..offsets[i+1] per
+    // history (offsets has n+1 entries). {ok, results: [forecast or error per history]}.
+    val predictBatch(const val& closes, const val& offsets, const val& stock_ids, double level) {
+        if (!model_) return error_value(error_);
+        const std::vector<double> c = copy_array<double>(closes);
+        const std::vector<int> off = copy_array<int>(offsets);
+        const std::vector<int> ids = copy_array<int>(stock_ids);
+        if (off.size() < 2 || ids.size() + 1 != off.size())
+            return error_value(make_error(ErrorCode::invalid_input, "offsets: expected one more entry than stockIds"));
+        std::vector<HistoryView> histories;
+        for (std::size_t i = 0; i + 1 < off.size(); ++i) {
+            if (off[i] < 0 || off[i] > off[i + 1] || static_cast<std::size_t>(off[i + 1]) > c.size())
+                return error_value(make_error(ErrorCode::invalid_input, "offsets: not increasing within the closes"));
+            histories.push_back(HistoryView{c.data() + off[i], nullptr, static_cast<std::size_t>(off[i + 1] - off[i])});
+        }
+        ForecastOptions options;
+        options.level = level;
+        auto batch = forecast_batch(*model_, ids, histories, options);
+        if (!batch) return error_value(batch.error());
+        val results = val::array();
+        for (const auto& r : batch.value()) results.call<void>("push", r ? forecast_value(r.value()) : error_value(r.error()));
+        val out = val::object();
+        out.set("ok", true);
+        out.set("results", results);
+        return out;
+    }
+
     std::string summary() const {
         return model_ ? model_summary(*model_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : "null";
     }
@@ -77,6 +144,9 @@ private:
 
 std::string version() { return "0.1.0"; }
 
+// Bytes of linear memory the module holds now (for leak checks: it must stay flat).
+double heap_bytes() { return static_cast<double>(emscripten_get_heap_size()); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(stockcast_core) {
@@ -84,6 +154,9 @@ EMSCRIPTEN_BINDINGS(stockcast_core) {
         .constructor<const val&, bool>()
         .function("error", &LoadedModel::error)
         .function("forward", &LoadedModel::forward)
+        .function("predict", &LoadedModel::predict)
+        .function("predictBatch", &LoadedModel::predictBatch)
         .function("summary", &LoadedModel::summary);
+    emscripten::function("heapBytes", &heap_bytes);
     emscripten::function("version", &version);
 }

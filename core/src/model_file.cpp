@@ -5,6 +5,7 @@
 #include <cstring>
 #include <map>
 
+#include "stockcast/features.hpp"
 #include "stockcast/float16.hpp"
 #include "stockcast/model.hpp"
 #include "stockcast/sha256.hpp"
@@ -207,8 +208,6 @@ Status load_tensor(const TensorEntry& entry, const std::uint8_t* data, float* de
     return Ok{};
 }
 
-const char* const kKnownFeatures[] = {"log_close_rel_last"};
-
 Status parse_specs(const json& header, Model& model) {
     const nn::Architecture& arch = model.net.arch;
     const json* in = find(header, "input");
@@ -220,7 +219,7 @@ Status parse_specs(const json& header, Model& model) {
     for (const json& f : *feats) {
         if (!f.is_string()) return header_error("input.features[]", "a string", &f);
         const std::string name = f.get<std::string>();
-        if (std::find(std::begin(kKnownFeatures), std::end(kKnownFeatures), name) == std::end(kKnownFeatures))
+        if (!is_known_feature(name))
             return make_error(ErrorCode::unknown_architecture, "header.input.features: unknown feature \"" + name + "\"");
         model.input.features.push_back(name);
     }
