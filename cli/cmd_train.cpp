@@ -27,7 +27,7 @@ const char* const kTrainUsage =
     "  --dtype f16|f32         weight precision of --out (default f16)\n"
     "  --out-f32 FILE          also write a float32 copy (for the f16-vs-f32 check)\n"
     "  --val-from DATE         first validation origin; training targets end before it (2018-07-01)\n"
-    "  --test-from DATE        validation targets end before it; nothing from here on is read (2020-07-01)\n"
+    "  --test-from DATE        validation targets end before it; nothing from here on is used (2020-07-01)\n"
     "  --features a,b          input features (log_close_rel_last)\n"
     "  --init GENERAL.stkm     fine-tune a stock-specific model starting from the general model\n"
     "  --units U1,U2           LSTM units (50,40)   --dense D (25)   --embedding-dim E (10)\n"

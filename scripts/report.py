@@ -239,8 +239,9 @@ def cmd_report(args):
     w("")
     w("Where the network did not beat the naive forecast on validation, its output was scaled toward 0 "
       "(multiplier in [0, 1] per model and horizon, grid 0.05, minimising validation MAPE); 0 means the model "
-      "forecasts \"no change\" at that horizon and only its interval is learned. The general model's multiplier is "
-      "shared by all its stocks.")
+      "forecasts \"no change\" at that horizon and only its interval is learned. The general model has one "
+      "multiplier per horizon for unseen stocks (row `general`) and one per stock and horizon for its 66 stocks "
+      "(next table).")
     w("")
     w("| model | 1d | 5d | 10d | 30d | val MAPE / naive 1d | 10d |")
     w("|---|---|---|---|---|---|---|")
@@ -253,6 +254,23 @@ def cmd_report(args):
           f" | {fmt(r1.get('val_mape'), 3)} / {fmt(r1.get('val_naive_mape'), 3)} | "
           f"{fmt(r10.get('val_mape'), 3)} / {fmt(r10.get('val_naive_mape'), 3)} |")
     w("")
+    gh = header(os.path.join(models, "general.stkm"))[0]
+    ss = gh["metrics"].get("stock_shrink", {})
+    sw = gh["metrics"].get("stock_interval_scale", {})
+    if ss:
+        zero = sum(1 for a in ss.values() for x in a if x == 0)
+        total = sum(len(a) for a in ss.values())
+        w(f"General model, per stock (chosen on each stock's validation windows): {zero} of {total} stock x "
+          "horizon multipliers are 0 (no change forecast). Interval width factor = the stock's 90 % band of "
+          "normalised validation residuals relative to the pooled band.")
+        w("")
+        w("| symbol | served by | shrink 1d | 5d | 10d | 30d | interval width 1d | 5d | 10d | 30d |")
+        w("|---|---|---|---|---|---|---|---|---|---|")
+        served = {e["symbol"]: e["model_type"] for e in man["stocks"]}
+        for sym in sorted(ss):
+            w(f"| {sym} | {served.get(sym, '?')} | " + " | ".join(fmt(x) for x in ss[sym]) + " | " +
+              " | ".join(fmt(x) for x in sw.get(sym, [])) + " |")
+        w("")
     # ---- f16 vs f32
     if bt32:
         m32, _ = load_backtest(bt32)

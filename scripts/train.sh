@@ -31,7 +31,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK/f32" "$WORK/logs" "$MODELS"
 
 echo "[$(date -u +%T)] general model candidates"
-"$SC" train --data "$DATA" --general --seed 42 --lr 0.001 --out "$WORK/general-a.stkm" \
+"$SC" train --data "$DATA" --general --seed 11 --lr 0.0003 --out "$WORK/general-a.stkm" \
     --out-f32 "$WORK/f32/general-a.stkm" "${GENERAL_ARGS[@]}" >"$WORK/logs/general-a.log" 2>&1 &
 PA=$!
 "$SC" train --data "$DATA" --general --seed 7 --lr 0.0003 --out "$WORK/general-b.stkm" \

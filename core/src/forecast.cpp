@@ -102,8 +102,49 @@ bool interval_volatility_scaled(const Model& m) {
     return k != it->end() && k->is_string() && k->get<std::string>() == "window_volatility";
 }
 
-Result<Forecast> forecast_from_output(const Model& m, double last_close, const float* y, double volatility,
-                                      const ForecastOptions& o) {
+std::vector<double> output_scale_for(const Model& m, int stock_id) {
+    std::vector<double> f(m.output.scale.begin(), m.output.scale.end());
+    if (stock_id < 0 || static_cast<std::size_t>(stock_id) >= m.meta.stocks.size()) return f;
+    const auto& mt = m.meta.metrics;
+    if (!mt.is_object()) return f;
+    auto ss = mt.find("stock_shrink");
+    auto ts = mt.find("target_scale");
+    if (ss == mt.end() || ts == mt.end() || !ss->is_object() || !ts->is_array() || ts->size() != f.size()) return f;
+    auto a = ss->find(m.meta.stocks[static_cast<std::size_t>(stock_id)]);
+    if (a == ss->end() || !a->is_array() || a->size() != f.size()) return f;
+    std::vector<double> out(f.size());
+    for (std::size_t h = 0; h < f.size(); ++h) {
+        const auto& ah = (*a)[h];
+        const auto& th = (*ts)[h];
+        if (!ah.is_number() || !th.is_number()) return f;
+        const double v = ah.get<double>() * th.get<double>();
+        if (!std::isfinite(v)) return f;
+        out[h] = v;
+    }
+    return out;
+}
+
+std::vector<double> interval_scale_for(const Model& m, int stock_id) {
+    const std::size_t H = m.output.horizons.size();
+    std::vector<double> f(H, 1.0);
+    if (stock_id < 0 || static_cast<std::size_t>(stock_id) >= m.meta.stocks.size()) return f;
+    const auto& mt = m.meta.metrics;
+    if (!mt.is_object()) return f;
+    auto ss = mt.find("stock_interval_scale");
+    if (ss == mt.end() || !ss->is_object()) return f;
+    auto a = ss->find(m.meta.stocks[static_cast<std::size_t>(stock_id)]);
+    if (a == ss->end() || !a->is_array() || a->size() != H) return f;
+    std::vector<double> out(H);
+    for (std::size_t h = 0; h < H; ++h) {
+        if (!(*a)[h].is_number()) return f;
+        out[h] = (*a)[h].get<double>();
+        if (!std::isfinite(out[h]) || out[h] <= 0) return std::vector<double>(H, 1.0);
+    }
+    return out;
+}
+
+Result<Forecast> forecast_from_output(const Model& m, int stock_id, double last_close, const float* y,
+                                      double volatility, const ForecastOptions& o) {
     if (Status s = validate_forecast_model(m); !s) return s.error();
     const bool scaled = interval_volatility_scaled(m);
     if (scaled && (!std::isfinite(volatility) || volatility <= 0))
@@ -125,17 +166,19 @@ Result<Forecast> forecast_from_output(const Model& m, double last_close, const f
         di = static_cast<int>(std::max_element(m.intervals.levels.begin(), m.intervals.levels.end()) -
                               m.intervals.levels.begin());
     const double z = normal_quantile(0.5 + m.intervals.levels[static_cast<std::size_t>(di)] / 2);
+    const std::vector<double> scale = output_scale_for(m, stock_id);
+    const std::vector<double> width = interval_scale_for(m, stock_id);
     Forecast f;
     f.last_close = last_close;
     for (std::size_t h = 0; h < m.output.horizons.size(); ++h) {
         if (!std::isfinite(y[h])) return make_error(ErrorCode::non_finite, "network output is not finite");
         HorizonForecast hf;
         hf.horizon = m.output.horizons[h];
-        hf.log_return = static_cast<double>(m.output.scale[h]) * static_cast<double>(y[h]);
+        hf.log_return = scale[h] * static_cast<double>(y[h]);
         hf.expected_return = std::expm1(hf.log_return);
         hf.price = last_close * std::exp(hf.log_return);
         hf.level = m.intervals.levels[static_cast<std::size_t>(li)];
-        const double k = scaled ? volatility * std::sqrt(static_cast<double>(hf.horizon)) : 1.0;
+        const double k = (scaled ? volatility * std::sqrt(static_cast<double>(hf.horizon)) : 1.0) * width[h];
         hf.lower = last_close * std::exp(hf.log_return + k * m.intervals.lower[h][static_cast<std::size_t>(li)]);
         hf.upper = last_close * std::exp(hf.log_return + k * m.intervals.upper[h][static_cast<std::size_t>(li)]);
         const double s_lo = -k * m.intervals.lower[h][static_cast<std::size_t>(di)] / z;
@@ -157,7 +200,7 @@ Result<std::vector<Result<Forecast>>> forecast_batch(const Model& m, const std::
     if (Status s = validate_forecast_model(m); !s) return s.error();
     if (level_index(m.intervals, o.level) < 0 || !std::isfinite(o.neutral_band) || o.neutral_band < 0) {
         const float zeros[nn::kMaxOutputs] = {};
-        auto probe = forecast_from_output(m, 1.0, zeros, 1.0, o);  // produces the descriptive error
+        auto probe = forecast_from_output(m, -1, 1.0, zeros, 1.0, o);  // produces the descriptive error
         if (!probe) return probe.error();
     }
     if (m.net.arch.has_embedding() && stock_ids.size() != histories.size())
@@ -196,7 +239,8 @@ Result<std::vector<Result<Forecast>>> forecast_batch(const Model& m, const std::
     for (std::size_t j = 0; j < slot.size(); ++j) {
         const HistoryView& h = histories[static_cast<std::size_t>(slot[j])];
         out[static_cast<std::size_t>(slot[j])] =
-            forecast_from_output(m, h.close[h.size - 1], y.data() + j * static_cast<std::size_t>(H),
+            forecast_from_output(m, ids.empty() ? -1 : ids[j], h.close[h.size - 1],
+                                 y.data() + j * static_cast<std::size_t>(H),
                                  window_volatility(h.close, h.size - 1, m.net.arch.window), o);
     }
     return out;

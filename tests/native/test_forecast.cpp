@@ -174,3 +174,35 @@ TEST_CASE("volatility-scaled intervals widen with the window's volatility", "[fo
     auto ff = forecast(m, -1, {flat.data(), nullptr, flat.size()}).value();
     CHECK(ff.horizons[0].upper > ff.horizons[0].price);
 }
+
+TEST_CASE("per-stock shrinkage of a general model", "[forecast]") {
+    Model m = tiny_model(true);
+    m.meta.metrics["target_scale"] = {0.02, 0.05, 0.07, 0.12};
+    m.meta.metrics["stock_shrink"] = {{"AAA", {0.0, 0.0, 0.0, 0.0}}, {"BBB", {1.0, 0.5, 1.0, 0.25}}};
+    const auto c = walk(30, 10.0, 2);
+    const HistoryView h{c.data(), nullptr, c.size()};
+    auto a = forecast(m, 0, h).value();  // AAA: shrunk to "no change"
+    for (const auto& hf : a.horizons) {
+        CHECK(hf.log_return == 0.0);
+        CHECK(hf.price == c.back());
+        CHECK(hf.direction == "neutral");
+    }
+    Model plain = tiny_model(true);
+    auto b = forecast(m, 1, h).value(), b0 = forecast(plain, 1, h).value();  // BBB: a_h * target_scale
+    const double expect[4] = {1.0, 0.5, 1.0, 0.25};
+    for (int k = 0; k < 4; ++k) CHECK(b.horizons[k].log_return == Approx(expect[k] * b0.horizons[k].log_return));
+    // per-stock interval width factor
+    m.meta.metrics["stock_interval_scale"] = {{"BBB", {2.0, 2.0, 2.0, 2.0}}};
+    auto w = forecast(m, 1, h).value();
+    for (int k = 0; k < 4; ++k) {
+        CHECK(std::log(w.horizons[k].upper / w.horizons[k].price) ==
+              Approx(2 * std::log(b0.horizons[k].upper / b0.horizons[k].price)));
+        CHECK(std::log(w.horizons[k].lower / w.horizons[k].price) ==
+              Approx(2 * std::log(b0.horizons[k].lower / b0.horizons[k].price)));
+    }
+    auto u = forecast(m, -1, h).value(), u0 = forecast(plain, -1, h).value();  // unseen: OutputSpec.scale
+    for (int k = 0; k < 4; ++k) {
+        CHECK(u.horizons[k].log_return == Approx(u0.horizons[k].log_return));
+        CHECK(u.horizons[k].upper == Approx(u0.horizons[k].upper));
+    }
+}

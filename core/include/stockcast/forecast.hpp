@@ -3,6 +3,10 @@
 // Per horizon h (trading days):
 //   log_return  r = OutputSpec.scale[h] * y[h]           (y = network output; the scale folds in
 //                                                         the shrinkage toward "no change")
+//               General models may carry per-stock shrinkage chosen on validation:
+//               meta.metrics["stock_shrink"][symbol] = [a_1..a_H] with a in [0, 1]; for a known stock
+//               id listed there r = metrics["target_scale"][h] * a_h * y[h] instead (unseen stocks,
+//               id -1, keep OutputSpec.scale).
 //   price       = last close * exp(r)
 //   interval    = last close * exp(r + q * k), q = IntervalSpec lower/upper conformal residual
 //                 quantiles at the requested level (one of IntervalSpec.levels, e.g. 0.8/0.9/0.95);
@@ -11,6 +15,9 @@
 //                 (actual - predicted) / (sigma * sqrt(h)) and k = sigma * sqrt(h), where sigma is
 //                 window_volatility() of the input window (features.hpp): intervals widen with
 //                 the stock's own recent volatility (locally adaptive split-conformal).
+//                 General models may also carry meta.metrics["stock_interval_scale"][symbol] =
+//                 [c_1..c_H]: the width of that stock's own validation residual band relative to
+//                 the pooled one; for a listed stock k is multiplied by c_h (unseen stocks: 1).
 //   direction   the predictive distribution of the realised log return is a split normal with
 //               median r: left scale  s_lo = -k lower90 / 1.6449, right scale s_hi = k upper90 / 1.6449
 //               (from the stored 90 % conformal quantiles, so it matches them exactly; without a
@@ -59,10 +66,16 @@ Status validate_forecast_model(const Model& model);
 // True when the model's interval quantiles are volatility-normalised (see above).
 bool interval_volatility_scaled(const Model& model);
 
+// The factor r = factor[h] * y[h] for this stock (see the per-stock shrinkage above); H entries.
+std::vector<double> output_scale_for(const Model& model, int stock_id);
+
+// The per-stock interval width factors c_h (see above); H entries, 1 when not listed.
+std::vector<double> interval_scale_for(const Model& model, int stock_id);
+
 // Turns one row of network outputs into a forecast (no network call). `volatility` is the
 // window volatility sigma (used only by volatility-scaled models).
-Result<Forecast> forecast_from_output(const Model& model, double last_close, const float* y, double volatility,
-                                      const ForecastOptions& options = {});
+Result<Forecast> forecast_from_output(const Model& model, int stock_id, double last_close, const float* y,
+                                      double volatility, const ForecastOptions& options = {});
 
 // One history. stock_id: embedding row for general models (Model::stock_id), -1 = unseen stock
 // (neutral embedding); ignored by stock-specific models.

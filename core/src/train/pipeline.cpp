@@ -266,6 +266,7 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
     nlohmann::json metrics = nlohmann::json::object();
     nlohmann::json mh = nlohmann::json::object();
     const int ns = static_cast<int>(series.size());
+    std::map<std::string, std::vector<double>> stock_shrink, stock_width;
     std::vector<double> vol(val_w.size());
     for (std::size_t i = 0; i < val_w.size(); ++i)
         vol[i] = window_volatility(series[static_cast<std::size_t>(val_w[i].stock)].close.data(), val_w[i].t, W);
@@ -289,7 +290,7 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
         };
         double best_alpha = 1.0, best = per_stock_mape(1.0, false);
         for (int a = 0; a < 20; ++a) {
-            const double alpha = a * 0.05;
+            const double alpha = a / 20.0;
             const double m = per_stock_mape(alpha, false);
             if (m < best - 1e-12) {
                 best = m;
@@ -299,14 +300,55 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
         const double raw_mape = per_stock_mape(1.0, false);
         const double naive = per_stock_mape(0.0, true);
         out.scale[static_cast<std::size_t>(h)] = static_cast<float>(tscale[static_cast<std::size_t>(h)] * best_alpha);
+        // general model: per-stock multipliers on the stock's own validation windows
+        std::vector<double> alpha_s(static_cast<std::size_t>(ns), best_alpha);
+        if (cfg.general) {
+            std::vector<std::vector<std::size_t>> rows(static_cast<std::size_t>(ns));
+            for (std::size_t i = 0; i < val_w.size(); ++i) rows[static_cast<std::size_t>(val_w[i].stock)].push_back(i);
+            for (int s = 0; s < ns; ++s) {
+                const auto& rs = rows[static_cast<std::size_t>(s)];
+                if (rs.empty()) continue;
+                double best_s = 0;
+                for (int a = 0; a <= 20; ++a) {
+                    const double alpha = a / 20.0;
+                    double sum = 0;
+                    for (std::size_t i : rs)
+                        sum += std::abs(std::exp(alpha * tscale[static_cast<std::size_t>(h)] * y[i * H + h] -
+                                                 target(val_w[i], h)) -
+                                        1.0);
+                    if (a == 0 || sum < best_s - 1e-12) {
+                        best_s = sum;
+                        alpha_s[static_cast<std::size_t>(s)] = alpha;
+                    }
+                }
+                stock_shrink[series[static_cast<std::size_t>(s)].symbol].push_back(alpha_s[static_cast<std::size_t>(s)]);
+            }
+        }
         std::vector<double> resid;  // normalised by the window volatility * sqrt(h)
         resid.reserve(val_w.size());
         const double sq = std::sqrt(static_cast<double>(cfg.horizons[static_cast<std::size_t>(h)]));
-        for (std::size_t i = 0; i < val_w.size(); ++i)
-            resid.push_back((target(val_w[i], h) -
-                             static_cast<double>(out.scale[static_cast<std::size_t>(h)]) * y[i * H + h]) /
-                            (vol[i] * sq));
+        for (std::size_t i = 0; i < val_w.size(); ++i) {
+            const double scale_i = cfg.general ? alpha_s[static_cast<std::size_t>(val_w[i].stock)] *
+                                                     tscale[static_cast<std::size_t>(h)]
+                                               : static_cast<double>(out.scale[static_cast<std::size_t>(h)]);
+            resid.push_back((target(val_w[i], h) - scale_i * y[i * H + h]) / (vol[i] * sq));
+        }
         auto [lo, hi] = conformal_bounds(resid, iv.levels);
+        if (cfg.general) {  // per-stock width of the 90 % band relative to the pooled one
+            const double pooled = conformal_bounds(resid, {0.9}).second[0] - conformal_bounds(resid, {0.9}).first[0];
+            std::vector<std::vector<double>> zs(static_cast<std::size_t>(ns));
+            for (std::size_t i = 0; i < val_w.size(); ++i) zs[static_cast<std::size_t>(val_w[i].stock)].push_back(resid[i]);
+            for (int s = 0; s < ns; ++s) {
+                const auto& z = zs[static_cast<std::size_t>(s)];
+                if (z.empty()) continue;
+                double c = 1.0;
+                if (z.size() >= 60 && pooled > 0) {
+                    auto b = conformal_bounds(z, {0.9});
+                    c = std::clamp((b.second[0] - b.first[0]) / pooled, 0.05, 20.0);
+                }
+                stock_width[series[static_cast<std::size_t>(s)].symbol].push_back(std::round(c * 1000) / 1000);
+            }
+        }
         iv.lower.push_back(lo);
         iv.upper.push_back(hi);
         nlohmann::json e;
@@ -318,6 +360,16 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
     }
     metrics["validation"] = mh;
     metrics["target_scale"] = tscale;
+    if (cfg.general) {
+        nlohmann::json ss = nlohmann::json::object();
+        for (const auto& [sym, a] : stock_shrink)
+            if (a.size() == static_cast<std::size_t>(H)) ss[sym] = a;
+        metrics["stock_shrink"] = ss;
+        nlohmann::json sw = nlohmann::json::object();
+        for (const auto& [sym, c] : stock_width)
+            if (c.size() == static_cast<std::size_t>(H)) sw[sym] = c;
+        metrics["stock_interval_scale"] = sw;
+    }
     metrics["interval_scaling"] = {{"kind", "window_volatility"}, {"window", W}, {"floor", kMinWindowVolatility}};
     if (cfg.init_from) metrics["initialised_from"] = cfg.init_from->meta.name;
     metrics["split"] = {{"train_targets_before", cfg.val_from}, {"validation_from", cfg.val_from},
