@@ -19,12 +19,25 @@ TMP="$(mktemp -d "$(dirname "$OUT")/.dist.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 cp "$ROOT"/web/src/*.js "$TMP/"
 cp "$WASM_DIR/stockcast.mjs" "$WASM_DIR/stockcast.wasm" "$TMP/"
+# The risk engine is a second module, fetched only when risk()/optimizePortfolio() are called.
+# A build without it gets stand-ins, so bundlers still resolve the files (calls then fail with
+# code 'unsupported').
+if [[ -f "$WASM_DIR/stockcast-risk.mjs" && -f "$WASM_DIR/stockcast-risk.wasm" ]]; then
+  cp "$WASM_DIR/stockcast-risk.mjs" "$WASM_DIR/stockcast-risk.wasm" "$TMP/"
+else
+  printf '%s\n' '// Stand-in: this build has no risk engine.' 'export const unsupported = true;' \
+    'export default function createStockcastRiskModule() { return Promise.reject(new Error("no risk engine in this build")); }' \
+    >"$TMP/stockcast-risk.mjs"
+  printf '\0asm\1\0\0\0' >"$TMP/stockcast-risk.wasm"
+fi
 node --input-type=module - "$TMP" "$ROOT/web/package.json" <<'JS'
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 const [dir, pkgPath] = process.argv.slice(2);
 const wasm = readFileSync(`${dir}/stockcast.wasm`);
 const sha = createHash('sha256').update(wasm).digest('hex');
+const risk = readFileSync(`${dir}/stockcast-risk.wasm`);
+const riskSha = risk.length > 8 ? createHash('sha256').update(risk).digest('hex') : null;
 const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
 // The core's own version string, read from the module itself (no instantiation needed at import later).
 const { default: create } = await import(`${dir}/stockcast.mjs`);
@@ -34,7 +47,8 @@ writeFileSync(`${dir}/wasm-info.js`,
   `export const VERSION = ${JSON.stringify(pkg.version)};\n` +
   `export const CORE_VERSION = ${JSON.stringify(M.version())};\n` +
   `export const WASM_SHA256 = ${JSON.stringify(sha)};\n` +
-  `export const WASM_BYTES = ${wasm.length};\n`);
+  `export const WASM_BYTES = ${wasm.length};\n` +
+  `export const RISK_WASM_SHA256 = ${JSON.stringify(riskSha)};\n`);
 JS
 rm -rf "$OUT.old"
 [[ -e "$OUT" ]] && mv "$OUT" "$OUT.old"

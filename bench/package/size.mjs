@@ -20,6 +20,8 @@ if (!existsSync(path.join(dist, 'stockcast.wasm'))) execFileSync('bash', [path.j
 // What a page that calls createStockcast() downloads (the worker files only when it uses the worker).
 const main = ['stockcast.wasm', 'stockcast.mjs', 'index.js', 'core.js', 'errors.js', 'net.js', 'registry.js', 'stores.js', 'wasm-info.js'];
 const worker = ['worker.js', 'worker-client.js', 'rpc.js'];
+// The risk engine: a second module, fetched only on the first risk()/optimizePortfolio().
+const risk = ['stockcast-risk.wasm', 'stockcast-risk.mjs'].filter((f) => existsSync(path.join(dist, f)));
 const measure = (f) => {
   const b = readFileSync(path.join(dist, f));
   return {
@@ -31,17 +33,19 @@ const measure = (f) => {
 };
 const rows = main.map(measure);
 const wrows = worker.map(measure);
+const rrows = risk.map(measure);
 const sum = (r, k) => r.reduce((a, x) => a + x[k], 0);
 const total = { raw: sum(rows, 'raw'), gzip: sum(rows, 'gzip'), brotli: sum(rows, 'brotli') };
 const over = total.gzip > budget;
 if (args.includes('--json')) {
-  console.log(JSON.stringify({ dist, budget, total, files: rows, workerFiles: wrows, over }, null, 1));
+  console.log(JSON.stringify({ dist, budget, total, files: rows, workerFiles: wrows, riskFiles: rrows, riskGzip: sum(rrows, 'gzip'), over }, null, 1));
 } else {
   const pad = (s, n) => String(s).padStart(n);
   console.log(`${'file'.padEnd(28)}${pad('raw', 10)}${pad('gzip', 10)}${pad('brotli', 10)}`);
-  for (const r of [...rows, ...wrows.map((w) => ({ ...w, file: `${w.file} (worker)` }))])
+  for (const r of [...rows, ...wrows.map((w) => ({ ...w, file: `${w.file} (worker)` })), ...rrows.map((w) => ({ ...w, file: `${w.file} (risk)` }))])
     console.log(`${r.file.padEnd(28)}${pad(r.raw, 10)}${pad(r.gzip, 10)}${pad(r.brotli, 10)}`);
-  console.log(`${'total (gzip)'.padEnd(28)}${pad(total.raw, 10)}${pad(total.gzip, 10)}${pad(total.brotli, 10)}   (worker files not included)`);
+  console.log(`${'total (gzip)'.padEnd(28)}${pad(total.raw, 10)}${pad(total.gzip, 10)}${pad(total.brotli, 10)}   (worker and risk files not included)`);
+  if (rrows.length) console.log(`risk engine, loaded on first use: ${sum(rrows, 'gzip')} bytes gzip`);
   console.log(`budget: ${budget} bytes gzip (.wasm + JS) -> ${over ? `OVER by ${total.gzip - budget}` : `ok, ${budget - total.gzip} to spare`}`);
 }
 if (over && !args.includes('--no-fail')) process.exit(1);

@@ -1,7 +1,7 @@
 // The in-page model registry and the network layer, against a real HTTP server with injected
 // faults: none of them may poison the caches; LRU by count and bytes; shared fetches; no WASM
 // memory growth under constant evictions.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { repoPath } from './support.mjs';
@@ -19,6 +19,7 @@ before(async () => {
   bySymbol = new Map(models.manifest.stocks.map((s) => [s.symbol, s]));
 });
 after(() => srv.close());
+afterEach(() => srv.clearFaults()); // a fault a test did not consume never leaks into the next
 
 const create = (o = {}) => pkg.createStockcast({ baseUrl: srv.url, retryDelayMs: 5, ...o });
 const specific = () => models.manifest.stocks.filter((s) => s.model_type === 'stock_specific').map((s) => s.symbol);
@@ -92,20 +93,24 @@ test('stock-specific file failing → general model fallback (flagged), not cach
 test('slow response + abort → aborted quickly; the shared load is cancelled; later request succeeds', async () => {
   const sc = await create({ fallback: false });
   const s = specific()[4];
+  const history = rowsOf(s);
+  await sc.available(); // the manifest is loaded: only the model request is slow
+  srv.resetHits();
   srv.fault(fileOf(s), { delayMs: 1500 });
   const c = new AbortController();
   const t0 = Date.now();
-  setTimeout(() => c.abort(), 50);
-  await assert.rejects(sc.predict({ symbol: s, horizon: '1d', signal: c.signal }), { code: 'aborted' });
+  setTimeout(() => c.abort(), 100);
+  await assert.rejects(sc.predict({ symbol: s, horizon: '1d', history, signal: c.signal }), { code: 'aborted' });
   assert.ok(Date.now() - t0 < 1000, 'did not wait for the slow server');
+  assert.equal(srv.hits(fileOf(s)), 1);
   assert.equal(sc.stats().models.resident, 0);
   // Two waiters share one load: one aborting leaves the other's load alone.
   srv.resetHits();
-  srv.fault(fileOf(s), { delayMs: 200 });
+  srv.fault(fileOf(s), { delayMs: 300 });
   const c2 = new AbortController();
-  const a = sc.predict({ symbol: s, horizon: '5d', signal: c2.signal });
-  const b = sc.predict({ symbol: s, horizon: '10d' });
-  setTimeout(() => c2.abort(), 20);
+  const a = sc.predict({ symbol: s, horizon: '5d', history, signal: c2.signal });
+  const b = sc.predict({ symbol: s, horizon: '10d', history });
+  setTimeout(() => c2.abort(), 50);
   await assert.rejects(a, { code: 'aborted' });
   assert.equal((await b).modelType, 'stock_specific');
   assert.equal(srv.hits(fileOf(s)), 1);
@@ -114,8 +119,9 @@ test('slow response + abort → aborted quickly; the shared load is cancelled; l
   const sc2 = await create({ signal: life.signal });
   srv.fault('/manifest.json', { delayMs: 500 });
   const pending = sc2.available();
-  life.abort();
+  setTimeout(() => life.abort(), 50);
   await assert.rejects(pending, { code: 'aborted' });
+  await assert.rejects(sc2.predict({ symbol: s, horizon: '1d' }), { code: 'aborted' });
   sc2.dispose();
   sc.dispose();
 });
@@ -253,10 +259,12 @@ test('concurrency with a small LRU (cacheSize 3): answers still equal; every fet
 test('LRU by bytes: maxCacheBytes bounds the resident bytes', async () => {
   const syms = specific().slice(0, 4);
   const sizes = syms.map((s) => bySymbol.get(s).bytes);
-  const sc = await create({ maxCacheBytes: sizes[0] + sizes[1] + 1, predictionTtlMs: 0 });
+  const budget = 2 * Math.max(...sizes) + 1; // any two files fit, three do not
+  assert.ok(3 * Math.min(...sizes) > budget);
+  const sc = await create({ maxCacheBytes: budget, predictionTtlMs: 0 });
   for (const s of syms) await sc.predict({ symbol: s, horizon: '1d' });
   const st = sc.stats();
-  assert.ok(st.models.residentBytes <= sizes[0] + sizes[1] + 1);
+  assert.ok(st.models.residentBytes <= budget);
   assert.equal(st.models.evictions, 2);
   assert.deepEqual(st.models.residentFiles, syms.slice(2).map((s) => bySymbol.get(s).file));
   // Least recently *used*: touching the older one keeps it.

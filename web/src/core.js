@@ -212,7 +212,7 @@ function indexManifest(m, base) {
 // ------------------------------------------------------------------ the API object
 
 const HANDLE_OPTIONS = ['baseUrl', 'cacheSize', 'maxCacheBytes', 'fetch', 'signal', 'onProgress', 'store', 'predictionTtlMs', 'historyTtlMs',
-  'retries', 'retryDelayMs', 'level', 'fallback', 'wasmUrl', 'wasmBinary'];
+  'retries', 'retryDelayMs', 'level', 'fallback', 'wasmUrl', 'wasmBinary', 'riskWasmUrl', 'riskWasmBinary'];
 
 export function checkOptions(options) {
   if (options === undefined) options = {};
@@ -249,21 +249,26 @@ export function checkOptions(options) {
   if (typeof historyTtl !== 'number' || !(historyTtl >= 0)) throw invalid('historyTtlMs', 'wrong_type', 'expected milliseconds >= 0');
   const retryDelayMs = o.retryDelayMs === undefined ? 250 : o.retryDelayMs;
   if (typeof retryDelayMs !== 'number' || !(retryDelayMs >= 0)) throw invalid('retryDelayMs', 'wrong_type', 'expected milliseconds >= 0');
-  if (o.wasmUrl !== undefined && typeof o.wasmUrl !== 'string' && !(o.wasmUrl instanceof URL)) throw invalid('wasmUrl', 'wrong_type', 'expected a URL');
-  if (o.wasmBinary !== undefined && !(o.wasmBinary instanceof ArrayBuffer) && !ArrayBuffer.isView(o.wasmBinary))
-    throw invalid('wasmBinary', 'wrong_type', 'expected the .wasm bytes (ArrayBuffer or Uint8Array)');
+  for (const k of ['wasmUrl', 'riskWasmUrl'])
+    if (o[k] !== undefined && typeof o[k] !== 'string' && !(o[k] instanceof URL)) throw invalid(k, 'wrong_type', 'expected a URL');
+  for (const k of ['wasmBinary', 'riskWasmBinary'])
+    if (o[k] !== undefined && !(o[k] instanceof ArrayBuffer) && !ArrayBuffer.isView(o[k]))
+      throw invalid(k, 'wrong_type', 'expected the .wasm bytes (ArrayBuffer or Uint8Array)');
   return {
     base, cacheSize, maxBytes, fetch: fetchFn, signal: checkSignal(o.signal), onProgress: o.onProgress, store: o.store || null,
     ttl, historyTtl, retries: int('retries', 2, 0), retryDelayMs, level: o.level === undefined ? 0.9 : o.level, fallback: o.fallback !== false,
-    wasmUrl: o.wasmUrl, wasmBinary: o.wasmBinary,
+    wasmUrl: o.wasmUrl, wasmBinary: o.wasmBinary, riskWasmUrl: o.riskWasmUrl, riskWasmBinary: o.riskWasmBinary,
   };
 }
 
 export class Stockcast {
   #M;
   #o;
+  #getRisk;
+  #risk = null; // Promise of the risk engine module (loaded on first use)
   #registry;
   #index = null; // Promise of the indexed manifest
+  #indexed = null; // the indexed manifest once loaded (for synchronous lookups)
   #histories = new Map(); // url -> {promise, at}
   #predictions = new Map(); // key -> {value, expires, symbol}
   #stats;
@@ -272,9 +277,10 @@ export class Stockcast {
   #life = new AbortController();
   #base; // the instance signal combined with dispose(), built once
 
-  constructor(Module, o) {
+  constructor(Module, o, getRisk) {
     this.#M = Module;
     this.#o = o;
+    this.#getRisk = getRisk;
     this.#base = anySignal([o.signal, this.#life.signal]).signal;
     this.#stats = {
       predictions: 0, cacheHits: 0, cacheMisses: 0,
@@ -330,7 +336,7 @@ export class Stockcast {
   #manifest(signal) {
     if (!this.#index) {
       const url = this.#url('manifest.json');
-      const p = this.#json(url, this.#base).then((m) => indexManifest(m, this.#o.base));
+      const p = this.#json(url, this.#base).then((m) => (this.#indexed = indexManifest(m, this.#o.base)));
       this.#index = p;
       p.catch(() => {
         if (this.#index === p) this.#index = null; // a failure is not remembered
@@ -539,6 +545,7 @@ export class Stockcast {
         horizons: [...idx.horizons.keys()],
         intervalLevels: idx.levels,
         version: m.format_version ?? null,
+        coreVersion: this.#M.version(),
         trainingDate: m.training_date ?? null,
         dataRange: m.data ? { from: m.data.from ?? null, to: m.data.to ?? null } : null,
         testPeriod: idx.testPeriod,
@@ -758,8 +765,31 @@ export class Stockcast {
     }
   }
 
-  #riskCall(fn, request) {
-    const f = this.#M[fn];
+  // The risk engine module: the forecasting module itself when it carries the entry points,
+  // otherwise the separate stockcast-risk module, instantiated once on first use.
+  #riskModule() {
+    if (typeof this.#M.riskReportJson === 'function') return Promise.resolve(this.#M);
+    if (!this.#risk) {
+      if (!this.#getRisk) return Promise.reject(new StockcastError('unsupported', 'no risk engine available', { detail: 'no_risk_engine' }));
+      const p = Promise.resolve().then(() => this.#getRisk(this.#o));
+      this.#risk = p;
+      p.catch(() => {
+        if (this.#risk === p) this.#risk = null;
+      });
+    }
+    return this.#risk;
+  }
+
+  async #riskCall(fn, request, signal) {
+    let R;
+    try {
+      R = await waitFor(this.#riskModule(), signal);
+    } catch (e) {
+      if (e instanceof StockcastError) throw e;
+      throw new StockcastError('fetch_failed', `could not load the risk engine: ${e && e.message}`, { status: 0, attempts: 1, cause: e });
+    }
+    this.#alive();
+    const f = R[fn];
     if (typeof f !== 'function') throw new StockcastError('unsupported', `this build of the core has no ${fn}`, { detail: 'no_risk_engine' });
     const res = JSON.parse(f(JSON.stringify(request)));
     if (!res.ok) {
@@ -808,8 +838,7 @@ export class Stockcast {
         const mk = market ? { symbol: 'MARKET', ...market } : this.#o.base ? await this.#market(sig) : undefined;
         if (mk) request.market = mk;
       }
-      this.#alive();
-      const res = this.#riskCall('riskReportJson', request);
+      const res = await this.#riskCall('riskReportJson', request, sig);
       return { symbol: sym, dataDate: h.dataDate, ...res.report, latencyMs: now() - t0 };
     } catch (e) {
       this.#rethrow(e);
@@ -838,10 +867,9 @@ export class Stockcast {
         if (h.events && h.events.length) a.events = h.events.map((e) => e.date);
         return a;
       }));
-      this.#alive();
       const request = { assets, methods, ...(options || {}) };
       if (riskFreeRate !== undefined) request.risk_free_rate = riskFreeRate;
-      const res = this.#riskCall('optimizePortfolioJson', request);
+      const res = await this.#riskCall('optimizePortfolioJson', request, sig);
       return { symbols: syms, ...res.portfolio, latencyMs: now() - t0 };
     } catch (e) {
       this.#rethrow(e);
@@ -901,8 +929,8 @@ export class Stockcast {
     const sym = checkSymbol(symbol);
     for (const [k, v] of this.#predictions) if (v.symbol === sym) this.#predictions.delete(k);
     if (this.#o.base) this.#histories.delete(this.#url(`history/${encodeURIComponent(sym)}.json`));
-    const file = `${sym}.stkm`;
-    this.#registry.clear([file]);
+    const stock = this.#indexed && this.#indexed.stocks.get(sym);
+    if (stock && stock.route.modelType === 'stock_specific') this.#registry.clear([stock.route.spec.key]);
   }
 
   dispose() {
@@ -914,6 +942,7 @@ export class Stockcast {
     this.#histories.clear();
     this.#index = null;
     this.#M = null;
+    this.#risk = null;
   }
 }
 
@@ -943,7 +972,7 @@ function waitFor(promise, signal) {
 }
 
 // Shared by the entries: validate options, get the module, build the API object.
-export async function createWith(getModule, options) {
+export async function createWith(getModule, options, getRiskModule) {
   const o = checkOptions(options);
   throwIfAborted(o.signal);
   let Module;
@@ -953,5 +982,5 @@ export async function createWith(getModule, options) {
     if (e instanceof StockcastError) throw e;
     throw new StockcastError('fetch_failed', `could not load the stockcast .wasm: ${e && e.message}`, { url: o.wasmUrl && String(o.wasmUrl), status: 0, attempts: 1, cause: e });
   }
-  return new Stockcast(Module, o);
+  return new Stockcast(Module, o, getRiskModule);
 }

@@ -6,7 +6,7 @@ import { compileCache, createWith, instantiateCore } from './core.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
-export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES } from './wasm-info.js';
+export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256 } from './wasm-info.js';
 
 const compiled = compileCache();
 
@@ -34,10 +34,25 @@ function getModule(o) {
   return instantiateCore(() => import('./stockcast.mjs'), compiled(key, compile));
 }
 
+// The risk engine: a second module, fetched and compiled on the first risk()/optimizePortfolio().
+function getRiskModule(o) {
+  const compile = () => {
+    if (o.riskWasmBinary) return WebAssembly.compile(o.riskWasmBinary);
+    const url = o.riskWasmUrl ? String(o.riskWasmUrl) : new URL('./stockcast-risk.wasm', import.meta.url).href;
+    return compileFromUrl(url, o.fetch);
+  };
+  const key = o.riskWasmBinary ? undefined : o.riskWasmUrl ? String(o.riskWasmUrl) : 'default';
+  return import('./stockcast-risk.mjs').then((glue) => {
+    if (glue.unsupported) throw new StockcastError('unsupported', 'this build has no risk engine', { detail: 'no_risk_engine' });
+    return instantiateCore(() => glue, compiledRisk(key, compile));
+  });
+}
+const compiledRisk = compileCache();
+
 /**
  * Creates a forecasting instance. See types/index.d.ts and docs/package.md.
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options);
+  return createWith(getModule, options, getRiskModule);
 }

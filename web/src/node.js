@@ -2,11 +2,12 @@
 // file: URL), otherwise identical to the browser entry.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { StockcastError } from './errors.js';
 import { compileCache, createWith, instantiateCore } from './core.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
-export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES } from './wasm-info.js';
+export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256 } from './wasm-info.js';
 
 const compiled = compileCache();
 
@@ -27,10 +28,22 @@ function getModule(o) {
   return instantiateCore(() => import('./stockcast.mjs'), compiled(key, compile));
 }
 
+const compiledRisk = compileCache();
+
+function getRiskModule(o) {
+  const compile = async () =>
+    WebAssembly.compile(o.riskWasmBinary || (await readWasm(o.riskWasmUrl || new URL('./stockcast-risk.wasm', import.meta.url), o.fetch)));
+  const key = o.riskWasmBinary ? undefined : o.riskWasmUrl ? String(o.riskWasmUrl) : 'default';
+  return import('./stockcast-risk.mjs').then((glue) => {
+    if (glue.unsupported) throw new StockcastError('unsupported', 'this build has no risk engine', { detail: 'no_risk_engine' });
+    return instantiateCore(() => glue, compiledRisk(key, compile));
+  });
+}
+
 /**
  * Creates a forecasting instance (Node: baseUrl must be an absolute http(s) URL).
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options);
+  return createWith(getModule, options, getRiskModule);
 }

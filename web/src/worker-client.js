@@ -23,7 +23,7 @@ export async function createStockcastWorker(options = {}) {
   // Relative URLs are resolved here, on the page, so the worker sees absolute ones.
   const here = globalThis.location && globalThis.location.href;
   const abs = (u) => (u === undefined ? undefined : here ? new URL(String(u), here).href : String(u));
-  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), onProgress: !!onProgress, store };
+  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), onProgress: !!onProgress, store };
   for (const k of Object.keys(init)) if (init[k] === undefined) delete init[k];
   const client = connect(endpoint, { onProgress, signal, terminate: owned ? () => endpoint.terminate() : undefined });
   try {

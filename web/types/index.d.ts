@@ -60,6 +60,10 @@ export interface StockcastOptions {
   wasmUrl?: string | URL;
   /** The .wasm bytes themselves (no fetch). */
   wasmBinary?: ArrayBuffer | ArrayBufferView;
+  /** Where the risk engine's stockcast-risk.wasm is (fetched on the first risk()/optimizePortfolio()). */
+  riskWasmUrl?: string | URL;
+  /** The risk engine's .wasm bytes. */
+  riskWasmBinary?: ArrayBuffer | ArrayBufferView;
 }
 
 export interface CallOptions {
@@ -158,6 +162,8 @@ export interface Available {
   intervalLevels: number[];
   /** The manifest's format version. */
   version: number | null;
+  /** The C++ core's version string. */
+  coreVersion: string;
   trainingDate: string | null;
   dataRange: { from: string | null; to: string | null } | null;
   testPeriod: [string, string] | null;
@@ -313,3 +319,5 @@ export declare const CORE_VERSION: string;
 /** SHA-256 (hex) of the shipped stockcast.wasm. */
 export declare const WASM_SHA256: string;
 export declare const WASM_BYTES: number;
+/** SHA-256 (hex) of the shipped stockcast-risk.wasm (null: this build has no risk engine). */
+export declare const RISK_WASM_SHA256: string | null;

@@ -12,10 +12,12 @@ import { repoPath } from '../support.mjs';
 
 export const SPECIFIC = 'SCOM EQTY KCB COOP ABSA SCBK EABL BAT UNGA BRIT JUB CIC BAMB ARM NMG'.split(' ');
 
+// The 66 stocks (symbol, name, sector) in models/data/nse/symbols.csv order, read from the
+// committed history export (models/history), so the fixtures need nothing else from models/.
 export function readSymbols() {
-  const lines = readFileSync(repoPath('models/data/nse/symbols.csv'), 'utf8').trim().split('\n').slice(1);
-  return lines.map((l) => {
-    const [symbol, name, sector] = l.split(',');
+  const index = JSON.parse(readFileSync(repoPath('models/history/index.json'), 'utf8'));
+  return Object.keys(index.symbols).map((symbol) => {
+    const { name, sector } = JSON.parse(readFileSync(repoPath(`models/history/${symbol}.json`), 'utf8'));
     return { symbol, name, sector };
   });
 }
