@@ -6,6 +6,7 @@ namespace stockcast::cli {
 
 int cmd_inspect(int argc, char** argv);   // stockcast inspect MODEL [--json] [--weights-json]
 int cmd_run(int argc, char** argv);       // stockcast run MODEL --input FILE.json
+int cmd_predict(int argc, char** argv);   // stockcast predict SYMBOL [...]
 int cmd_train(int argc, char** argv);     // stockcast train ... (training, issue 3)
 int cmd_backtest(int argc, char** argv);  // stockcast backtest ... (evaluation, issue 3)
 

@@ -9,6 +9,7 @@ const char* const kUsage =
     "usage: stockcast <command> [options]\n"
     "  inspect MODEL [--json] [--weights-json]   architecture, tensors, metadata\n"
     "  run MODEL --input FILE.json               raw network outputs for input windows\n"
+    "  predict SYMBOL [--models DIR] [--prices DIR]  forecast from the shipped models\n"
     "  train ...                                  train models (stockcast train --help)\n"
     "  backtest ...                               rolling-origin evaluation (stockcast backtest --help)\n";
 }
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     const char* cmd = argv[1];
     if (!std::strcmp(cmd, "inspect")) return stockcast::cli::cmd_inspect(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "run")) return stockcast::cli::cmd_run(argc - 1, argv + 1);
+    if (!std::strcmp(cmd, "predict")) return stockcast::cli::cmd_predict(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "train")) return stockcast::cli::cmd_train(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "backtest")) return stockcast::cli::cmd_backtest(argc - 1, argv + 1);
     std::fprintf(stderr, "stockcast: unknown command '%s'\n%s", cmd, kUsage);

@@ -15,7 +15,7 @@ Status check_dim(const char* field, int value, int min, int max) {
     return Ok{};
 }
 
-void resize(std::vector<float>& v, std::size_t n) {
+void resize(Workspace::Buffer& v, std::size_t n) {
     if (v.size() < n) v.resize(n);
 }
 
@@ -132,8 +132,8 @@ Status Network::forward(const float* x, const int* stock_ids, int batch, float* 
             for (int f = 0; f < F; ++f) ws.a[(static_cast<std::size_t>(t) * batch + b) * F + f] = x[(static_cast<std::size_t>(b) * T + t) * F + f];
 
     int in = F;
-    std::vector<float>* seq_in = &ws.a;
-    std::vector<float>* seq_out = &ws.b;
+    Workspace::Buffer* seq_in = &ws.a;
+    Workspace::Buffer* seq_out = &ws.b;
     for (std::size_t l = 0; l < lstm.size(); ++l) {
         const LstmLayer& layer = lstm[l];
         const int u = layer.units();

@@ -58,9 +58,12 @@ struct DenseLayer {
     Activation activation = Activation::linear;
 };
 
-// Reusable scratch for forward passes; grows on demand, never shrinks.
+// Reusable scratch for forward passes; grows on demand, never shrinks. Buffers are aligned
+// like Eigen's own allocations so a product takes the same vectorised path every call: the
+// same input then gives bit-identical output whatever malloc returned.
 struct Workspace {
-    std::vector<float> a, b, gates, h, c, head;
+    using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
+    Buffer a, b, gates, h, c, head;
 };
 
 // Name and shape of every tensor an architecture needs, in file order, computed without
