@@ -156,6 +156,16 @@ function windowOf(header, closes) {
   return x;
 }
 
+// log_return = scale[h] × y[h]; a general model may carry per-stock shrinkage, in which case a
+// listed stock gets target_scale[h] × stock_shrink[symbol][h] × y[h] (core/include/stockcast/forecast.hpp).
+function outputScale(header, id) {
+  const mt = header.metrics || {};
+  const sym = id >= 0 ? header.meta.stocks[id] : undefined;
+  const a = sym !== undefined && mt.stock_shrink && mt.stock_shrink[sym];
+  if (Array.isArray(a) && Array.isArray(mt.target_scale)) return a.map((x, h) => x * mt.target_scale[h]);
+  return header.output.scale;
+}
+
 test('predictions equal the native CLI raw outputs × output scale (≤ 1e-5)', async (t) => {
   const cli = repoPath('build/stockcast');
   const Module = existsSync(cli) ? null : await loadModule();
@@ -185,9 +195,10 @@ test('predictions equal the native CLI raw outputs × output scale (≤ 1e-5)', 
       writeFileSync(input, JSON.stringify({ x: [x], stock_ids: [id] }));
       y = JSON.parse(execFileSync(cli, ['run', file, '--input', input], { encoding: 'utf8' })).y[0];
     }
+    const scale = outputScale(header, id);
     for (const [k, days] of header.output.horizons.entries()) {
       const p = await sc.predict({ symbol, horizon: `${days}d`, history: rows });
-      const want = header.output.scale[k] * y[k];
+      const want = scale[k] * y[k];
       assert.ok(Math.abs(p.logReturn - want) <= 1e-5, `${symbol} ${days}d: ${p.logReturn} vs ${want}`);
       checked++;
     }

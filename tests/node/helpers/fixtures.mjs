@@ -50,12 +50,19 @@ export function headerOf(bytes) {
   return JSON.parse(b.subarray(24, 24 + b.readUInt32LE(12)).toString('utf8'));
 }
 
+// The trained models are used only when the manifest and every file it lists agree (sizes and
+// SHA-256): while a retraining rewrites models/, the tests fall back to the fixtures.
 function realModelsReady() {
   const m = repoPath('models/manifest.json');
   if (!existsSync(m)) return false;
   try {
     const man = JSON.parse(readFileSync(m, 'utf8'));
-    return man.models.every((x) => existsSync(repoPath(`models/${x.file}`)));
+    return man.models.length > 0 && man.models.every((x) => {
+      const f = repoPath(`models/${x.file}`);
+      if (!existsSync(f)) return false;
+      const b = readFileSync(f);
+      return b.length === x.bytes && sha256(b) === x.sha256;
+    }) && man.stocks.every((s) => s.sha256 === man.models.find((x) => x.file === s.file)?.sha256);
   } catch {
     return false;
   }

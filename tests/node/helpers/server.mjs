@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-const TYPES = { '.json': 'application/json', '.stkm': 'application/octet-stream', '.wasm': 'application/wasm', '.mjs': 'text/javascript', '.js': 'text/javascript' };
+const TYPES = { '.html': 'text/html', '.json': 'application/json', '.stkm': 'application/octet-stream', '.wasm': 'application/wasm', '.mjs': 'text/javascript', '.js': 'text/javascript' };
 
 export async function startServer(root) {
   const hits = new Map();
@@ -19,7 +19,7 @@ export async function startServer(root) {
   const server = createServer(async (req, res) => {
     const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     hits.set(p, (hits.get(p) || 0) + 1);
-    log.push({ path: p, t: Date.now() });
+    log.push({ path: p, url: req.url, t: Date.now() });
     const queue = faults.get(p);
     let f = {};
     if (queue && queue.length) {
