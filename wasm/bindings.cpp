@@ -22,6 +22,9 @@ val error_value(const Error& e) {
     out.set("code", std::string(code_category(e.code)));
     out.set("detail", std::string(code_name(e.code)));
     out.set("message", e.message);
+    if (!e.field.empty()) out.set("field", e.field);
+    if (e.required >= 0) out.set("required", static_cast<double>(e.required));
+    if (e.provided >= 0) out.set("provided", static_cast<double>(e.provided));
     return out;
 }
 
@@ -104,11 +107,14 @@ public:
         return f ? forecast_value(f.value()) : error_value(f.error());
     }
 
-    // Many histories in one network call: closes concatenated, offsets[i]..offsets[i+1] per
-    // history (offsets has n+1 entries). {ok, results: [forecast or error per history]}.
-    val predictBatch(const val& closes, const val& offsets, const val& stock_ids, double level) {
+    // Many histories in one network call: closes (and optional volumes, or null) concatenated,
+    // offsets[i]..offsets[i+1] per history (n+1 entries). {ok, results: [forecast or error each]}.
+    val predictBatch(const val& closes, const val& volumes, const val& offsets, const val& stock_ids, double level) {
         if (!model_) return error_value(error_);
         const std::vector<double> c = copy_array<double>(closes);
+        const std::vector<double> v = volumes.isNull() || volumes.isUndefined() ? std::vector<double>{} : copy_array<double>(volumes);
+        if (!v.empty() && v.size() != c.size())
+            return error_value(input_error("volumes", "expected one per close"));
         const std::vector<int> off = copy_array<int>(offsets);
         const std::vector<int> ids = copy_array<int>(stock_ids);
         if (off.size() < 2 || ids.size() + 1 != off.size())
@@ -117,7 +123,8 @@ public:
         for (std::size_t i = 0; i + 1 < off.size(); ++i) {
             if (off[i] < 0 || off[i] > off[i + 1] || static_cast<std::size_t>(off[i + 1]) > c.size())
                 return error_value(make_error(ErrorCode::invalid_input, "offsets: not increasing within the closes"));
-            histories.push_back(HistoryView{c.data() + off[i], nullptr, static_cast<std::size_t>(off[i + 1] - off[i])});
+            histories.push_back(HistoryView{c.data() + off[i], v.empty() ? nullptr : v.data() + off[i],
+                                            static_cast<std::size_t>(off[i + 1] - off[i])});
         }
         ForecastOptions options;
         options.level = level;

@@ -85,21 +85,19 @@ Status build_window(const InputSpec& spec, int window, const HistoryView& h, flo
     if (window < 1) return make_error(ErrorCode::invalid_input, "window must be >= 1");
     const std::size_t need = required_history(spec, window);
     if (h.size < need || h.close == nullptr)
-        return make_error(ErrorCode::insufficient_history, "history: required " + std::to_string(need) +
-                                                               " closes, provided " + std::to_string(h.size));
+        return history_error("history", static_cast<long long>(need), static_cast<long long>(h.close ? h.size : 0));
     const std::size_t from = h.size - need;
     for (std::size_t r = from; r < h.size; ++r) {
         if (!std::isfinite(h.close[r]) || h.close[r] <= 0)
-            return make_error(ErrorCode::invalid_input, "history.close[" + std::to_string(r) +
-                                                            "] must be a finite price > 0");
+            return input_error("history.close", "value " + std::to_string(r) + " must be a finite price > 0, got " +
+                                                    number_text(h.close[r]));
     }
     const bool vol = needs_volume(spec.features);
     if (vol) {
-        if (!h.volume) return make_error(ErrorCode::invalid_input, "history.volume is required by the model's features");
+        if (!h.volume) return input_error("history.volume", "required by the model's features");
         for (std::size_t r = h.size - static_cast<std::size_t>(window); r < h.size; ++r)
             if (!std::isfinite(h.volume[r]) || h.volume[r] < 0)
-                return make_error(ErrorCode::invalid_input, "history.volume[" + std::to_string(r) +
-                                                                "] must be finite and >= 0");
+                return input_error("history.volume", "value " + std::to_string(r) + " must be finite and >= 0");
     }
     const std::size_t F = spec.features.size();
     std::vector<double> raw(static_cast<std::size_t>(window) * F);

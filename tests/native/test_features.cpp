@@ -39,14 +39,17 @@ TEST_CASE("bad histories give typed errors", "[forecast]") {
     auto r = build_window(spec, 60, {shortc.data(), nullptr, shortc.size()}, w.data());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::insufficient_history);
-    CHECK(r.error().message.find("required 60") != std::string::npos);
+    CHECK(r.error().message.find("requires 60") != std::string::npos);
     CHECK(r.error().message.find("provided 59") != std::string::npos);
+    CHECK(r.error().required == 60);
+    CHECK(r.error().provided == 59);
 
     std::vector<double> c(60, 10.0);
     c[30] = std::numeric_limits<double>::quiet_NaN();
     r = build_window(spec, 60, {c.data(), nullptr, c.size()}, w.data());
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::invalid_input);
+    CHECK(r.error().field == "history.close");
     c[30] = 0.0;
     CHECK(build_window(spec, 60, {c.data(), nullptr, c.size()}, w.data()).error().code == ErrorCode::invalid_input);
     c[30] = -1.0;

@@ -695,19 +695,18 @@ export class Stockcast {
         const handle = entry.handle;
         const ids = g.items.map((it) => this.#stockId(route, handle, it.sym));
         const needsVolume = (handle.summary.input.features || []).some((f) => f.includes('volume'));
+        const total = g.items.reduce((a, it) => a + it.hist.closes.length, 0);
+        const closes = new Float64Array(total);
+        const volumes = needsVolume ? new Float64Array(total) : null;
+        const offsets = new Int32Array(g.items.length + 1);
+        g.items.forEach((it, j) => {
+          closes.set(it.hist.closes, offsets[j]);
+          if (volumes) volumes.set(it.hist.volumes || new Float64Array(it.hist.closes.length).fill(NaN), offsets[j]);
+          offsets[j + 1] = offsets[j] + it.hist.closes.length;
+        });
         let forecasts;
-        if (needsVolume) {
-          forecasts = g.items.map((it, j) => handle.predict(it.hist.closes, it.hist.volumes, ids[j].id, lvl));
-          modelCalls += g.items.length;
-        } else {
-          const total = g.items.reduce((a, it) => a + it.hist.closes.length, 0);
-          const closes = new Float64Array(total);
-          const offsets = new Int32Array(g.items.length + 1);
-          g.items.forEach((it, j) => {
-            closes.set(it.hist.closes, offsets[j]);
-            offsets[j + 1] = offsets[j] + it.hist.closes.length;
-          });
-          const r = handle.predictBatch(closes, offsets, Int32Array.from(ids, (x) => x.id), lvl);
+        {
+          const r = handle.predictBatch(closes, volumes, offsets, Int32Array.from(ids, (x) => x.id), lvl);
           modelCalls++;
           if (!r.ok) throw coreError(r);
           forecasts = r.results;

@@ -35,17 +35,16 @@ export const invalid = (field, reason, message) =>
 export const abortedError = (signal) =>
   new StockcastError('aborted', 'the operation was aborted', { cause: signal && signal.reason });
 
-// A core error value {ok:false, code, detail, message} as a StockcastError.
+// A core error value {ok:false, code, detail, message, field?, required?, provided?} as a
+// StockcastError; the core fills the structured fields, nothing is parsed out of messages.
 export function coreError(e, extra = {}) {
   const code = e.code || 'internal_error';
   const fields = { detail: e.detail, ...extra };
   const msg = String(e.message || code);
   if (code === 'insufficient_history') {
-    const m = /required (\d+)\D+provided (\d+)/.exec(msg);
-    if (m) Object.assign(fields, { required: Number(m[1]), provided: Number(m[2]) });
+    Object.assign(fields, { required: e.required, provided: e.provided });
   } else if (code === 'invalid_input') {
-    const m = /^([A-Za-z_][\w.[\]]*)[:\s]/.exec(msg);
-    fields.field = fields.field || (m ? m[1] : 'input');
+    fields.field = fields.field || e.field || 'input';
     fields.reason = fields.reason || 'rejected_by_core';
   }
   return new StockcastError(code, msg, fields);

@@ -30,8 +30,8 @@ export class ModelHandle {
   predict(closes, volumes, stockId, level) {
     return this.#live().predict(closes, volumes, stockId, level);
   }
-  predictBatch(closes, offsets, stockIds, level) {
-    return this.#live().predictBatch(closes, offsets, stockIds, level);
+  predictBatch(closes, volumes, offsets, stockIds, level) {
+    return this.#live().predictBatch(closes, volumes, offsets, stockIds, level);
   }
   forward(x, stockIds, batch) {
     return this.#live().forward(x, stockIds, batch);

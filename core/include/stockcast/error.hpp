@@ -43,7 +43,9 @@ const char* code_category(ErrorCode code);
 
 struct Error {
     ErrorCode code;
-    std::string message;  // names the field and expected vs actual
+    std::string message;    // names the field and expected vs actual
+    std::string field{};    // invalid_input: the offending field ("history.close", "level"), when known
+    long long required = -1, provided = -1;  // insufficient_history: how many values were needed / given
 };
 
 template <class T>
@@ -66,6 +68,22 @@ struct Ok {};
 using Status = Result<Ok>;
 
 inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+
+// invalid_input naming its field: "FIELD: REASON".
+inline Error input_error(std::string field, const std::string& reason) {
+    Error e{ErrorCode::invalid_input, field + ": " + reason};
+    e.field = std::move(field);
+    return e;
+}
+
+// insufficient_history with the counts: "WHAT: requires R VALUES, provided P".
+inline Error history_error(const std::string& what, long long required, long long provided, const std::string& values = "closes") {
+    Error e{ErrorCode::insufficient_history,
+            what + ": requires " + std::to_string(required) + " " + values + ", provided " + std::to_string(provided)};
+    e.required = required;
+    e.provided = provided;
+    return e;
+}
 
 // A number for an error message ("0.0123", "-1.5e+09", "nan"), without printf: keeping printf
 // out of the WebAssembly module saves kilobytes of download.

@@ -44,7 +44,7 @@ Status check_dataset(const nn::Architecture& a, const Dataset& d, const char* wh
 
 // Gathers the windows `idx[from, from+B)` into contiguous buffers.
 struct Batch {
-    std::vector<float> x, y;
+    std::vector<float, Eigen::aligned_allocator<float>> x, y;
     std::vector<int> ids;
     void gather(const Dataset& d, const std::size_t* idx, int B) {
         const std::size_t wx = static_cast<std::size_t>(d.window) * d.features;
@@ -128,7 +128,8 @@ Result<TrainReport> fit(nn::Network& net, const Dataset& train, const Dataset& v
     TrainNet<float> tn(net.arch);
     tn.load(net);
     const std::size_t P = tn.size();
-    std::vector<float> grad(P), m(P, 0.f), v(P, 0.f), best = tn.theta;
+    using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
+    Buffer grad(P), m(P, 0.f), v(P, 0.f), best = tn.theta;
     std::mt19937_64 rng(o.seed);
     Cache<float> cache;
     Batch bt;
@@ -235,7 +236,7 @@ Result<std::vector<GradCheckEntry>> gradient_check(const nn::Network& net, const
     tn.load(net);
     Cache<double> cache;
     const int* ids = data.stock.empty() ? nullptr : data.stock.data();
-    std::vector<double> grad(tn.size());
+    std::vector<double, Eigen::aligned_allocator<double>> grad(tn.size());
     detail::batch_loss<double>(tn, data.x.data(), data.y.data(), ids, B, huber_delta, 0.0, nullptr, cache, grad.data());
     std::mt19937_64 rng(seed);
     std::vector<GradCheckEntry> out;

@@ -31,7 +31,9 @@ public:
     };
 
     nn::Architecture arch;
-    std::vector<S> theta;
+    // Aligned like Eigen's own allocations: reductions over maps of it then take the same
+    // vectorised path on every run, so training is bit-reproducible whatever malloc returns.
+    std::vector<S, Eigen::aligned_allocator<S>> theta;
     std::vector<Slot> slots;
     int emb_slot = -1, d1_slot = 0;  // d1, b1, d2, b2 follow d1_slot
 
