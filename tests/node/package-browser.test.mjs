@@ -15,7 +15,8 @@ const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => s
 
 async function runPage(srv, profile, mode) {
   const before = srv.log.length;
-  const chrome = spawn(chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`,
+  const chrome = spawn(chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
     `${srv.url}page.html?mode=${mode}`], { stdio: 'ignore' });
   try {
     const t0 = Date.now();
