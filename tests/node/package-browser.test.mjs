@@ -1,4 +1,4 @@
-// The browser build in a real browser: headless Chromium (skipped when none is installed)
+// The browser build in a real browser: headless Chromium (scripts/setup.sh installs it)
 // loads the package from a local HTTP server, predicts on the main thread and in a Web Worker,
 // runs the risk engine, fills Cache Storage, then reloads with the model server down (offline).
 import { test } from 'node:test';
@@ -32,7 +32,8 @@ async function runPage(srv, profile, mode) {
   }
 }
 
-test('browser entry, Web Worker and Cache Storage in headless Chromium; offline reload', { skip: !chromium && 'no chromium on PATH' }, async () => {
+test('browser entry, Web Worker and Cache Storage in headless Chromium; offline reload', async () => {
+  assert.ok(chromium, 'no chromium on PATH: run scripts/setup.sh');
   const root = mkdtempSync(path.join(os.tmpdir(), 'stockcast-browser-'));
   symlinkSync(await packageDir(), path.join(root, 'pkg'));
   symlinkSync(modelsDir().dir, path.join(root, 'models'));
