@@ -93,54 +93,18 @@ Status validate_forecast_model(const Model& m) {
     return Ok{};
 }
 
-bool interval_volatility_scaled(const Model& m) {
-    const auto& mt = m.meta.metrics;
-    if (!mt.is_object()) return false;
-    auto it = mt.find("interval_scaling");
-    if (it == mt.end() || !it->is_object()) return false;
-    auto k = it->find("kind");
-    return k != it->end() && k->is_string() && k->get<std::string>() == "window_volatility";
-}
+bool interval_volatility_scaled(const Model& m) { return m.calibration.volatility_scaled; }
 
 std::vector<double> output_scale_for(const Model& m, int stock_id) {
-    std::vector<double> f(m.output.scale.begin(), m.output.scale.end());
-    if (stock_id < 0 || static_cast<std::size_t>(stock_id) >= m.meta.stocks.size()) return f;
-    const auto& mt = m.meta.metrics;
-    if (!mt.is_object()) return f;
-    auto ss = mt.find("stock_shrink");
-    auto ts = mt.find("target_scale");
-    if (ss == mt.end() || ts == mt.end() || !ss->is_object() || !ts->is_array() || ts->size() != f.size()) return f;
-    auto a = ss->find(m.meta.stocks[static_cast<std::size_t>(stock_id)]);
-    if (a == ss->end() || !a->is_array() || a->size() != f.size()) return f;
-    std::vector<double> out(f.size());
-    for (std::size_t h = 0; h < f.size(); ++h) {
-        const auto& ah = (*a)[h];
-        const auto& th = (*ts)[h];
-        if (!ah.is_number() || !th.is_number()) return f;
-        const double v = ah.get<double>() * th.get<double>();
-        if (!std::isfinite(v)) return f;
-        out[h] = v;
-    }
-    return out;
+    const auto& table = m.calibration.stock_output_scale;
+    if (stock_id >= 0 && static_cast<std::size_t>(stock_id) < table.size()) return table[static_cast<std::size_t>(stock_id)];
+    return std::vector<double>(m.output.scale.begin(), m.output.scale.end());
 }
 
 std::vector<double> interval_scale_for(const Model& m, int stock_id) {
-    const std::size_t H = m.output.horizons.size();
-    std::vector<double> f(H, 1.0);
-    if (stock_id < 0 || static_cast<std::size_t>(stock_id) >= m.meta.stocks.size()) return f;
-    const auto& mt = m.meta.metrics;
-    if (!mt.is_object()) return f;
-    auto ss = mt.find("stock_interval_scale");
-    if (ss == mt.end() || !ss->is_object()) return f;
-    auto a = ss->find(m.meta.stocks[static_cast<std::size_t>(stock_id)]);
-    if (a == ss->end() || !a->is_array() || a->size() != H) return f;
-    std::vector<double> out(H);
-    for (std::size_t h = 0; h < H; ++h) {
-        if (!(*a)[h].is_number()) return f;
-        out[h] = (*a)[h].get<double>();
-        if (!std::isfinite(out[h]) || out[h] <= 0) return std::vector<double>(H, 1.0);
-    }
-    return out;
+    const auto& table = m.calibration.stock_interval_scale;
+    if (stock_id >= 0 && static_cast<std::size_t>(stock_id) < table.size()) return table[static_cast<std::size_t>(stock_id)];
+    return std::vector<double>(m.output.horizons.size(), 1.0);
 }
 
 Result<Forecast> forecast_from_output(const Model& m, int stock_id, double last_close, const float* y,

@@ -299,6 +299,67 @@ Status parse_meta(const json& header, Model& model) {
     return Ok{};
 }
 
+// Per-stock table {symbol: [H numbers]} of a general model; stocks not listed get `fallback`.
+Status parse_stock_table(const json& metrics, const char* key, const Model& model, const std::vector<double>& fallback,
+                         double min, double max, std::vector<std::vector<double>>& out) {
+    const json* table = find(metrics, key);
+    out.clear();
+    if (table == nullptr) return Ok{};
+    const std::string path = std::string("metrics.") + key;
+    if (!table->is_object()) return header_error(path, "an object {symbol: [per horizon]}", table);
+    if (!model.net.arch.has_embedding())
+        return make_error(ErrorCode::bad_header, "header." + path + ": only a general model has per-stock values");
+    out.assign(model.meta.stocks.size(), fallback);
+    for (auto it = table->begin(); it != table->end(); ++it) {
+        const int id = model.stock_id(it.key());
+        if (id < 0) return make_error(ErrorCode::bad_header, "header." + path + ": \"" + it.key() + "\" is not in meta.stocks");
+        std::vector<double> row;
+        const json wrap = json::object({{"v", it.value()}});
+        if (Status s = get_numbers(wrap, "v", path + "." + it.key(), fallback.size(), row); !s) return s;
+        if (Status s = check_length(path + "." + it.key(), fallback.size(), row.size()); !s) return s;
+        for (double v : row)
+            if (!(v >= min && v <= max))
+                return make_error(ErrorCode::bad_header, "header." + path + "." + it.key() + ": values must lie in [" +
+                                                             number_text(min) + ", " + number_text(max) + "], got " + number_text(v));
+        out[static_cast<std::size_t>(id)] = row;
+    }
+    return Ok{};
+}
+
+Status parse_calibration(const json* metrics, Model& model) {
+    Calibration& cal = model.calibration;
+    cal = Calibration{};
+    if (metrics == nullptr || !metrics->is_object()) return Ok{};
+    if (const json* scaling = find(*metrics, "interval_scaling")) {
+        std::string kind;
+        if (Status s = get_string(*scaling, "kind", "metrics.interval_scaling.", kind); !s) return s;
+        if (kind != "window_volatility" && kind != "none")
+            return make_error(ErrorCode::bad_header, "header.metrics.interval_scaling.kind: expected \"window_volatility\" or \"none\", got \"" + kind + "\"");
+        cal.volatility_scaled = kind == "window_volatility";
+    }
+    const std::size_t H = model.output.horizons.size();
+    const json* target = find(*metrics, "target_scale");
+    const bool has_shrink = find(*metrics, "stock_shrink") != nullptr;
+    if (has_shrink && target == nullptr)
+        return make_error(ErrorCode::bad_header, "header.metrics.stock_shrink: needs metrics.target_scale");
+    if (has_shrink) {
+        std::vector<double> target_scale;
+        if (Status s = get_numbers(*metrics, "target_scale", "metrics.", H, target_scale); !s) return s;
+        if (Status s = check_length("metrics.target_scale", H, target_scale.size()); !s) return s;
+        // Stored as shrink factors in [0, 1] of the target scale; kept as the product.
+        std::vector<double> fallback(model.output.scale.begin(), model.output.scale.end());
+        std::vector<double> unit(H, 1.0);
+        if (Status s = parse_stock_table(*metrics, "stock_shrink", model, unit, 0.0, 1.0, cal.stock_output_scale); !s) return s;
+        for (std::size_t id = 0; id < cal.stock_output_scale.size(); ++id) {
+            const bool listed = find(*find(*metrics, "stock_shrink"), model.meta.stocks[id].c_str()) != nullptr;
+            for (std::size_t h = 0; h < H; ++h)
+                cal.stock_output_scale[id][h] = listed ? cal.stock_output_scale[id][h] * target_scale[h] : fallback[h];
+        }
+    }
+    return parse_stock_table(*metrics, "stock_interval_scale", model, std::vector<double>(H, 1.0), 1e-6, 1e6,
+                             cal.stock_interval_scale);
+}
+
 Status parse_test_vector(const json& header, Model& model) {
     const json* tv = find(header, "test_vector");
     if (tv == nullptr || !tv->is_object()) return header_error("test_vector", "an object", tv);
@@ -393,6 +454,8 @@ int Model::stock_id(const std::string& symbol) const {
     return it == meta.stocks.end() ? -1 : static_cast<int>(it - meta.stocks.begin());
 }
 
+Status load_calibration(Model& model) { return parse_calibration(&model.meta.metrics, model); }
+
 json model_summary(const Model& model) {
     const nn::Architecture& a = model.net.arch;
     std::size_t parameters = 0;
@@ -443,6 +506,7 @@ Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const Pars
     }
     if (Status s = parse_specs(header, model); !s) return s.error();
     if (Status s = parse_meta(header, model); !s) return s.error();
+    if (Status s = load_calibration(model); !s) return s.error();
     if (Status s = parse_test_vector(header, model); !s) return s.error();
     if (options.verify_test_vector)
         if (Status s = run_test_vector(model); !s) return s.error();

@@ -1,5 +1,7 @@
 // Forecast formulas: price = close * exp(r), interval ordering, probabilities, batching, errors.
 #include <catch2/catch.hpp>
+
+#include "test_support.hpp"
 #include <cmath>
 #include <random>
 
@@ -144,6 +146,7 @@ TEST_CASE("forecast errors are typed", "[forecast]") {
 TEST_CASE("volatility-scaled intervals widen with the window's volatility", "[forecast]") {
     Model m = tiny_model(false);
     m.meta.metrics["interval_scaling"] = {{"kind", "window_volatility"}, {"window", 8}, {"floor", 1e-3}};
+    REQUIRE(load_calibration(m).ok());
     REQUIRE(interval_volatility_scaled(m));
     for (int h = 0; h < 4; ++h) {  // normalised quantiles
         m.intervals.lower[h] = {-1.2, -1.6, -2.0};
@@ -179,6 +182,7 @@ TEST_CASE("per-stock shrinkage of a general model", "[forecast]") {
     Model m = tiny_model(true);
     m.meta.metrics["target_scale"] = {0.02, 0.05, 0.07, 0.12};
     m.meta.metrics["stock_shrink"] = {{"AAA", {0.0, 0.0, 0.0, 0.0}}, {"BBB", {1.0, 0.5, 1.0, 0.25}}};
+    REQUIRE(load_calibration(m).ok());
     const auto c = walk(30, 10.0, 2);
     const HistoryView h{c.data(), nullptr, c.size()};
     auto a = forecast(m, 0, h).value();  // AAA: shrunk to "no change"
@@ -193,6 +197,7 @@ TEST_CASE("per-stock shrinkage of a general model", "[forecast]") {
     for (int k = 0; k < 4; ++k) CHECK(b.horizons[k].log_return == Approx(expect[k] * b0.horizons[k].log_return));
     // per-stock interval width factor
     m.meta.metrics["stock_interval_scale"] = {{"BBB", {2.0, 2.0, 2.0, 2.0}}};
+    REQUIRE(load_calibration(m).ok());
     auto w = forecast(m, 1, h).value();
     for (int k = 0; k < 4; ++k) {
         CHECK(std::log(w.horizons[k].upper / w.horizons[k].price) ==
@@ -205,4 +210,28 @@ TEST_CASE("per-stock shrinkage of a general model", "[forecast]") {
         CHECK(u.horizons[k].log_return == Approx(u0.horizons[k].log_return));
         CHECK(u.horizons[k].upper == Approx(u0.horizons[k].upper));
     }
+}
+
+TEST_CASE("malformed calibration is a format error, never a silent fallback", "[forecast][format]") {
+    Model m = testing::make_model(testing::load_golden("nn_general.json").net, "general");
+    REQUIRE(load_calibration(m).ok());
+    m.meta.metrics["target_scale"] = {0.02, 0.05, 0.07, 0.12};
+    m.meta.metrics["stock_shrink"] = {{"S1", {1.0, 0.5, 2.0, 0.25}}};  // 2.0 is not a shrink factor
+    CHECK(load_calibration(m).error().code == ErrorCode::bad_header);
+    m.meta.metrics["stock_shrink"] = {{"NOPE", {1.0, 0.5, 1.0, 0.25}}};
+    CHECK(load_calibration(m).error().code == ErrorCode::bad_header);
+    m.meta.metrics["stock_shrink"] = {{"S1", {1.0, 0.5}}};
+    CHECK(load_calibration(m).error().code == ErrorCode::shape_mismatch);
+    m.meta.metrics.erase("target_scale");
+    CHECK(load_calibration(m).error().code == ErrorCode::bad_header);
+    m.meta.metrics.erase("stock_shrink");
+    m.meta.metrics["interval_scaling"] = {{"kind", "magic"}};
+    CHECK(load_calibration(m).error().code == ErrorCode::bad_header);
+    m.meta.metrics["interval_scaling"] = {{"kind", "window_volatility"}};
+    m.meta.metrics["stock_interval_scale"] = {{"S2", {1.0, -1.0, 1.0, 1.0}}};
+    CHECK(load_calibration(m).error().code == ErrorCode::bad_header);
+    // Written and parsed, a malformed calibration is rejected at load.
+    auto bytes = write_model(m, Dtype::f32);
+    REQUIRE(bytes.ok());
+    CHECK(parse_model(bytes.value().data(), bytes.value().size()).error().code == ErrorCode::bad_header);
 }

@@ -74,8 +74,20 @@ struct ModelMeta {
     nlohmann::json metrics = nlohmann::json::object();  // held-out metrics, free form
 };
 
+// Calibration chosen on validation that forecasts apply on top of OutputSpec / IntervalSpec.
+// The v1 trainer stores it under the header's "metrics" (interval_scaling, target_scale,
+// stock_shrink, stock_interval_scale); the parser validates it at load, so a malformed value is a
+// format error, never a silent fallback.
+struct Calibration {
+    bool volatility_scaled = false;  // interval quantiles are in units of window volatility × √h
+    // General model, per embedding row: r = stock_output_scale[s][h] · y[h] (per-stock shrinkage)
+    // and an interval-width multiplier. Empty: OutputSpec.scale and 1 for every stock.
+    std::vector<std::vector<double>> stock_output_scale, stock_interval_scale;
+};
+
 struct Model {
     ModelMeta meta;
+    Calibration calibration;
     InputSpec input;
     OutputSpec output;
     IntervalSpec intervals;
@@ -98,6 +110,10 @@ Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const Pars
 // Serialises `model`. Weights are rounded to `dtype`; when `refresh_test_vector` is set the
 // test vector's outputs are recomputed with the rounded weights (inputs generated if empty).
 Result<std::vector<std::uint8_t>> write_model(const Model& model, Dtype dtype, bool refresh_test_vector = true);
+
+// (Re)reads model.calibration from model.meta.metrics and validates it (bad_header on a
+// malformed value). parse_model calls it; code that edits metrics in memory calls it after.
+Status load_calibration(Model& model);
 
 // What a user needs to know about a loaded model (architecture, meta, input/output specs,
 // interval quantiles, metrics) as JSON; the same summary for the CLI and the WASM module.
