@@ -6,3 +6,4 @@ bash scripts/setup.sh
 bash scripts/build.sh all
 (cd build && ctest --output-on-failure -j"$(nproc)")
 node --test tests/node/
+node --test tests/e2e/

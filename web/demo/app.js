@@ -303,6 +303,7 @@ function renderPrediction(p, fan, history) {
   setText('#pred-model', `model: ${p.modelType}`, p.modelType);
   const c = setText('#pred-confidence', `confidence: ${p.confidence}`, p.confidence);
   c.className = `pill ${p.confidence}`;
+  setText('#pred-model-short', `${p.modelType.replace(/_/g, ' ')} · ${p.confidence}`);
   setText('#pred-data-date', p.dataDate || '');
   setText('#pred-current', fmtPrice(p.currentPrice), p.currentPrice);
   setText('#pred-horizon', `${p.horizonDays} trading day${p.horizonDays > 1 ? 's' : ''}`);
