@@ -144,10 +144,19 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error(`serve-demo: bad port ${o.port}`);
     process.exit(2);
   }
-  const srv = await startDemoServer(o).catch((e) => {
-    console.error(`serve-demo: cannot listen on 127.0.0.1:${o.port}: ${e.message}`);
-    process.exit(1);
-  });
+  // The default port may be taken: then try the next few (an explicit --port/PORT is kept as given).
+  const explicit = process.argv.slice(2).some((a) => a.startsWith('--port') || /^\d+$/.test(a)) || !!envPort;
+  let srv;
+  for (let port = o.port, tries = 0; !srv; port++, tries++) {
+    try {
+      srv = await startDemoServer({ ...o, port });
+    } catch (e) {
+      if (explicit || e.code !== 'EADDRINUSE' || tries >= 20) {
+        console.error(`serve-demo: cannot listen on 127.0.0.1:${port}: ${e.message}`);
+        process.exit(1);
+      }
+    }
+  }
   console.log(`stockcast demo: ${srv.url}${srv.modelsAvailable ? '' : '  (models path switched off)'}`);
   console.log(`  offline switch: curl -X POST ${srv.url}__demo/models/down   (…/up to restore)`);
   const stop = () => srv.close().then(() => process.exit(0));

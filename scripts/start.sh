@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build, and forecast with the shipped models
-# (models/manifest.json + models/*.stkm) on the shipped NSE prices.
+# (models/manifest.json + models/*.stkm) on the shipped NSE prices; then build the WebAssembly
+# package and serve the demo site (web/demo) on http://127.0.0.1:8080/ until Ctrl-C.
 #   npm start [-- SYMBOL ...]      (default: SCOM, served by its own model, and KAPC, by the general model)
+#   PORT=9000 npm start            another port for the demo (default 8080; the next free one when taken)
+#   STOCKCAST_NO_SERVE=1 npm start forecasts and builds, prints how to serve, exits
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,3 +15,13 @@ for s in "${symbols[@]}"; do
   ./build/stockcast predict "$s"
   echo
 done
+
+# The demo: the browser package (WASM + JS) assembled into web/dist, served with models/ from one origin.
+bash scripts/build.sh wasm
+bash scripts/build-web.sh
+if [[ "${STOCKCAST_NO_SERVE:-}" == 1 ]]; then
+  echo "demo built (web/demo + web/dist); serve it with: node scripts/serve-demo.mjs   (STOCKCAST_NO_SERVE=1: not serving)"
+  exit 0
+fi
+echo "Serving the demo; open the URL below in a browser (Ctrl-C stops)."
+exec node scripts/serve-demo.mjs ${PORT:+--port "$PORT"}
