@@ -35,7 +35,8 @@ struct VolForecast {
 struct GarchOptions {
     int min_returns = 250;        // fewer returns: EWMA instead of GARCH
     double ewma_lambda = 0.94;    // RiskMetrics daily decay
-    int max_evaluations = 4000;   // likelihood evaluations allowed to the optimiser
+    int max_evaluations = 2000;   // likelihood evaluations allowed (real NSE fits use 200-600)
+    double max_persistence = 0.9999;  // a fit with alpha + beta above this (the boundary) is not used
     std::vector<int> horizons = {1, 5, 10, 30};
 };
 
@@ -59,17 +60,18 @@ struct VolatilityModel {
 double garch_log_likelihood(VecRef e, const GarchParams& p, Vec* variance = nullptr);
 
 // Maximum-likelihood fit on residuals `e` (demeaned by the caller). Nelder-Mead on unconstrained
-// variables (log omega/v, logit persistence, logit alpha share) from several starts, then restarted
-// at its optimum. Errors: insufficient_history (< 10 values), invalid_input (non-finite values or
+// variables (log omega/v, logit persistence, logit alpha share) from the best of 8 starting values,
+// then restarted at its optimum. Errors: insufficient_history (< 10 values), invalid_input (non-finite values or
 // v == 0), not_converged (evaluation budget spent).
-Result<GarchFit> fit_garch(VecRef e, int max_evaluations = 4000);
+Result<GarchFit> fit_garch(VecRef e, int max_evaluations = 2000);
 
 // h_{T+k} = omega + (alpha + beta) h_{T+k-1} from h_{T+1} = next_variance; one entry per horizon.
 std::vector<VolForecast> volatility_forecasts(const GarchParams& p, double next_variance, const std::vector<int>& horizons);
 
-// The engine's entry point for daily log returns: GARCH when there are at least min_returns and the
-// fit converges, else EWMA (with `note` saying why). A window with zero variance (constant prices)
-// gives EWMA with every volatility 0. Errors: insufficient_history (< 20 returns), invalid_input.
+// The engine's entry point for daily log returns: GARCH when there are at least min_returns, the fit
+// converges and alpha + beta <= max_persistence; else EWMA (with `note` saying why). A window with
+// zero variance (constant prices) gives EWMA with every volatility 0.
+// Errors: insufficient_history (< 20 returns), invalid_input (non-finite returns, bad options).
 Result<VolatilityModel> fit_volatility(VecRef returns, const GarchOptions& options = {});
 
 }  // namespace stockcast::risk
