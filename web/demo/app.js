@@ -114,12 +114,9 @@ function onProgress({ url, loaded, total }) {
   p.hidden = false;
   p.querySelector('.bar').style.width = `${t ? Math.min(100, (100 * l) / t) : 0}%`;
   const name = decodeURIComponent(url.split('/').pop());
-  p.querySelector('.label').textContent = done ? `loaded ${fmtBytes(l)}` : `${name}: ${fmtBytes(loaded)}${total ? ` / ${fmtBytes(total)}` : ''}`;
-  if (done) {
-    progress.clear();
-    clearTimeout(onProgress.t);
-    onProgress.t = setTimeout(() => (p.hidden = true), 1200);
-  }
+  p.querySelector('.label').textContent = done ? `last download: ${name} ${fmtBytes(total || loaded)} ✓` : `${name}: ${fmtBytes(loaded)}${total ? ` / ${fmtBytes(total)}` : ''}`;
+  p.dataset.state = done ? 'done' : 'loading';
+  if (done) progress.clear();
 }
 let statsPending = false;
 async function refreshStats() {
