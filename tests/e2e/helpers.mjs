@@ -2,7 +2,7 @@
 // demo server (scripts/serve-demo.mjs, in-process), and the system Chromium driven by playwright-core
 // (installed into tests/e2e/node_modules on first use; the root package stays dependency-free).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,7 +25,26 @@ let pw;
 export async function playwright() {
   if (pw) return pw;
   const entry = path.join(E2E, 'node_modules/playwright-core/index.mjs');
-  if (!existsSync(entry)) npmInstall(E2E);
+  if (!existsSync(entry)) {
+    // Test files may run in parallel: one installs, the others wait for it (mkdir is atomic).
+    const lock = path.join(E2E, '.install-lock');
+    let mine = false;
+    try {
+      mkdirSync(lock);
+      mine = true;
+    } catch {}
+    if (mine) {
+      try {
+        if (!existsSync(entry)) npmInstall(E2E);
+      } finally {
+        rmSync(lock, { recursive: true, force: true });
+      }
+    } else {
+      const t0 = Date.now();
+      while (existsSync(lock) && Date.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 250));
+      if (!existsSync(entry)) npmInstall(E2E);
+    }
+  }
   pw = await import(pathToFileURL(entry).href);
   return pw;
 }
