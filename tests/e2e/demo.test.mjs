@@ -13,6 +13,7 @@ let srv;
 let profile;
 let node; // the Node API against the same server
 const pageErrors = [];
+const foreign = []; // requests to anything but the demo server: there must be none
 
 before(async () => {
   pkg = buildPackage();
@@ -32,6 +33,10 @@ async function openDemo(query = '') {
   const ctx = await launchPersistent(profile.dir);
   const page = ctx.pages()[0] || (await ctx.newPage());
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  ctx.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(srv.url) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u);
+  });
   await page.goto(`${srv.url}${query}`);
   return { ctx, page };
 }
@@ -153,6 +158,7 @@ test('first visit: SCOM prediction equals the Node API, sector table, typed erro
     });
     assert.ok(cached >= 3, `Cache Storage entries: ${cached}`);
     assert.deepEqual(pageErrors, []);
+    assert.deepEqual(foreign, [], 'no request leaves the demo origin');
   } finally {
     await ctx.close();
   }
