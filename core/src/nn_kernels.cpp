@@ -36,7 +36,7 @@ inline float sigmoid(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
 inline float tanh_approx(float x) { return 2.0f / (1.0f + exp_approx(-2.0f * x)) - 1.0f; }
 
 #if defined(__wasm_simd128__)
-inline v128_t exp4(v128_t x) {
+__attribute__((always_inline)) inline v128_t exp4(v128_t x) {
     x = wasm_f32x4_min(wasm_f32x4_max(x, wasm_f32x4_splat(-kExpClamp)), wasm_f32x4_splat(kExpClamp));
     const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(kLog2e)));
     const v128_t r = wasm_f32x4_sub(wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(kLn2Hi))),
@@ -51,11 +51,11 @@ inline v128_t exp4(v128_t x) {
     const v128_t bits = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
     return wasm_f32x4_mul(p, bits);
 }
-inline v128_t sigmoid4(v128_t x) {
+__attribute__((always_inline)) inline v128_t sigmoid4(v128_t x) {
     const v128_t one = wasm_f32x4_splat(1.0f);
     return wasm_f32x4_div(one, wasm_f32x4_add(one, exp4(wasm_f32x4_neg(x))));
 }
-inline v128_t tanh4(v128_t x) {
+__attribute__((always_inline)) inline v128_t tanh4(v128_t x) {
     const v128_t one = wasm_f32x4_splat(1.0f);
     const v128_t e = exp4(wasm_f32x4_mul(x, wasm_f32x4_splat(-2.0f)));
     return wasm_f32x4_sub(wasm_f32x4_div(wasm_f32x4_splat(2.0f), wasm_f32x4_add(one, e)), one);
@@ -95,11 +95,26 @@ void gemm_acc(const float* a, const float* w, float* c, int m, int k, int n) {
             wasm_v128_store(c0, x0); wasm_v128_store(c0 + 4, x1); wasm_v128_store(c0 + 8, x2); wasm_v128_store(c0 + 12, x3);
             wasm_v128_store(c1, y0); wasm_v128_store(c1 + 4, y1); wasm_v128_store(c1 + 8, y2); wasm_v128_store(c1 + 12, y3);
         }
-        for (; i < m; ++i) {
+        for (; i < m; ++i) {  // one row: split k in two halves for twice the independent adds
             float* c0 = c + i * n + j;
             v128_t x0 = wasm_v128_load(c0), x1 = wasm_v128_load(c0 + 4), x2 = wasm_v128_load(c0 + 8), x3 = wasm_v128_load(c0 + 12);
+            v128_t y0 = wasm_f32x4_splat(0.0f), y1 = y0, y2 = y0, y3 = y0;
             const float* a0 = a + i * k;
-            for (int p = 0; p < k; ++p) {
+            const int half = k / 2;
+            for (int p = 0; p < half; ++p) {
+                const float* wr = w + p * n + j;
+                const float* wq = w + (p + half) * n + j;
+                const v128_t s0 = wasm_f32x4_splat(a0[p]), s1 = wasm_f32x4_splat(a0[p + half]);
+                x0 = wasm_f32x4_add(x0, wasm_f32x4_mul(s0, wasm_v128_load(wr)));
+                x1 = wasm_f32x4_add(x1, wasm_f32x4_mul(s0, wasm_v128_load(wr + 4)));
+                x2 = wasm_f32x4_add(x2, wasm_f32x4_mul(s0, wasm_v128_load(wr + 8)));
+                x3 = wasm_f32x4_add(x3, wasm_f32x4_mul(s0, wasm_v128_load(wr + 12)));
+                y0 = wasm_f32x4_add(y0, wasm_f32x4_mul(s1, wasm_v128_load(wq)));
+                y1 = wasm_f32x4_add(y1, wasm_f32x4_mul(s1, wasm_v128_load(wq + 4)));
+                y2 = wasm_f32x4_add(y2, wasm_f32x4_mul(s1, wasm_v128_load(wq + 8)));
+                y3 = wasm_f32x4_add(y3, wasm_f32x4_mul(s1, wasm_v128_load(wq + 12)));
+            }
+            for (int p = 2 * half; p < k; ++p) {
                 const float* wr = w + p * n + j;
                 const v128_t s0 = wasm_f32x4_splat(a0[p]);
                 x0 = wasm_f32x4_add(x0, wasm_f32x4_mul(s0, wasm_v128_load(wr)));
@@ -107,7 +122,8 @@ void gemm_acc(const float* a, const float* w, float* c, int m, int k, int n) {
                 x2 = wasm_f32x4_add(x2, wasm_f32x4_mul(s0, wasm_v128_load(wr + 8)));
                 x3 = wasm_f32x4_add(x3, wasm_f32x4_mul(s0, wasm_v128_load(wr + 12)));
             }
-            wasm_v128_store(c0, x0); wasm_v128_store(c0 + 4, x1); wasm_v128_store(c0 + 8, x2); wasm_v128_store(c0 + 12, x3);
+            wasm_v128_store(c0, wasm_f32x4_add(x0, y0)); wasm_v128_store(c0 + 4, wasm_f32x4_add(x1, y1));
+            wasm_v128_store(c0 + 8, wasm_f32x4_add(x2, y2)); wasm_v128_store(c0 + 12, wasm_f32x4_add(x3, y3));
         }
     }
     for (; j + 4 <= n; j += 4) {
@@ -123,25 +139,57 @@ void gemm_acc(const float* a, const float* w, float* c, int m, int k, int n) {
             for (int p = 0; p < k; ++p) c[i * n + j] += a[i * k + p] * w[p * n + j];
 }
 
+// Applies f to x[0, n) into y (n >= 4), four at a time; the last vector overlaps the one before
+// it instead of falling back to scalar code (out-of-place, so recomputing is harmless).
+template <class F>
+__attribute__((always_inline)) inline void map4(const float* x, float* y, int n, F f) {
+    int j = 0;
+    for (; j + 4 <= n; j += 4) wasm_v128_store(y + j, f(wasm_v128_load(x + j)));
+    if (j < n) wasm_v128_store(y + n - 4, f(wasm_v128_load(x + n - 4)));
+}
+
 void lstm_cell(float* gates, float* c, float* h, int rows, int units) {
+    // Activations in place would break the overlapping tail, so they go to a scratch row first.
+    alignas(16) float act[4 * 512];
     for (int r = 0; r < rows; ++r) {
-        float* g = gates + r * 4 * units;
+        const float* g = gates + r * 4 * units;
         float* cr = c + r * units;
         float* hr = h + r * units;
+        if (units < 4 || units > 512) {  // tiny or huge layers: plain code
+            for (int j = 0; j < units; ++j) {
+                const float cn = sigmoid(g[units + j]) * cr[j] + sigmoid(g[j]) * tanh_approx(g[2 * units + j]);
+                cr[j] = cn;
+                hr[j] = sigmoid(g[3 * units + j]) * tanh_approx(cn);
+            }
+            continue;
+        }
+        map4(g, act, 2 * units, sigmoid4);                             // i, f
+        map4(g + 2 * units, act + 2 * units, units, tanh4);            // candidate
+        map4(g + 3 * units, act + 3 * units, units, sigmoid4);         // o
         int j = 0;
         for (; j + 4 <= units; j += 4) {
-            const v128_t i = sigmoid4(wasm_v128_load(g + j));
-            const v128_t f = sigmoid4(wasm_v128_load(g + units + j));
-            const v128_t cc = tanh4(wasm_v128_load(g + 2 * units + j));
-            const v128_t o = sigmoid4(wasm_v128_load(g + 3 * units + j));
-            const v128_t cn = wasm_f32x4_add(wasm_f32x4_mul(f, wasm_v128_load(cr + j)), wasm_f32x4_mul(i, cc));
+            const v128_t cn = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(act + units + j), wasm_v128_load(cr + j)),
+                                             wasm_f32x4_mul(wasm_v128_load(act + j), wasm_v128_load(act + 2 * units + j)));
             wasm_v128_store(cr + j, cn);
-            wasm_v128_store(hr + j, wasm_f32x4_mul(o, tanh4(cn)));
+            wasm_v128_store(hr + j, wasm_f32x4_mul(wasm_v128_load(act + 3 * units + j), tanh4(cn)));
         }
-        for (; j < units; ++j) {
-            const float cn = sigmoid(g[units + j]) * cr[j] + sigmoid(g[j]) * tanh_approx(g[2 * units + j]);
-            cr[j] = cn;
-            hr[j] = sigmoid(g[3 * units + j]) * tanh_approx(cn);
+        if (j < units) {  // the last 1..3 units through one padded vector
+            alignas(16) float fi[4] = {}, ii[4] = {}, cc[4] = {}, oo[4] = {}, cold[4] = {}, cnew[4], hnew[4];
+            for (int k = 0; j + k < units; ++k) {
+                ii[k] = act[j + k];
+                fi[k] = act[units + j + k];
+                cc[k] = act[2 * units + j + k];
+                oo[k] = act[3 * units + j + k];
+                cold[k] = cr[j + k];
+            }
+            const v128_t cn = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(fi), wasm_v128_load(cold)),
+                                             wasm_f32x4_mul(wasm_v128_load(ii), wasm_v128_load(cc)));
+            wasm_v128_store(cnew, cn);
+            wasm_v128_store(hnew, wasm_f32x4_mul(wasm_v128_load(oo), tanh4(cn)));
+            for (int k = 0; j + k < units; ++k) {
+                cr[j + k] = cnew[k];
+                hr[j + k] = hnew[k];
+            }
         }
     }
 }
