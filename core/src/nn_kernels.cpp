@@ -68,8 +68,22 @@ __attribute__((always_inline)) inline v128_t tanh4(v128_t x) {
 
 void gemm_acc(const float* a, const float* w, float* c, int m, int k, int n) {
     // Columns in blocks of 16 (four vectors kept in registers across the k loop), two rows at
-    // a time so each weight vector loaded serves both rows.
+    // a time so each weight vector loaded serves both rows. Every path adds the k products of
+    // an output in the same order, so a window gives bit-identical outputs alone or in a batch.
     int j = 0;
+    if (m == 1) {  // one row (the recurrent step of a single window): 32 columns, 8 independent sums
+        for (; j + 32 <= n; j += 32) {
+            float* c0 = c + j;
+            v128_t x[8];
+            for (int v = 0; v < 8; ++v) x[v] = wasm_v128_load(c0 + 4 * v);
+            for (int p = 0; p < k; ++p) {
+                const float* wr = w + p * n + j;
+                const v128_t s0 = wasm_f32x4_splat(a[p]);
+                for (int v = 0; v < 8; ++v) x[v] = wasm_f32x4_add(x[v], wasm_f32x4_mul(s0, wasm_v128_load(wr + 4 * v)));
+            }
+            for (int v = 0; v < 8; ++v) wasm_v128_store(c0 + 4 * v, x[v]);
+        }
+    }
     for (; j + 16 <= n; j += 16) {
         int i = 0;
         for (; i + 2 <= m; i += 2) {
@@ -95,26 +109,11 @@ void gemm_acc(const float* a, const float* w, float* c, int m, int k, int n) {
             wasm_v128_store(c0, x0); wasm_v128_store(c0 + 4, x1); wasm_v128_store(c0 + 8, x2); wasm_v128_store(c0 + 12, x3);
             wasm_v128_store(c1, y0); wasm_v128_store(c1 + 4, y1); wasm_v128_store(c1 + 8, y2); wasm_v128_store(c1 + 12, y3);
         }
-        for (; i < m; ++i) {  // one row: split k in two halves for twice the independent adds
+        for (; i < m; ++i) {
             float* c0 = c + i * n + j;
             v128_t x0 = wasm_v128_load(c0), x1 = wasm_v128_load(c0 + 4), x2 = wasm_v128_load(c0 + 8), x3 = wasm_v128_load(c0 + 12);
-            v128_t y0 = wasm_f32x4_splat(0.0f), y1 = y0, y2 = y0, y3 = y0;
             const float* a0 = a + i * k;
-            const int half = k / 2;
-            for (int p = 0; p < half; ++p) {
-                const float* wr = w + p * n + j;
-                const float* wq = w + (p + half) * n + j;
-                const v128_t s0 = wasm_f32x4_splat(a0[p]), s1 = wasm_f32x4_splat(a0[p + half]);
-                x0 = wasm_f32x4_add(x0, wasm_f32x4_mul(s0, wasm_v128_load(wr)));
-                x1 = wasm_f32x4_add(x1, wasm_f32x4_mul(s0, wasm_v128_load(wr + 4)));
-                x2 = wasm_f32x4_add(x2, wasm_f32x4_mul(s0, wasm_v128_load(wr + 8)));
-                x3 = wasm_f32x4_add(x3, wasm_f32x4_mul(s0, wasm_v128_load(wr + 12)));
-                y0 = wasm_f32x4_add(y0, wasm_f32x4_mul(s1, wasm_v128_load(wq)));
-                y1 = wasm_f32x4_add(y1, wasm_f32x4_mul(s1, wasm_v128_load(wq + 4)));
-                y2 = wasm_f32x4_add(y2, wasm_f32x4_mul(s1, wasm_v128_load(wq + 8)));
-                y3 = wasm_f32x4_add(y3, wasm_f32x4_mul(s1, wasm_v128_load(wq + 12)));
-            }
-            for (int p = 2 * half; p < k; ++p) {
+            for (int p = 0; p < k; ++p) {
                 const float* wr = w + p * n + j;
                 const v128_t s0 = wasm_f32x4_splat(a0[p]);
                 x0 = wasm_f32x4_add(x0, wasm_f32x4_mul(s0, wasm_v128_load(wr)));
@@ -122,8 +121,7 @@ void gemm_acc(const float* a, const float* w, float* c, int m, int k, int n) {
                 x2 = wasm_f32x4_add(x2, wasm_f32x4_mul(s0, wasm_v128_load(wr + 8)));
                 x3 = wasm_f32x4_add(x3, wasm_f32x4_mul(s0, wasm_v128_load(wr + 12)));
             }
-            wasm_v128_store(c0, wasm_f32x4_add(x0, y0)); wasm_v128_store(c0 + 4, wasm_f32x4_add(x1, y1));
-            wasm_v128_store(c0 + 8, wasm_f32x4_add(x2, y2)); wasm_v128_store(c0 + 12, wasm_f32x4_add(x3, y3));
+            wasm_v128_store(c0, x0); wasm_v128_store(c0 + 4, x1); wasm_v128_store(c0 + 8, x2); wasm_v128_store(c0 + 12, x3);
         }
     }
     for (; j + 4 <= n; j += 4) {
