@@ -2,6 +2,8 @@
 // quantiles, the normal distribution and date alignment of several series.
 #pragma once
 
+#include "stockcast/normal.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,9 +38,8 @@ double sample_std(VecRef x);           // divisor n - 1; 0 for n < 2
 // Linear-interpolation quantile of ascending `sorted` (R type 7, numpy default); p in [0, 1].
 double quantile_sorted(VecRef sorted, double p);
 
-double normal_cdf(double z);
-// Inverse of normal_cdf for p in (0, 1) (Acklam's rational approximation + one Halley step, ~1e-15).
-double normal_quantile(double p);
+using stockcast::normal_cdf;       // see stockcast/normal.hpp
+using stockcast::normal_quantile;
 
 // Inner join of several series by date string: the dates present in every series, in order,
 // and the closes on those dates (rows = dates, columns = series). Dates must be increasing.
