@@ -353,16 +353,10 @@ test('errors are StockcastError with stable fields and survive JSON', async () =
   sc.dispose();
 });
 
-test('risk() and optimizePortfolio() call the core risk engine', async (t) => {
+test('risk() and optimizePortfolio() call the core risk engine', async () => {
   const sc = await create();
   const s = specificSymbol();
-  let r;
-  try {
-    r = await sc.risk({ symbol: s });
-  } catch (e) {
-    if (e.code === 'unsupported') return t.skip('this .wasm has no risk engine');
-    throw e;
-  }
+  const r = await sc.risk({ symbol: s });
   assert.equal(r.symbol, s);
   assert.equal(r.dataDate, rowsOf(s).at(-1).date);
   assert.ok(r.risk_score && typeof r.risk_score === 'object');

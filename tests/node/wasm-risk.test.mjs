@@ -1,0 +1,71 @@
+// The risk engine in WebAssembly (stockcast-risk.wasm, the module the package loads on demand)
+// against references nobody here wrote: R fGarch fits and TTR indicators on real NSE series
+// (tests/golden/risk/, made by scripts/golden_risk.R), through the JSON entry point.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoPath, wasmDir } from './support.mjs';
+
+const { default: create } = await import(path.join(wasmDir, 'stockcast-risk.mjs'));
+const M = await create({ wasmBinary: readFileSync(path.join(wasmDir, 'stockcast-risk.wasm')) });
+const golden = (name) => JSON.parse(readFileSync(repoPath(`tests/golden/risk/${name}`), 'utf8'));
+const rowsOf = (sym) => readFileSync(repoPath(`models/data/nse/prices/${sym}.csv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+const events = readFileSync(repoPath('models/data/nse/events.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+const rel = (a, b) => Math.abs(a - b) / Math.abs(b);
+
+function report(sym, rows, extra = {}) {
+  const req = {
+    symbol: sym, dates: rows.map((r) => r[0]), closes: rows.map((r) => +r[3]), volumes: rows.map((r) => +r[5]),
+    events: events.filter((e) => e[0] === sym).map((e) => e[1]), ...extra,
+  };
+  return JSON.parse(M.riskReportJson(JSON.stringify(req)));
+}
+
+test('GARCH(1,1) in WASM matches R fGarch on real NSE series', () => {
+  const g = golden('garch.json');
+  assert.ok(g.cases.length >= 3);
+  for (const c of g.cases) {
+    const out = report(c.symbol, rowsOf(c.symbol), { options: { window: c.n_returns } });
+    assert.equal(out.ok, true, JSON.stringify(out.error));
+    const v = out.report.volatility;
+    assert.equal(out.report.window.first_date, c.first_return_date, c.symbol);
+    assert.equal(v.method, 'garch', c.symbol);
+    assert.ok(v.log_likelihood >= c.log_likelihood - 1e-6, `${c.symbol}: ll ${v.log_likelihood} < ${c.log_likelihood}`);
+    assert.ok(Math.abs(v.params.alpha - c.alpha) < 2e-5 && Math.abs(v.params.beta - c.beta) < 2e-5, `${c.symbol}: ${JSON.stringify(v.params)}`);
+    assert.ok(rel(v.params.omega, c.omega) < 2e-5, c.symbol);
+    for (const f of v.forecasts) assert.ok(rel(f.daily, c.forecast_sd[f.horizon - 1]) < 2e-5, `${c.symbol} ${f.horizon}d`);
+  }
+});
+
+test('RSI(14) and MACD(12,26,9) in WASM match R TTR', () => {
+  const g = golden('indicators.json');
+  for (const c of g.cases) {
+    const rows = rowsOf(c.symbol);
+    const last = rows.findIndex((r) => r[0] === c.last_date);
+    const window = rows.slice(last + 1 - c.n_closes, last + 1);
+    const out = report(c.symbol, window, { events: [] });
+    assert.equal(out.ok, true, JSON.stringify(out.error));
+    const ind = out.report.indicators;
+    assert.ok(Math.abs(ind.rsi - c.rsi.at(-1)) < 1e-9, `${c.symbol}: rsi ${ind.rsi} vs ${c.rsi.at(-1)}`);
+    assert.ok(Math.abs(ind.macd - c.macd.at(-1)) < 1e-9 * Math.max(1, Math.abs(+window.at(-1)[3])), `${c.symbol}: macd`);
+    assert.ok(Math.abs(ind.signal - c.signal.at(-1)) < 1e-9 * Math.max(1, Math.abs(+window.at(-1)[3])), `${c.symbol}: signal`);
+  }
+});
+
+test('bad risk input is a typed error in WASM, never NaN or a crash', () => {
+  const rows = rowsOf('SCOM').slice(-300);
+  const bad = rows.map((r) => [...r]);
+  bad[7][3] = '-1';
+  const out = report('SCOM', bad);
+  assert.equal(out.ok, false);
+  assert.equal(out.error.code, 'invalid_input');
+  const short = report('SCOM', rows.slice(-5));
+  assert.equal(short.ok, false);
+  assert.equal(short.error.code, 'insufficient_history');
+  assert.equal(JSON.parse(M.riskReportJson('{not json')).ok, false);
+  const single = JSON.parse(M.optimizePortfolioJson(JSON.stringify({ assets: [] })));
+  assert.equal(single.ok, false);
+  const good = JSON.stringify(report('SCOM', rows));
+  assert.ok(!/NaN|null,"score"/.test(good));
+});
