@@ -21,10 +21,12 @@ int fail(const char* cmd, const std::string& message) {
     return 1;
 }
 
-Result<Model> load(const std::string& path) {
+// Reads and parses a model file; `bytes`, when given, receives the file for further use.
+Result<Model> load(const std::string& path, std::string* bytes_out = nullptr) {
     auto text = read_text_file(path);
     if (!text) return text.error();
     const std::string& bytes = text.value();
+    if (bytes_out != nullptr) *bytes_out = bytes;
     auto model = parse_model(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     if (!model) return make_error(model.error().code, path + ": " + code_name(model.error().code) + ": " + model.error().message);
     return model;
@@ -43,7 +45,8 @@ int cmd_inspect(int argc, char** argv) {
         else return fail("inspect", "expected one MODEL argument");
     }
     if (path.empty()) return fail("inspect", "usage: stockcast inspect MODEL [--json] [--weights-json]");
-    auto loaded = load(path);
+    std::string bytes;
+    auto loaded = load(path, &bytes);
     if (!loaded) return fail("inspect", loaded.error().message);
     Model& model = loaded.value();
     const nn::Architecture& a = model.net.arch;
@@ -58,17 +61,16 @@ int cmd_inspect(int argc, char** argv) {
         std::cout << out.dump() << "\n";
         return 0;
     }
-    auto file = read_text_file(path);
-    auto header = read_model_header(reinterpret_cast<const std::uint8_t*>(file.value().data()), file.value().size());
+    auto header = read_model_header(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     if (as_json) {
         json h = header.value();
         h.erase("test_vector");
-        h["file_bytes"] = file.value().size();
+        h["file_bytes"] = bytes.size();
         std::cout << h.dump(2) << "\n";
         return 0;
     }
     std::printf("model        %s (%s, version %s)\n", model.meta.name.c_str(), model.meta.kind.c_str(), model.meta.version.c_str());
-    std::printf("file         %zu bytes\n", file.value().size());
+    std::printf("file         %zu bytes\n", bytes.size());
     std::printf("trained      %s on data %s .. %s\n", model.meta.trained_at.c_str(), model.meta.data_from.c_str(),
                 model.meta.data_to.c_str());
     std::printf("input        window %d × %d features:", a.window, a.features);
