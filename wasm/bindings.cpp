@@ -1,169 +1,177 @@
-// Embind bindings: thin by design. One long-lived C++ object kind crosses the boundary (a
-// loaded model); data crosses as typed arrays and plain objects. No exception or abort can
-// reach JavaScript: the core returns errors as values and they become {ok:false, code, ...}.
-#include <emscripten/bind.h>
-#include <emscripten/heap.h>
-#include <emscripten/val.h>
-
+// The forecasting module's C ABI: thin by design, no logic of its own. The .wasm is standalone
+// (no Emscripten JavaScript glue); web/src/wasm.js is its only caller and mirrors the layouts
+// below. One long-lived object crosses the boundary (a loaded model, freed by sc_model_free);
+// data crosses as numbers in linear memory. Nothing can throw or abort into JavaScript: the core
+// returns errors as values, and a failed call leaves its error in sc_error().
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "abi.hpp"
 #include "stockcast/forecast.hpp"
 #include "stockcast/model.hpp"
 
-using emscripten::val;
 using namespace stockcast;
 
 namespace {
 
-val error_value(const Error& e) {
-    val out = val::object();
-    out.set("ok", false);
-    out.set("code", std::string(code_category(e.code)));
-    out.set("detail", std::string(code_name(e.code)));
-    out.set("message", e.message);
-    if (!e.field.empty()) out.set("field", e.field);
-    if (e.required >= 0) out.set("required", static_cast<double>(e.required));
-    if (e.provided >= 0) out.set("provided", static_cast<double>(e.provided));
-    return out;
+// The last error, as wasm.js reads it: four C strings, then required/provided (-1: none).
+struct ErrorView {
+    const char* code;
+    const char* detail;
+    const char* message;
+    const char* field;
+    double required;
+    double provided;
+};
+Error g_error{ErrorCode::invalid_input, ""};
+ErrorView g_error_view{};
+
+void set_error(const Error& e) {
+    g_error = e;
+    g_error_view = ErrorView{code_category(e.code), code_name(e.code), g_error.message.c_str(), g_error.field.c_str(),
+                             static_cast<double>(e.required), static_cast<double>(e.provided)};
 }
 
-template <class T>
-std::vector<T> copy_array(const val& array) {
-    return emscripten::convertJSArrayToNumberVector<T>(array);
-}
+// Per horizon: horizon, log return, expected return, price, lower, upper, level, direction
+// (-1 bearish, 0 neutral, 1 bullish), p_bearish, p_neutral, p_bullish.
+constexpr int kHorizonFields = 11;
 
-val forecast_value(const Forecast& f) {
-    val horizons = val::array();
+void append_forecast(const Forecast& f, std::vector<double>& out) {
+    out.push_back(f.last_close);
+    out.push_back(static_cast<double>(f.horizons.size()));
     for (const HorizonForecast& h : f.horizons) {
-        val o = val::object();
-        o.set("horizon", h.horizon);
-        o.set("logReturn", h.log_return);
-        o.set("expectedReturn", h.expected_return);
-        o.set("price", h.price);
-        o.set("lower", h.lower);
-        o.set("upper", h.upper);
-        o.set("level", h.level);
-        o.set("direction", h.direction);
-        o.set("pBearish", h.p_bearish);
-        o.set("pNeutral", h.p_neutral);
-        o.set("pBullish", h.p_bullish);
-        horizons.call<void>("push", o);
+        const double direction = h.direction == "bullish" ? 1 : h.direction == "bearish" ? -1 : 0;
+        const double fields[kHorizonFields] = {static_cast<double>(h.horizon), h.log_return, h.expected_return, h.price,
+                                               h.lower, h.upper, h.level, direction, h.p_bearish, h.p_neutral, h.p_bullish};
+        out.insert(out.end(), fields, fields + kHorizonFields);
     }
-    val out = val::object();
-    out.set("ok", true);
-    out.set("lastClose", f.last_close);
-    out.set("horizons", horizons);
-    return out;
 }
 
-// Construct with the file bytes; check error() before use, and delete() it in every case.
-// A failed parse holds no model, so nothing is half-loaded.
-class LoadedModel {
-public:
-    LoadedModel(const val& bytes, bool verify_hash) {
-        const std::vector<std::uint8_t> data = copy_array<std::uint8_t>(bytes);
-        ParseOptions options;
-        options.verify_hash = verify_hash;
-        auto parsed = parse_model(data.data(), data.size(), options);
-        if (parsed) model_.emplace(std::move(parsed).value());
-        else error_ = parsed.error();
-    }
-
-    // null when loaded; otherwise {ok:false, code, detail, message}.
-    val error() const { return model_ ? val::null() : error_value(error_); }
-
-    // {ok:true, y: Float32Array(batch × outputs)} or an error value.
-    val forward(const val& x, const val& stock_ids, int batch) {
-        if (!model_) return error_value(error_);
-        const std::vector<float> input = copy_array<float>(x);
-        const std::vector<int> ids = copy_array<int>(stock_ids);
-        const nn::Architecture& a = model_->net.arch;
-        if (batch < 1 || batch > nn::kMaxBatch || input.size() != static_cast<std::size_t>(batch) * a.window * a.features)
-            return error_value(make_error(ErrorCode::invalid_input, "x: expected batch × " + std::to_string(a.window * a.features) +
-                                                                        " values, got " + std::to_string(input.size())));
-        if (a.has_embedding() && ids.size() != static_cast<std::size_t>(batch))
-            return error_value(make_error(ErrorCode::invalid_input, "stock_ids: expected one id per window"));
-        y_.resize(static_cast<std::size_t>(batch) * a.outputs);
-        Status s = model_->net.forward(input.data(), ids.empty() ? nullptr : ids.data(), batch, y_.data(), ws_);
-        if (!s) return error_value(s.error());
-        val out = val::object();
-        out.set("ok", true);
-        out.set("y", val::global("Float32Array").new_(emscripten::typed_memory_view(y_.size(), y_.data())));
-        return out;
-    }
-
-    // One history: closes (and optional volumes, or null) oldest first; stockId as in
-    // Model::stock_id (-1: unseen stock, neutral embedding). {ok, lastClose, horizons[]} or error.
-    val predict(const val& closes, const val& volumes, int stock_id, double level) {
-        if (!model_) return error_value(error_);
-        const std::vector<double> c = copy_array<double>(closes);
-        const std::vector<double> v = volumes.isNull() || volumes.isUndefined() ? std::vector<double>{} : copy_array<double>(volumes);
-        if (!v.empty() && v.size() != c.size())
-            return error_value(make_error(ErrorCode::invalid_input, "volumes: expected one per close"));
-        ForecastOptions options;
-        options.level = level;
-        auto f = forecast(*model_, stock_id, HistoryView{c.data(), v.empty() ? nullptr : v.data(), c.size()}, options);
-        return f ? forecast_value(f.value()) : error_value(f.error());
-    }
-
-    // Many histories in one network call: closes (and optional volumes, or null) concatenated,
-    // offsets[i]..offsets[i+1] per history (n+1 entries). {ok, results: [forecast or error each]}.
-    val predictBatch(const val& closes, const val& volumes, const val& offsets, const val& stock_ids, double level) {
-        if (!model_) return error_value(error_);
-        const std::vector<double> c = copy_array<double>(closes);
-        const std::vector<double> v = volumes.isNull() || volumes.isUndefined() ? std::vector<double>{} : copy_array<double>(volumes);
-        if (!v.empty() && v.size() != c.size())
-            return error_value(input_error("volumes", "expected one per close"));
-        const std::vector<int> off = copy_array<int>(offsets);
-        const std::vector<int> ids = copy_array<int>(stock_ids);
-        if (off.size() < 2 || ids.size() + 1 != off.size())
-            return error_value(make_error(ErrorCode::invalid_input, "offsets: expected one more entry than stockIds"));
-        std::vector<HistoryView> histories;
-        for (std::size_t i = 0; i + 1 < off.size(); ++i) {
-            if (off[i] < 0 || off[i] > off[i + 1] || static_cast<std::size_t>(off[i + 1]) > c.size())
-                return error_value(make_error(ErrorCode::invalid_input, "offsets: not increasing within the closes"));
-            histories.push_back(HistoryView{c.data() + off[i], v.empty() ? nullptr : v.data() + off[i],
-                                            static_cast<std::size_t>(off[i + 1] - off[i])});
-        }
-        ForecastOptions options;
-        options.level = level;
-        auto batch = forecast_batch(*model_, ids, histories, options);
-        if (!batch) return error_value(batch.error());
-        val results = val::array();
-        for (const auto& r : batch.value()) results.call<void>("push", r ? forecast_value(r.value()) : error_value(r.error()));
-        val out = val::object();
-        out.set("ok", true);
-        out.set("results", results);
-        return out;
-    }
-
-    std::string summary() const {
-        return model_ ? model_summary(*model_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : "null";
-    }
-
-private:
-    std::optional<Model> model_;
-    Error error_{ErrorCode::invalid_input, ""};
-    nn::Workspace ws_;
-    std::vector<float> y_;
+struct LoadedModel {
+    Model model;
+    std::string header;        // the file's JSON header text (wasm.js parses it once)
+    nn::Workspace workspace;
+    std::vector<float> outputs;   // of the last forward
+    std::vector<double> results;  // encoded forecasts of the last predict / predict_batch
+    std::vector<Error> item_errors;  // of the last predict_batch, in item order
 };
 
-std::string version() { return "0.1.0"; }
-
-// Bytes of linear memory the module holds now (for leak checks: it must stay flat).
-double heap_bytes() { return static_cast<double>(emscripten_get_heap_size()); }
+std::vector<HistoryView> histories_of(const double* closes, const double* volumes, int n_closes, const int* offsets,
+                                      int count, Status& status) {
+    std::vector<HistoryView> out;
+    for (int i = 0; i < count; ++i) {
+        if (offsets[i] < 0 || offsets[i] > offsets[i + 1] || offsets[i + 1] > n_closes) {
+            status = input_error("offsets", "expected increasing offsets within the closes");
+            return {};
+        }
+        out.push_back(HistoryView{closes + offsets[i], volumes ? volumes + offsets[i] : nullptr,
+                                  static_cast<std::size_t>(offsets[i + 1] - offsets[i])});
+    }
+    return out;
+}
 
 }  // namespace
 
-EMSCRIPTEN_BINDINGS(stockcast_core) {
-    emscripten::class_<LoadedModel>("LoadedModel")
-        .constructor<const val&, bool>()
-        .function("error", &LoadedModel::error)
-        .function("forward", &LoadedModel::forward)
-        .function("predict", &LoadedModel::predict)
-        .function("predictBatch", &LoadedModel::predictBatch)
-        .function("summary", &LoadedModel::summary);
-    emscripten::function("heapBytes", &heap_bytes);
-    emscripten::function("version", &version);
+SC_EXPORT const ErrorView* sc_error() { return &g_error_view; }
+
+SC_EXPORT const char* sc_version() { return "0.1.0"; }
+
+// Parses a model file (copied out of `data`, which may be the scratch buffer). Null on error.
+SC_EXPORT LoadedModel* sc_model_load(const std::uint8_t* data, std::uint32_t size, int verify_hash) {
+    ParseOptions options;
+    options.verify_hash = verify_hash != 0;
+    auto parsed = parse_model(data, size, options);
+    if (!parsed) {
+        set_error(parsed.error());
+        return nullptr;
+    }
+    auto* m = new (std::nothrow) LoadedModel{std::move(parsed).value(), {}, {}, {}, {}, {}};
+    if (m == nullptr) {
+        set_error(make_error(ErrorCode::dimension_too_large, "model: out of memory"));
+        return nullptr;
+    }
+    // parse_model has checked the layout, so the header lies inside the buffer.
+    std::uint32_t header_bytes;
+    std::memcpy(&header_bytes, data + 12, sizeof header_bytes);
+    m->header.assign(reinterpret_cast<const char*>(data) + kModelPrefixBytes, header_bytes);
+    return m;
+}
+
+SC_EXPORT void sc_model_free(LoadedModel* m) { delete m; }
+
+SC_EXPORT const char* sc_model_header(const LoadedModel* m) { return m->header.data(); }
+SC_EXPORT std::uint32_t sc_model_header_size(const LoadedModel* m) { return static_cast<std::uint32_t>(m->header.size()); }
+
+// Raw network: x holds batch windows (window × features each); ids one per window or null.
+SC_EXPORT int sc_model_forward(LoadedModel* m, const float* x, std::uint32_t n_x, const int* ids, int batch) {
+    const nn::Architecture& a = m->model.net.arch;
+    if (batch < 1 || batch > nn::kMaxBatch || n_x != static_cast<std::uint64_t>(batch) * a.window * a.features) {
+        set_error(input_error("x", "expected batch × " + std::to_string(a.window * a.features) + " values, got " + std::to_string(n_x)));
+        return 0;
+    }
+    m->outputs.resize(static_cast<std::size_t>(batch) * a.outputs);
+    if (Status s = m->model.net.forward(x, ids, batch, m->outputs.data(), m->workspace); !s) {
+        set_error(s.error());
+        return 0;
+    }
+    return 1;
+}
+SC_EXPORT const float* sc_model_outputs(const LoadedModel* m) { return m->outputs.data(); }
+SC_EXPORT std::uint32_t sc_model_output_count(const LoadedModel* m) { return static_cast<std::uint32_t>(m->outputs.size()); }
+
+// One history (oldest first; volumes may be null). Results: [last close, H, H × kHorizonFields].
+SC_EXPORT int sc_model_predict(LoadedModel* m, const double* closes, const double* volumes, std::uint32_t n, int stock_id,
+                               double level) {
+    ForecastOptions options;
+    options.level = level;
+    auto f = forecast(m->model, stock_id, HistoryView{closes, volumes, n}, options);
+    if (!f) {
+        set_error(f.error());
+        return 0;
+    }
+    m->results.clear();
+    append_forecast(f.value(), m->results);
+    return 1;
+}
+
+// Many histories in one network call: history i is closes[offsets[i] .. offsets[i+1]) (count + 1
+// offsets). Results: per history 1 and its forecast, or 0 (its error: sc_model_item_error).
+SC_EXPORT int sc_model_predict_batch(LoadedModel* m, const double* closes, const double* volumes, int n_closes,
+                                     const int* offsets, const int* ids, int count, double level) {
+    if (count < 1 || count > nn::kMaxBatch) {
+        set_error(input_error("stockIds", "expected 1.." + std::to_string(nn::kMaxBatch) + " histories"));
+        return 0;
+    }
+    Status status = Ok{};
+    std::vector<HistoryView> histories = histories_of(closes, volumes, n_closes, offsets, count, status);
+    if (!status) {
+        set_error(status.error());
+        return 0;
+    }
+    ForecastOptions options;
+    options.level = level;
+    auto batch = forecast_batch(m->model, std::vector<int>(ids, ids + count), histories, options);
+    if (!batch) {
+        set_error(batch.error());
+        return 0;
+    }
+    m->results.clear();
+    m->item_errors.clear();
+    for (const auto& r : batch.value()) {
+        m->results.push_back(r ? 1 : 0);
+        if (r) append_forecast(r.value(), m->results);
+        else m->item_errors.push_back(r.error());
+    }
+    return 1;
+}
+SC_EXPORT const double* sc_model_results(const LoadedModel* m) { return m->results.data(); }
+
+// Makes the k-th failed item of the last predict_batch the current sc_error().
+SC_EXPORT void sc_model_item_error(const LoadedModel* m, std::uint32_t k) {
+    if (k < m->item_errors.size()) set_error(m->item_errors[k]);
 }

@@ -1,19 +1,31 @@
-// Embind exports of the risk engine: JSON string in, JSON string out. No logic here; the JSON
-// entry points never throw and always return {"ok": ...} (see core/include/stockcast/risk/json_api.hpp).
-#include <emscripten/bind.h>
-
+// The risk module's C ABI: JSON text in, JSON text out; no logic here. The JSON entry points
+// never throw and always answer {"ok": ...} (core/include/stockcast/risk/json_api.hpp). The
+// .wasm is standalone; web/src/wasm.js (instantiateRisk) is its caller.
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 
+#include "abi.hpp"
 #include "stockcast/risk/json_api.hpp"
 
 namespace {
 
-std::string risk_report(std::string request) { return stockcast::risk::risk_report_json(request); }
-std::string optimize_portfolio(std::string request) { return stockcast::risk::optimize_portfolio_json(request); }
+std::string g_response;
+
+const char* respond(std::string text) {
+    g_response = std::move(text);
+    return g_response.data();
+}
 
 }  // namespace
 
-EMSCRIPTEN_BINDINGS(stockcast_risk) {
-    emscripten::function("riskReportJson", &risk_report);
-    emscripten::function("optimizePortfolioJson", &optimize_portfolio);
+// Bytes of the last response (it is not NUL-terminated for the caller's purposes).
+SC_EXPORT std::uint32_t sc_response_size() { return static_cast<std::uint32_t>(g_response.size()); }
+
+SC_EXPORT const char* sc_risk_report(const char* request, std::uint32_t size) {
+    return respond(stockcast::risk::risk_report_json(std::string(request, size)));
+}
+
+SC_EXPORT const char* sc_optimize_portfolio(const char* request, std::uint32_t size) {
+    return respond(stockcast::risk::optimize_portfolio_json(std::string(request, size)));
 }

@@ -1,51 +1,92 @@
 #!/usr/bin/env node
-// Size budget of the browser package: the .wasm plus every JS file the browser entry loads,
-// each gzipped (level 9) as a server would send it. Prints a table and the total; exits 1 when
-// the total is over the budget (60 KB = 61,440 bytes, gzip).
+// Size budget of the browser package: what a page that calls createStockcast() downloads, the
+// way an app ships it: the browser entry (web/dist/index.js and its static imports) bundled and
+// minified by esbuild as an app's bundler would, plus stockcast.wasm, each gzipped (level 9) as a
+// server would send it. Exits 1 when the total is over the budget (60 KB = 61,440 bytes, gzip).
 //   node bench/package/size.mjs [--dist DIR] [--budget BYTES] [--no-fail] [--json]
 // Without --dist it measures web/dist, assembling it first with scripts/build-web.sh if missing.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+// esbuild (pinned in bench/package/package-lock.json) is installed here on first use.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
 const args = process.argv.slice(2);
-const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
+const opt = (n, d) => {
+  if (!args.includes(n)) return d;
+  const v = args[args.indexOf(n) + 1];
+  if (!v) {
+    console.error(`size.mjs: ${n} needs a value`);
+    process.exit(2);
+  }
+  return v;
+};
 const dist = path.resolve(opt('--dist', path.join(root, 'web/dist')));
 const budget = Number(opt('--budget', String(60 * 1024)));
-if (!existsSync(path.join(dist, 'stockcast.wasm'))) execFileSync('bash', [path.join(root, 'scripts/build-web.sh'), dist], { stdio: 'inherit' });
+// Only this script's report goes to stdout (--json is parsed by the tests).
+if (!existsSync(path.join(dist, 'stockcast.wasm'))) execFileSync('bash', [path.join(root, 'scripts/build-web.sh'), dist], { stdio: ['ignore', 2, 2] });
 
-// What a page that calls createStockcast() downloads (the worker files only when it uses the worker).
-const main = ['stockcast.wasm', 'stockcast.mjs', 'index.js', 'core.js', 'errors.js', 'net.js', 'registry.js', 'stores.js', 'wasm-info.js'];
-const worker = ['worker.js', 'worker-client.js', 'rpc.js'];
-// The risk engine: a second module, fetched only on the first risk()/optimizePortfolio().
-const risk = ['stockcast-risk.wasm', 'stockcast-risk.mjs'].filter((f) => existsSync(path.join(dist, f)));
-const measure = (f) => {
-  const b = readFileSync(path.join(dist, f));
-  return {
-    file: f,
-    raw: b.length,
-    gzip: gzipSync(b, { level: 9 }).length,
-    brotli: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  };
+async function esbuild() {
+  const entry = path.join(here, 'node_modules/esbuild/lib/main.js');
+  if (!existsSync(entry)) {
+    // Concurrent runs: one installs, the others wait for it (mkdir is atomic).
+    const lock = path.join(here, '.install-lock');
+    let mine = false;
+    for (let waited = 0; !mine && !existsSync(entry) && waited < 240; waited++) {
+      try {
+        mkdirSync(lock);
+        mine = true;
+      } catch {
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    if (mine) {
+      try {
+        if (!existsSync(entry)) {
+          const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: here, stdio: ['ignore', 2, 2], timeout: 240_000 });
+          if (r.status !== 0) throw new Error(`npm ci in ${here} failed (${r.status ?? r.signal})`);
+        }
+      } finally {
+        rmSync(lock, { recursive: true, force: true });
+      }
+    }
+  }
+  return import(entry);
+}
+
+const sizes = (file, bytes) => ({
+  file,
+  raw: bytes.length,
+  gzip: gzipSync(bytes, { level: 9 }).length,
+  brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+});
+const bundle = async (entry) => {
+  const { build } = await esbuild();
+  const out = await build({ entryPoints: [path.join(dist, entry)], bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'error' });
+  return sizes(`${entry} (bundled, minified)`, out.outputFiles[0].contents);
 };
-const rows = main.map(measure);
-const wrows = worker.map(measure);
-const rrows = risk.map(measure);
+const file = (f) => sizes(f, readFileSync(path.join(dist, f)));
+
+const rows = [await bundle('index.js'), file('stockcast.wasm')];
+const extra = [
+  { ...(await bundle('worker.js')), note: 'worker script, when the worker client is used' },
+  { ...(await bundle('worker-client.js')), note: 'worker client (page side)' },
+  { ...file('stockcast-risk.wasm'), note: 'risk engine, fetched on first risk()/optimizePortfolio()' },
+];
 const sum = (r, k) => r.reduce((a, x) => a + x[k], 0);
 const total = { raw: sum(rows, 'raw'), gzip: sum(rows, 'gzip'), brotli: sum(rows, 'brotli') };
 const over = total.gzip > budget;
 if (args.includes('--json')) {
-  console.log(JSON.stringify({ dist, budget, total, files: rows, workerFiles: wrows, riskFiles: rrows, riskGzip: sum(rrows, 'gzip'), over }, null, 1));
+  console.log(JSON.stringify({ dist, budget, total, files: rows, extra, over }, null, 1));
 } else {
   const pad = (s, n) => String(s).padStart(n);
-  console.log(`${'file'.padEnd(28)}${pad('raw', 10)}${pad('gzip', 10)}${pad('brotli', 10)}`);
-  for (const r of [...rows, ...wrows.map((w) => ({ ...w, file: `${w.file} (worker)` })), ...rrows.map((w) => ({ ...w, file: `${w.file} (risk)` }))])
-    console.log(`${r.file.padEnd(28)}${pad(r.raw, 10)}${pad(r.gzip, 10)}${pad(r.brotli, 10)}`);
-  console.log(`${'total (gzip)'.padEnd(28)}${pad(total.raw, 10)}${pad(total.gzip, 10)}${pad(total.brotli, 10)}   (worker and risk files not included)`);
-  if (rrows.length) console.log(`risk engine, loaded on first use: ${sum(rrows, 'gzip')} bytes gzip`);
+  console.log(`${'file'.padEnd(36)}${pad('raw', 9)}${pad('gzip', 9)}${pad('brotli', 9)}`);
+  for (const r of rows) console.log(`${r.file.padEnd(36)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.brotli, 9)}`);
+  console.log(`${'total: predict path'.padEnd(36)}${pad(total.raw, 9)}${pad(total.gzip, 9)}${pad(total.brotli, 9)}`);
+  for (const r of extra) console.log(`${r.file.padEnd(36)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.brotli, 9)}   ${r.note}`);
   console.log(`budget: ${budget} bytes gzip (.wasm + JS) -> ${over ? `OVER by ${total.gzip - budget}` : `ok, ${budget - total.gzip} to spare`}`);
 }
 if (over && !args.includes('--no-fail')) process.exit(1);

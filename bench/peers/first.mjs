@@ -15,15 +15,15 @@ async function bytes(path) {
 }
 
 const runners = {
-  // The core module as bench/wasm uses it: Embind LoadedModel (SHA-256 and embedded test
-  // vector checked at load), forward on one window.
+  // The core module as bench/wasm uses it, through the package's wrapper (web/src/wasm.js): a
+  // LoadedModel (SHA-256 and embedded test vector checked at load), forward on one window.
   async ours() {
-    const dir = process.env.STOCKCAST_WASM_DIR; // set by run.mjs (default build-wasm/)
-    const { default: create } = await import(dir ? `file://${dir}/stockcast.mjs` : new URL('../../build-wasm/stockcast.mjs', import.meta.url));
+    const { instantiateCore } = await import(new URL('../../web/src/wasm.js', import.meta.url));
     const tImport = performance.now();
     const [wasm, model] = await Promise.all([bytes('wasm/stockcast.wasm'), bytes('golden/nn_stock_specific.stkm')]);
     const tFetched = performance.now();
-    const M = await create({ wasmBinary: wasm });
+    // Synchronous compile, as the package's Node entry does (Node's async compile resolves late).
+    const M = await instantiateCore(new WebAssembly.Module(wasm));
     const tInstantiated = performance.now();
     const m = new M.LoadedModel(model, true);
     const err = m.error();

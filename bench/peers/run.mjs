@@ -62,7 +62,7 @@ const oursDir = path.join(tmp, 'ours');
 const tfjsDir = path.join(tmp, 'tfjs-model');
 mkdirSync(oursDir);
 mkdirSync(tfjsDir);
-for (const f of ['stockcast.mjs', 'stockcast.wasm']) copyFileSync(path.join(wasmDir, f), path.join(oursDir, f));
+copyFileSync(path.join(wasmDir, 'stockcast.wasm'), path.join(oursDir, 'stockcast.wasm'));
 const build = { dir: path.relative(root, wasmDir) || '.', sha256: createHash('sha256').update(readFileSync(path.join(oursDir, 'stockcast.wasm'))).digest('hex') };
 // Which sources: the commit plus any uncommitted change to what the module is built from.
 try {
@@ -124,8 +124,8 @@ const maxDiff = (a, b) => {
 
 // ------------------------------------------------------------------ the three engines
 async function loadOurs() {
-  const { default: create } = await import(path.join(oursDir, 'stockcast.mjs'));
-  const M = await create({ wasmBinary: readFileSync(path.join(oursDir, 'stockcast.wasm')) });
+  const { instantiateCore } = await import(at('web/src/wasm.js'));
+  const M = await instantiateCore(new WebAssembly.Module(readFileSync(path.join(oursDir, 'stockcast.wasm'))));
   const model = new M.LoadedModel(readFileSync(at('tests/golden/nn_stock_specific.stkm')), true);
   const err = model.error();
   if (err) throw new Error(`ours: ${err.detail}: ${err.message}`);
@@ -262,20 +262,12 @@ function sizeSet(name, files) {
   const list = files.map((f) => ({ file: shown(f), bytes: readFileSync(f).length, gzip: gz(f) }));
   return { name, files: list, bytes: list.reduce((s, f) => s + f.bytes, 0), gzip: list.reduce((s, f) => s + f.gzip, 0) };
 }
-// What web/dist/index.js loads for predict(): its static import graph plus the core glue/.wasm.
-function packageFiles() {
-  const seen = new Set();
-  const visit = (f) => {
-    if (seen.has(f)) return;
-    seen.add(f);
-    for (const m of readFileSync(f, 'utf8').matchAll(/(?:from\s*|import\s*\(?\s*)['"](\.\/[^'"]+)['"]/g)) {
-      const dep = path.join(path.dirname(f), m[1]);
-      if (!dep.includes('risk') && existsSync(dep)) visit(dep);
-    }
-  };
-  visit(at('web/dist/index.js'));
-  seen.add(at('web/dist/stockcast.wasm'));
-  return [...seen];
+// What a page downloads for predict(): bench/package/size.mjs's measurement (the browser entry
+// bundled and minified by esbuild, plus the .wasm), so the budget and this table agree.
+function packageSize() {
+  const r = JSON.parse(execFileSync(process.execPath, [at('bench/package/size.mjs'), '--json', '--no-fail'], { encoding: 'utf8' }));
+  const files = r.files.map((f) => ({ file: `web/dist/${f.file}`, bytes: f.raw, gzip: f.gzip }));
+  return { name: 'ours (npm package, predict path)', files, bytes: r.total.raw, gzip: r.total.gzip };
 }
 
 // ------------------------------------------------------------------ native / bench-wasm rows
@@ -375,8 +367,8 @@ try {
   // 5. download size -----------------------------------------------------------------------
   const tfw = (f) => nm(`@tensorflow/tfjs-backend-wasm/dist/${f}`);
   result.sizes = {
-    ours: sizeSet(`ours (core module, ${build.dir}/)`, [path.join(oursDir, 'stockcast.wasm'), path.join(oursDir, 'stockcast.mjs')]),
-    ...(existsSync(at('web/dist/index.js')) ? { oursPackage: sizeSet('ours (npm package, predict path)', packageFiles()) } : {}),
+    ours: sizeSet(`ours (core module, ${build.dir}/ + its wrapper)`, [path.join(oursDir, 'stockcast.wasm'), at('web/src/wasm.js'), at('web/src/errors.js')]),
+    ...(existsSync(at('web/dist/index.js')) ? { oursPackage: packageSize() } : {}),
     tfjs: sizeSet('tfjs core+layers+backend-wasm (SIMD)', [nm('@tensorflow/tfjs-core/dist/tf-core.min.js'), nm('@tensorflow/tfjs-layers/dist/tf-layers.min.js'),
       tfw('tf-backend-wasm.min.js'), tfw('tfjs-backend-wasm-simd.wasm')]),
     tfjsUnion: sizeSet('tfjs tf.min.js + backend-wasm (SIMD)', [nm('@tensorflow/tfjs/dist/tf.min.js'), tfw('tf-backend-wasm.min.js'), tfw('tfjs-backend-wasm-simd.wasm')]),
@@ -449,7 +441,7 @@ for (const s of Object.values(result.sizes))
   row(s.name, s.files.map((f) => `\`${f.file.replace('bench/peers/node_modules/', '')}\` (${kb(f.gzip)})`).join(' + '), kb(s.bytes), kb(s.gzip), ratio(s.gzip, result.sizes.ours.gzip));
 lines.push('', `Model files: ours \`.stkm\` ${kb(result.modelBytes.ours)}, tfjs model.json + weights.bin ${kb(result.modelBytes.tfjs)}, ONNX ${kb(result.modelBytes.ort)} (uncompressed).`);
 lines.push('', 'Parity (max |Δ|): ' + Object.entries(result.parity).map(([k, v]) => `${k} vs PyTorch golden ${v.vsGolden.toExponential(1)}, vs ours on the batch-66 input ${v.vsOursBatch66.toExponential(1)}`).join('; ') + '.');
-lines.push('', `Our module: \`${result.wasmDir}/stockcast.{mjs,wasm}\` (.wasm SHA-256 ${result.wasmSha256.slice(0, 16)}…; sources: commit ${result.source}); machine: ${result.cpu}, ${result.cores} cores, Node ${result.node}, tfjs backend \`${result.tfjsBackend}\`, onnxruntime-web ${result.ortVersion}. ${ROUNDS} round(s), ${REPS[1]}/${REPS[66]} reps per round (batch 1/66), ${WARM_MS} ms warm-up per case.`);
+lines.push('', `Our module: \`${result.wasmDir}/stockcast.wasm\` (.wasm SHA-256 ${result.wasmSha256.slice(0, 16)}…; sources: commit ${result.source}); machine: ${result.cpu}, ${result.cores} cores, Node ${result.node}, tfjs backend \`${result.tfjsBackend}\`, onnxruntime-web ${result.ortVersion}. ${ROUNDS} round(s), ${REPS[1]}/${REPS[66]} reps per round (batch 1/66), ${WARM_MS} ms warm-up per case.`);
 lines.push(`Load: before \`${result.uptimeBefore}\`; after \`${result.uptimeAfter}\`.`);
 const table = lines.join('\n');
 console.log(table);

@@ -3,10 +3,9 @@
 //   node bench/wasm/bench_risk.mjs [reps]
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { repoPath, wasmDir } from '../../tests/node/support.mjs';
+import { loadRiskModule, repoPath } from '../../tests/node/support.mjs';
 
-const { default: create } = await import(path.join(wasmDir, 'stockcast-risk.mjs'));
-const M = await create({ wasmBinary: readFileSync(path.join(wasmDir, 'stockcast-risk.wasm')) });
+const M = await loadRiskModule();
 const reps = Number(process.argv[2] || 3);
 
 function load(file) {

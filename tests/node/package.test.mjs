@@ -402,7 +402,46 @@ test('Web Worker client: same API over postMessage (Node worker_threads host)', 
   }
 });
 
-test('size budget script runs and prints the gzip size', async () => {
-  const out = execFileSync(process.execPath, [repoPath('bench/package/size.mjs'), '--dist', await packageDir(), '--no-fail'], { encoding: 'utf8' });
-  assert.match(out, /total \(gzip\)\s+\d+/);
+test('worker pool: predictBatch split over 2 workers equals one instance, in input order', async () => {
+  const dist = await packageDir();
+  const hosts = [0, 1].map(() => new Worker(repoPath('tests/node/helpers/worker-host.mjs'), { workerData: { dist } }));
+  const { createStockcastWorker } = await import(path.join(dist, 'worker-client.js'));
+  const w = await createStockcastWorker({ worker: hosts, baseUrl: srv.url, retryDelayMs: 5 });
+  const sc = await create();
+  try {
+    const symbols = [...models.manifest.stocks.map((s) => s.symbol), 'NOPE'];
+    const [pooled, single] = await Promise.all([w.predictBatch({ symbols, horizon: '5d' }), sc.predictBatch({ symbols, horizon: '5d' })]);
+    assert.equal(pooled.summary.workers, 2, 'both workers got symbols');
+    assert.equal(pooled.summary.total, symbols.length);
+    assert.equal(pooled.summary.successful, single.summary.successful);
+    assert.equal(pooled.results.at(-1).error.code, 'model_not_found');
+    pooled.results.forEach((r, i) => {
+      assert.equal(r.symbol, symbols[i]);
+      if (r.ok) assert.equal(r.prediction.predictedPrice, single.results[i].prediction.predictedPrice, r.symbol);
+    });
+    // A symbol is always served by the same worker: its second prediction is a cache hit there.
+    const s = specificSymbol();
+    await w.predict({ symbol: s, horizon: '10d' });
+    await w.predict({ symbol: s, horizon: '10d' });
+    const st = await w.stats();
+    assert.equal(st.workers.length, 2);
+    assert.equal(st.predictions, st.workers[0].predictions + st.workers[1].predictions);
+    assert.ok(st.cacheHits >= 1);
+    await assert.rejects(w.predictBatch({ symbols, horizon: '2d' }), { code: 'invalid_input' });
+    await w.dispose();
+    await assert.rejects(w.predict({ symbol: s, horizon: '1d' }), { code: 'disposed' });
+    await assert.rejects(createStockcastWorker({ worker: hosts, workers: 0 }), { code: 'invalid_input', field: 'workers' });
+  } finally {
+    sc.dispose();
+    await Promise.all(hosts.map((h) => h.terminate()));
+  }
+});
+
+// The issue's budget, checked on every test run: .wasm + the bundled, minified browser entry.
+test('size budget: stockcast.wasm + browser JS within 60 KB gzip', async () => {
+  const out = execFileSync(process.execPath, [repoPath('bench/package/size.mjs'), '--dist', await packageDir(), '--json', '--no-fail'], { encoding: 'utf8' });
+  const r = JSON.parse(out);
+  assert.deepEqual(r.files.map((f) => f.file), ['index.js (bundled, minified)', 'stockcast.wasm']);
+  assert.ok(r.files.every((f) => f.gzip > 1000), 'both parts measured');
+  assert.ok(r.total.gzip <= 60 * 1024, `predict path is ${r.total.gzip} bytes gzip, over the 61,440-byte budget`);
 });

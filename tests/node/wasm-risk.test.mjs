@@ -4,11 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { repoPath, wasmDir } from './support.mjs';
+import { loadRiskModule, repoPath } from './support.mjs';
 
-const { default: create } = await import(path.join(wasmDir, 'stockcast-risk.mjs'));
-const M = await create({ wasmBinary: readFileSync(path.join(wasmDir, 'stockcast-risk.wasm')) });
+const M = await loadRiskModule();
 const golden = (name) => JSON.parse(readFileSync(repoPath(`tests/golden/risk/${name}`), 'utf8'));
 const rowsOf = (sym) => readFileSync(repoPath(`models/data/nse/prices/${sym}.csv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
 const events = readFileSync(repoPath('models/data/nse/events.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));

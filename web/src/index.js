@@ -2,7 +2,7 @@
 // instantiated at import (safe to import during server-side rendering): the .wasm is fetched
 // and compiled on the first createStockcast() and the compiled module is reused afterwards.
 import { StockcastError } from './errors.js';
-import { compileCache, createWith, instantiateCore } from './core.js';
+import { compileCache, createWith, instantiateCore, instantiateRisk } from './core.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
@@ -31,7 +31,7 @@ function getModule(o) {
     return compileFromUrl(url, o.fetch);
   };
   const key = o.wasmBinary ? undefined : o.wasmUrl ? String(o.wasmUrl) : 'default';
-  return instantiateCore(() => import('./stockcast.mjs'), compiled(key, compile));
+  return instantiateCore(compiled(key, compile));
 }
 
 // The risk engine: a second module, fetched and compiled on the first risk()/optimizePortfolio().
@@ -42,10 +42,7 @@ function getRiskModule(o) {
     return compileFromUrl(url, o.fetch);
   };
   const key = o.riskWasmBinary ? undefined : o.riskWasmUrl ? String(o.riskWasmUrl) : 'default';
-  return import('./stockcast-risk.mjs').then((glue) => {
-    if (glue.unsupported) throw new StockcastError('unsupported', 'this build has no risk engine', { detail: 'no_risk_engine' });
-    return instantiateCore(() => glue, compiledRisk(key, compile));
-  });
+  return instantiateRisk(compiledRisk(key, compile));
 }
 const compiledRisk = compileCache();
 

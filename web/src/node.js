@@ -2,8 +2,7 @@
 // file: URL), otherwise identical to the browser entry.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { StockcastError } from './errors.js';
-import { compileCache, createWith, instantiateCore } from './core.js';
+import { compileCache, createWith, instantiateCore, instantiateRisk } from './core.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
@@ -21,23 +20,24 @@ async function readWasm(where, fetchFn) {
   return readFile(s.startsWith('file:') ? fileURLToPath(s) : s);
 }
 
+// Synchronous compilation: for modules this small it takes about 1 ms, while Node's asynchronous
+// WebAssembly.compile was measured to resolve 60-100 ms late once an HTTP connection is open
+// (bench/peers/first.mjs). Browsers use compileStreaming (index.js).
+const compileNow = (bytes) => new WebAssembly.Module(bytes);
+
 function getModule(o) {
-  const compile = async () =>
-    WebAssembly.compile(o.wasmBinary || (await readWasm(o.wasmUrl || new URL('./stockcast.wasm', import.meta.url), o.fetch)));
+  const compile = async () => compileNow(o.wasmBinary || (await readWasm(o.wasmUrl || new URL('./stockcast.wasm', import.meta.url), o.fetch)));
   const key = o.wasmBinary ? undefined : o.wasmUrl ? String(o.wasmUrl) : 'default';
-  return instantiateCore(() => import('./stockcast.mjs'), compiled(key, compile));
+  return instantiateCore(compiled(key, compile));
 }
 
 const compiledRisk = compileCache();
 
 function getRiskModule(o) {
   const compile = async () =>
-    WebAssembly.compile(o.riskWasmBinary || (await readWasm(o.riskWasmUrl || new URL('./stockcast-risk.wasm', import.meta.url), o.fetch)));
+    compileNow(o.riskWasmBinary || (await readWasm(o.riskWasmUrl || new URL('./stockcast-risk.wasm', import.meta.url), o.fetch)));
   const key = o.riskWasmBinary ? undefined : o.riskWasmUrl ? String(o.riskWasmUrl) : 'default';
-  return import('./stockcast-risk.mjs').then((glue) => {
-    if (glue.unsupported) throw new StockcastError('unsupported', 'this build has no risk engine', { detail: 'no_risk_engine' });
-    return instantiateCore(() => glue, compiledRisk(key, compile));
-  });
+  return instantiateRisk(compiledRisk(key, compile));
 }
 
 /**

@@ -17,7 +17,9 @@ export class ModelHandle {
       throw coreError(err);
     }
     this.#m = m;
-    this.summary = JSON.parse(m.summary());
+    // What the package needs from the file's header (docs/model-format.md): meta + input spec.
+    const header = JSON.parse(m.header());
+    this.summary = { ...header.meta, input: header.input };
     this.stocks = new Map((this.summary.stocks || []).map((s, i) => [s, i]));
   }
   get disposed() {

@@ -1,5 +1,8 @@
-// stockcast/worker-client — runs the API in a Web Worker (off the main thread) with the same
+// stockcast/worker-client — runs the API in Web Workers (off the main thread) with the same
 // methods as createStockcast(); every method, stats() and clearCache() included, returns a Promise.
+// With several workers (`workers: n`, or an array of `worker` endpoints) each symbol is served by
+// one worker (a stable hash), so its models load once; predictBatch splits its symbols across
+// the workers and runs the parts in parallel (no SharedArrayBuffer, so no cross-origin isolation).
 import { StockcastError } from './errors.js';
 import { connect } from './rpc.js';
 
@@ -9,29 +12,104 @@ export { StockcastError } from './errors.js';
  * @param {import('../types/worker-client.js').StockcastWorkerOptions} [options]
  */
 export async function createStockcastWorker(options = {}) {
-  const { worker, onProgress, signal, fetch, store, ...rest } = options;
+  const { worker, workers, onProgress, signal, fetch, store, ...rest } = options;
   if (fetch !== undefined) throw new StockcastError('invalid_input', 'fetch: a function cannot be sent to a worker', { field: 'fetch', reason: 'not_transferable' });
   if (store !== undefined && typeof store !== 'string')
     throw new StockcastError('invalid_input', "store: in a worker pass 'cache-storage' or 'memory'", { field: 'store', reason: 'not_transferable' });
-  let endpoint = worker;
-  let owned = false;
-  if (!endpoint) {
-    if (typeof Worker !== 'function') throw new StockcastError('invalid_input', 'worker: no Web Worker support here; pass { worker }', { field: 'worker', reason: 'required' });
-    endpoint = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    owned = true;
-  }
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 16))
+    throw new StockcastError('invalid_input', 'workers: expected an integer in 1..16', { field: 'workers', reason: 'out_of_range' });
+  const given = worker === undefined ? [] : Array.isArray(worker) ? worker : [worker];
+  if (!given.length && typeof Worker !== 'function')
+    throw new StockcastError('invalid_input', 'worker: no Web Worker support here; pass { worker }', { field: 'worker', reason: 'required' });
   // Relative URLs are resolved here, on the page, so the worker sees absolute ones.
   const here = globalThis.location && globalThis.location.href;
   const abs = (u) => (u === undefined ? undefined : here ? new URL(String(u), here).href : String(u));
   const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), onProgress: !!onProgress, store };
   for (const k of Object.keys(init)) if (init[k] === undefined) delete init[k];
-  const client = connect(endpoint, { onProgress, signal, terminate: owned ? () => endpoint.terminate() : undefined });
-  try {
-    await client.init(init);
-  } catch (e) {
-    if (owned) endpoint.terminate();
-    throw e;
+
+  const start = async (endpoint, owned) => {
+    const client = connect(endpoint, { onProgress, signal, terminate: owned ? () => endpoint.terminate() : undefined });
+    try {
+      await client.init(init);
+    } catch (e) {
+      if (owned) endpoint.terminate();
+      throw e;
+    }
+    delete client.init;
+    return client;
+  };
+  const endpoints = given.length
+    ? given.map((w) => [w, false])
+    : Array.from({ length: workers || 1 }, () => [new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), true]);
+  const started = await Promise.allSettled(endpoints.map(([w, owned]) => start(w, owned)));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((s) => s.status === 'fulfilled' && s.value.dispose()));
+    throw failed.reason;
   }
-  delete client.init;
-  return client;
+  const clients = started.map((s) => s.value);
+  return clients.length === 1 ? clients[0] : pool(clients);
+}
+
+// FNV-1a of the symbol: the worker that serves it.
+function owner(symbol, n) {
+  let h = 0x811c9dc5;
+  const s = String(symbol);
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % n;
+}
+
+function pool(clients) {
+  const n = clients.length;
+  const by = (symbol) => clients[owner(symbol, n)];
+  const all = (f) => Promise.all(clients.map(f));
+  const sum = (list, k) => list.reduce((a, s) => a + s[k], 0);
+  return {
+    available: (o) => clients[0].available(o),
+    modelInfo: (symbol, o) => by(symbol).modelInfo(symbol, o),
+    predict: (req) => (req && typeof req === 'object' ? by(req.symbol) : clients[0]).predict(req),
+    predictSector: (req) => clients[0].predictSector(req),
+    risk: (req) => (req && typeof req === 'object' ? by(req.symbol) : clients[0]).risk(req),
+    optimizePortfolio: (req) => clients[0].optimizePortfolio(req),
+    async predictBatch(req) {
+      if (!req || typeof req !== 'object' || !Array.isArray(req.symbols)) return clients[0].predictBatch(req);
+      const t0 = performance.now();
+      const parts = clients.map(() => ({ symbols: [], at: [] }));
+      req.symbols.forEach((s, i) => {
+        const p = parts[owner(s, n)];
+        p.symbols.push(s);
+        p.at.push(i);
+      });
+      const used = parts.map((p, w) => [p, w]).filter(([p]) => p.symbols.length);
+      if (!used.length) return clients[0].predictBatch(req);
+      const answers = await Promise.all(used.map(([p, w]) => {
+        const histories = req.histories && typeof req.histories === 'object'
+          ? Object.fromEntries(p.symbols.filter((s) => s in req.histories).map((s) => [s, req.histories[s]]))
+          : req.histories;
+        return clients[w].predictBatch({ ...req, symbols: p.symbols, histories });
+      }));
+      const results = new Array(req.symbols.length);
+      used.forEach(([p], k) => p.at.forEach((i, j) => (results[i] = answers[k].results[j])));
+      const summaries = answers.map((a) => a.summary);
+      const successful = sum(summaries, 'successful');
+      return {
+        horizon: answers[0].horizon,
+        level: answers[0].level,
+        results,
+        summary: { total: results.length, successful, failed: results.length - successful, totalTimeMs: performance.now() - t0, modelCalls: sum(summaries, 'modelCalls'), workers: used.length },
+      };
+    },
+    // The counters summed over the workers; each worker's own stats under `workers`.
+    async stats() {
+      const each = await all((c) => c.stats());
+      const lookups = sum(each, 'cacheHits') + sum(each, 'cacheMisses');
+      return {
+        predictions: sum(each, 'predictions'), cacheHits: sum(each, 'cacheHits'), cacheMisses: sum(each, 'cacheMisses'),
+        hitRate: lookups ? sum(each, 'cacheHits') / lookups : 0, cachedPredictions: sum(each, 'cachedPredictions'),
+        wasmHeapBytes: sum(each, 'wasmHeapBytes'), disposed: each.every((s) => s.disposed), workers: each,
+      };
+    },
+    clearCache: (symbol) => all((c) => c.clearCache(symbol)).then(() => undefined),
+    dispose: () => all((c) => c.dispose()).then(() => undefined),
+  };
 }
