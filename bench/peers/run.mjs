@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
+import { buildTfjsModel, saveTfjsModel } from './tfjs-model.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -144,8 +145,6 @@ async function loadOurs() {
   };
 }
 
-const TFJS_LAYERS = ['lstm1', 'lstm2', 'dense1', 'dense2'];
-
 async function loadTfjs() {
   const tf = await import('@tensorflow/tfjs');
   const wasmBackend = await import('@tensorflow/tfjs-backend-wasm');
@@ -153,18 +152,7 @@ async function loadTfjs() {
   wasmBackend.setWasmPaths(nm('@tensorflow/tfjs-backend-wasm/dist/'));
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs: the wasm backend did not initialise');
   await tf.ready();
-  const z = 'zeros'; // weights are overwritten: skip the (slow) orthogonal/glorot initialisers
-  const lstm = (extra) => tf.layers.lstm({ units: 50, recurrentActivation: 'sigmoid', kernelInitializer: z, recurrentInitializer: z, biasInitializer: z, ...extra });
-  const model = tf.sequential();
-  model.add(lstm({ returnSequences: true, inputShape: [WINDOW, 1] }));
-  model.add(lstm({}));
-  model.add(tf.layers.dense({ units: 25, activation: 'relu', kernelInitializer: z, biasInitializer: z }));
-  model.add(tf.layers.dense({ units: 4, kernelInitializer: z, biasInitializer: z }));
-  const w = golden.weights;
-  const names = TFJS_LAYERS.flatMap((l) => (l.startsWith('lstm') ? [`${l}.kernel`, `${l}.recurrent_kernel`, `${l}.bias`] : [`${l}.kernel`, `${l}.bias`]));
-  const tensors = names.map((n) => tf.tensor(w[n].values, w[n].shape, 'float32'));
-  model.setWeights(tensors);
-  tensors.forEach((t) => t.dispose());
+  const model = buildTfjsModel(tf, golden, WINDOW);
   return {
     tf,
     model,
@@ -173,19 +161,6 @@ async function loadTfjs() {
       return tf.tidy(() => model.predict(tf.tensor3d(x, [batch, WINDOW, 1]), { batchSize: batch }).dataSync());
     },
   };
-}
-
-// The tfjs model as files (model.json + weights.bin) for the fresh-process measurement.
-async function saveTfjs(tfjs, dir) {
-  await tfjs.model.save(tfjs.tf.io.withSaveHandler(async (a) => {
-    const data = Array.isArray(a.weightData) ? Buffer.concat(a.weightData.map((b) => Buffer.from(b))) : Buffer.from(a.weightData);
-    writeFileSync(path.join(dir, 'weights.bin'), data);
-    writeFileSync(path.join(dir, 'model.json'), JSON.stringify({
-      format: 'layers-model', generatedBy: 'bench/peers/run.mjs', convertedBy: null,
-      modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
-    }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
 }
 
 async function loadOrt() {
@@ -289,7 +264,7 @@ const { server, base } = await startServer();
 try {
   log('loading ours, tfjs (wasm backend), onnxruntime-web ...');
   const engines = { ours: await loadOurs(), tfjs: await loadTfjs(), ort: await loadOrt() };
-  await saveTfjs(engines.tfjs, tfjsDir);
+  await saveTfjsModel(engines.tfjs.tf, engines.tfjs.model, tfjsDir);
   result.tfjsBackend = engines.tfjs.backend;
   result.ortVersion = engines.ort.ort.env.versions?.web;
 

@@ -267,8 +267,9 @@ export class Stockcast {
   #life = new AbortController();
   #base; // the instance signal combined with dispose(), built once
 
-  constructor(Module, o, getRisk) {
-    this.#M = Module;
+  // Use Stockcast.create: the instance exists while its module loads, so the manifest can be
+  // fetched meanwhile.
+  constructor(o, getRisk) {
     this.#o = o;
     this.#getRisk = getRisk;
     this.#base = anySignal([o.signal, this.#life.signal]).signal;
@@ -281,6 +282,21 @@ export class Stockcast {
     this.#registry = new Registry({
       maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models, load: (spec, signal) => this.#loadModel(spec, signal),
     });
+  }
+
+  // The manifest is fetched while the .wasm downloads and compiles: every call needs it first,
+  // and the two downloads are independent (import → first prediction is one round trip shorter).
+  static async create(getModule, o, getRisk) {
+    const sc = new Stockcast(o, getRisk);
+    if (o.base) sc.#manifest().catch(() => {}); // a failure is not remembered: the call that needs it retries
+    try {
+      sc.#M = await getModule(o);
+    } catch (e) {
+      sc.dispose();
+      if (e instanceof StockcastError) throw e;
+      throw new StockcastError('fetch_failed', `could not load the stockcast .wasm: ${e && e.message}`, { url: o.wasmUrl && String(o.wasmUrl), status: 0, attempts: 1, cause: e });
+    }
+    return sc;
   }
 
   // ---------------------------------------------------------------- internals
@@ -368,9 +384,9 @@ export class Stockcast {
   }
 
   #history(symbol, signal) {
-    const url = this.#url(`history/${encodeURIComponent(symbol)}.json`);
-    const hit = this.#histories.get(url);
-    if (hit && Date.now() - hit.at < this.#o.historyTtl) return waitFor(hit.promise, signal);
+    const url = this.#historyUrl(symbol);
+    const hit = this.#freshHistory(url);
+    if (hit) return waitFor(hit.promise, signal);
     const promise = this.#json(url, this.#base).then((doc) => {
       const rows = Array.isArray(doc) ? doc : doc && doc.rows;
       let hist;
@@ -382,12 +398,21 @@ export class Stockcast {
       hist.events = doc && Array.isArray(doc.events) ? doc.events : undefined;
       return hist;
     });
-    const entry = { promise, at: Date.now() };
+    const entry = { promise, at: Date.now(), loaded: false };
     this.#histories.set(url, entry);
-    promise.catch(() => {
+    promise.then(() => (entry.loaded = true), () => {
       if (this.#histories.get(url) === entry) this.#histories.delete(url);
     });
     return waitFor(promise, signal);
+  }
+
+  #freshHistory(url) {
+    const hit = this.#histories.get(url);
+    return hit && Date.now() - hit.at < this.#o.historyTtl ? hit : null;
+  }
+
+  #historyUrl(symbol) {
+    return this.#url(`history/${encodeURIComponent(symbol)}.json`);
   }
 
   #horizon(h, idx) {
@@ -584,17 +609,30 @@ export class Stockcast {
     const hasHistory = history !== undefined && history !== null;
     const given = hasHistory ? normalizeHistory(history) : null;
     const { signal: sig, release } = this.#signal(signal);
+    let early = null; // the model, requested while the history downloads
     try {
       const idx = await this.#manifest(sig);
       const hz = this.#horizon(horizon, idx);
       const lvl = this.#level(level, idx);
       const route = this.#route(sym, idx, hasHistory);
-      const hist = given || (await this.#history(sym, sig));
+      let hist = given;
+      if (!hist) {
+        // A history still to download means no cached prediction can match it: fetch the model
+        // alongside instead of after it (one round trip less on a first prediction).
+        const resident = this.#freshHistory(this.#historyUrl(sym));
+        if (!resident || !resident.loaded) {
+          early = this.#acquire(route, sig);
+          early.catch(() => {}); // its failure surfaces when awaited below (or not at all)
+        }
+        hist = await this.#history(sym, sig);
+      }
       const key = this.#cacheKey(sym, hz, lvl, hist);
       const cached = this.#cacheGet(key);
       if (cached) return this.#fromCache(cached, t0);
       this.#stats.cacheMisses++;
-      const { entry, route: used } = await this.#acquire(route, sig);
+      const acquiring = early || this.#acquire(route, sig);
+      early = null;
+      const { entry, route: used } = await acquiring;
       let value;
       try {
         this.#alive();
@@ -612,6 +650,8 @@ export class Stockcast {
     } catch (e) {
       this.#rethrow(e);
     } finally {
+      // A model requested early but not used (the history failed, or the answer was cached).
+      if (early) early.then(({ entry }) => this.#registry.release(entry), () => {});
       release();
     }
   }
@@ -917,7 +957,7 @@ export class Stockcast {
     }
     const sym = checkSymbol(symbol);
     for (const [k, v] of this.#predictions) if (v.symbol === sym) this.#predictions.delete(k);
-    if (this.#o.base) this.#histories.delete(this.#url(`history/${encodeURIComponent(sym)}.json`));
+    if (this.#o.base) this.#histories.delete(this.#historyUrl(sym));
     const stock = this.#indexed && this.#indexed.stocks.get(sym);
     if (stock && stock.route.modelType === 'stock_specific') this.#registry.clear([stock.route.spec.key]);
   }
@@ -964,12 +1004,5 @@ function waitFor(promise, signal) {
 export async function createWith(getModule, options, getRiskModule) {
   const o = checkOptions(options);
   throwIfAborted(o.signal);
-  let Module;
-  try {
-    Module = await getModule(o);
-  } catch (e) {
-    if (e instanceof StockcastError) throw e;
-    throw new StockcastError('fetch_failed', `could not load the stockcast .wasm: ${e && e.message}`, { url: o.wasmUrl && String(o.wasmUrl), status: 0, attempts: 1, cause: e });
-  }
-  return new Stockcast(Module, o, getRiskModule);
+  return Stockcast.create(getModule, o, getRiskModule);
 }
