@@ -10,9 +10,7 @@ import { ModelHandle, Registry, now } from './registry.js';
 const DEFAULT_TTL_MS = 5 * 60 * 1000;
 const MAX_PREDICTION_CACHE = 5000;
 const CONFIDENCE = { stock_specific: 'high', general: 'medium', general_unseen: 'low' };
-const PORTFOLIO_METHODS = ['equal_weight', 'min_variance', 'max_sharpe', 'risk_parity'];
 const FALLBACK_CODES = ['fetch_failed', 'integrity_error', 'format_error'];
-const MARKET_INDEX = 'history/index/NASI.json';
 
 // ------------------------------------------------------------------ the WebAssembly module
 
@@ -35,15 +33,15 @@ export function compileCache() {
 
 // ------------------------------------------------------------------ argument checks
 
-const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-function checkRequest(req, method) {
+export function checkRequest(req, method) {
   if (req === undefined) return {};
   if (!isObj(req)) throw invalid('request', 'wrong_type', `${method}() expects one options object`);
   return req;
 }
 
-function checkSymbol(symbol, field = 'symbol') {
+export function checkSymbol(symbol, field = 'symbol') {
   if (typeof symbol !== 'string') throw invalid(field, symbol === undefined ? 'required' : 'wrong_type', 'expected a ticker symbol string');
   const s = symbol.trim().toUpperCase();
   if (!s || s.length > 32) throw invalid(field, 'empty', 'expected a non-empty ticker symbol (at most 32 characters)');
@@ -809,66 +807,21 @@ export class Stockcast {
     return this.#risk;
   }
 
-  async #riskCall(fn, request, signal) {
-    let R;
-    try {
-      R = await waitFor(this.#riskModule(), signal);
-    } catch (e) {
-      if (e instanceof StockcastError) throw e;
-      throw new StockcastError('fetch_failed', `could not load the risk engine: ${e && e.message}`, { status: 0, attempts: 1, cause: e });
-    }
-    this.#alive();
-    const f = R[fn];
-    if (typeof f !== 'function') throw new StockcastError('unsupported', `this build of the core has no ${fn}`, { detail: 'no_risk_engine' });
-    const res = JSON.parse(f(JSON.stringify(request)));
-    if (!res.ok) {
-      const e = res.error || {};
-      const code = e.category || e.code || 'internal_error';
-      throw new StockcastError(code, e.message || code, { detail: e.code, ...(code === 'invalid_input' ? { field: fieldOf(e.message), reason: e.code } : {}) });
-    }
-    return res;
-  }
-
-  async #riskHistory(symbol, history, field, sig) {
-    if (history !== undefined && history !== null) {
-      const h = normalizeHistory(history, field);
-      if (!h.dates) throw invalid(field, 'dates_required', 'risk measures need {date, close, volume?} rows, not bare closes');
-      return h;
-    }
-    if (!symbol) throw invalid('symbol', 'required', 'pass a symbol (history fetched from baseUrl) or a history');
-    return this.#history(symbol, sig);
-  }
-
-  async #market(sig) {
-    try {
-      const doc = await this.#json(this.#url(MARKET_INDEX), sig);
-      const h = normalizeHistory(doc.rows);
-      return { symbol: doc.symbol || 'NASI', dates: h.dates, closes: Array.from(h.closes) };
-    } catch (e) {
-      if (e instanceof StockcastError && e.code === 'aborted') throw e;
-      return undefined; // the market index is optional: beta/correlation are left out
-    }
-  }
-
-  async risk(req) {
+  // risk() and optimizePortfolio() live in risk.js, loaded on their first call (like the risk
+  // .wasm), so a page that only predicts downloads neither.
+  async #riskApi(name, req) {
     this.#alive();
     const t0 = now();
-    const { symbol, history, market, options, signal } = checkRequest(req, 'risk');
-    const sym = symbol === undefined && history !== undefined ? 'CUSTOM' : checkSymbol(symbol);
-    if (options !== undefined && !isObj(options)) throw invalid('options', 'wrong_type', 'expected {window?, min_garch_returns?, ewma_lambda?}');
-    const { signal: sig, release } = this.#signal(signal);
+    const r = checkRequest(req, name);
+    const { signal: sig, release } = this.#signal(r.signal);
     try {
-      const h = await this.#riskHistory(symbol === undefined ? undefined : sym, history, 'history', sig);
-      const request = { symbol: sym, dates: h.dates, closes: Array.from(h.closes) };
-      if (h.volumes) request.volumes = Array.from(h.volumes);
-      if (h.events && h.events.length) request.events = h.events;
-      if (options) request.options = options;
-      if (market !== false) {
-        const mk = market ? { symbol: 'MARKET', ...market } : this.#o.base ? await this.#market(sig) : undefined;
-        if (mk) request.market = mk;
+      let api;
+      try {
+        api = await import('./risk.js');
+      } catch (e) {
+        throw new StockcastError('fetch_failed', `could not load the risk API (risk.js): ${e && e.message}`, { status: 0, attempts: 1, cause: e });
       }
-      const res = await this.#riskCall('riskReportJson', request, sig);
-      return { symbol: sym, dataDate: h.dataDate, ...res.report, latencyMs: now() - t0 };
+      return await api[name](this.#riskContext, r, sig, t0);
     } catch (e) {
       this.#rethrow(e);
     } finally {
@@ -876,35 +829,21 @@ export class Stockcast {
     }
   }
 
-  async optimizePortfolio(req) {
-    this.#alive();
-    const t0 = now();
-    const { symbols, method, histories, riskFreeRate, options, signal } = checkRequest(req, 'optimizePortfolio');
-    if (!Array.isArray(symbols) || symbols.length < 2) throw invalid('symbols', symbols === undefined ? 'required' : 'wrong_type', 'expected an array of at least 2 symbols');
-    const syms = symbols.map((s, i) => checkSymbol(s, `symbols[${i}]`));
-    const methods = method === undefined ? PORTFOLIO_METHODS : Array.isArray(method) ? method : [method];
-    for (const m of methods)
-      if (!PORTFOLIO_METHODS.includes(m)) throw Object.assign(invalid('method', 'unknown_method', `${JSON.stringify(m)} is not one of ${PORTFOLIO_METHODS.join(', ')}`), { allowed: PORTFOLIO_METHODS });
-    if (riskFreeRate !== undefined && (typeof riskFreeRate !== 'number' || !Number.isFinite(riskFreeRate))) throw invalid('riskFreeRate', 'wrong_type', 'expected a number');
-    if (histories !== undefined && !isObj(histories)) throw invalid('histories', 'wrong_type', 'expected {SYMBOL: rows}');
-    if (options !== undefined && !isObj(options)) throw invalid('options', 'wrong_type', 'expected {window?, min_returns?, shrinkage?}');
-    const { signal: sig, release } = this.#signal(signal);
-    try {
-      const assets = await Promise.all(syms.map(async (s) => {
-        const h = await this.#riskHistory(s, histories && histories[s], `histories.${s}`, sig);
-        const a = { symbol: s, dates: h.dates, closes: Array.from(h.closes) };
-        if (h.events && h.events.length) a.events = h.events.map((e) => e.date);
-        return a;
-      }));
-      const request = { assets, methods, ...(options || {}) };
-      if (riskFreeRate !== undefined) request.risk_free_rate = riskFreeRate;
-      const res = await this.#riskCall('optimizePortfolioJson', request, sig);
-      return { symbols: syms, ...res.portfolio, latencyMs: now() - t0 };
-    } catch (e) {
-      this.#rethrow(e);
-    } finally {
-      release();
-    }
+  // What risk.js may use of this instance.
+  #riskContext = {
+    history: (symbol, signal) => this.#history(symbol, signal),
+    json: (p, signal) => this.#json(this.#url(p), signal),
+    hasBase: () => !!this.#o.base,
+    engine: (signal) => waitFor(this.#riskModule(), signal),
+    alive: () => this.#alive(),
+  };
+
+  risk(req) {
+    return this.#riskApi('risk', req);
+  }
+
+  optimizePortfolio(req) {
+    return this.#riskApi('optimizePortfolio', req);
   }
 
   stats() {
@@ -975,13 +914,8 @@ export class Stockcast {
   }
 }
 
-function fieldOf(message) {
-  const m = /^([A-Za-z_][\w.[\]]*)[:\s]/.exec(String(message || ''));
-  return m ? m[1] : 'request';
-}
-
 // Waits for a shared promise on behalf of one caller; the caller's abort rejects only its own wait.
-function waitFor(promise, signal) {
+export function waitFor(promise, signal) {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(abortedError(signal));
   return new Promise((resolve, reject) => {

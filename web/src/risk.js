@@ -1,0 +1,94 @@
+// risk() and optimizePortfolio(): argument checks and the request/response shapes around the
+// core's risk engine (stockcast-risk.wasm, JSON in and out). Imported by core.js on the first
+// call, so a page that only predicts never downloads it. Every formula is the core's.
+import { StockcastError, invalid } from './errors.js';
+import { checkSymbol, isObj, normalizeHistory } from './core.js';
+import { now } from './registry.js';
+
+const PORTFOLIO_METHODS = ['equal_weight', 'min_variance', 'max_sharpe', 'risk_parity'];
+const MARKET_INDEX = 'history/index/NASI.json';
+
+// "history.close: …" → "history.close": the field an invalid_input message of the core names.
+function fieldOf(message) {
+  const m = /^([A-Za-z_][\w.[\]]*)[:\s]/.exec(String(message || ''));
+  return m ? m[1] : 'request';
+}
+
+async function call(ctx, fn, request, signal) {
+  let R;
+  try {
+    R = await ctx.engine(signal);
+  } catch (e) {
+    if (e instanceof StockcastError) throw e;
+    throw new StockcastError('fetch_failed', `could not load the risk engine: ${e && e.message}`, { status: 0, attempts: 1, cause: e });
+  }
+  ctx.alive();
+  const f = R[fn];
+  if (typeof f !== 'function') throw new StockcastError('unsupported', `this build of the core has no ${fn}`, { detail: 'no_risk_engine' });
+  const res = JSON.parse(f(JSON.stringify(request)));
+  if (!res.ok) {
+    const e = res.error || {};
+    const code = e.category || e.code || 'internal_error';
+    throw new StockcastError(code, e.message || code, { detail: e.code, ...(code === 'invalid_input' ? { field: fieldOf(e.message), reason: e.code } : {}) });
+  }
+  return res;
+}
+
+// A caller's dated rows, or the symbol's history from baseUrl.
+async function datedHistory(ctx, symbol, history, field, signal) {
+  if (history !== undefined && history !== null) {
+    const h = normalizeHistory(history, field);
+    if (!h.dates) throw invalid(field, 'dates_required', 'risk measures need {date, close, volume?} rows, not bare closes');
+    return h;
+  }
+  if (!symbol) throw invalid('symbol', 'required', 'pass a symbol (history fetched from baseUrl) or a history');
+  return ctx.history(symbol, signal);
+}
+
+async function marketIndex(ctx, signal) {
+  try {
+    const doc = await ctx.json(MARKET_INDEX, signal);
+    const h = normalizeHistory(doc.rows);
+    return { symbol: doc.symbol || 'NASI', dates: h.dates, closes: Array.from(h.closes) };
+  } catch (e) {
+    if (e instanceof StockcastError && e.code === 'aborted') throw e;
+    return undefined; // the market index is optional: beta/correlation are left out
+  }
+}
+
+export async function risk(ctx, { symbol, history, market, options }, signal, t0) {
+  const sym = symbol === undefined && history !== undefined ? 'CUSTOM' : checkSymbol(symbol);
+  if (options !== undefined && !isObj(options)) throw invalid('options', 'wrong_type', 'expected {window?, min_garch_returns?, ewma_lambda?}');
+  const h = await datedHistory(ctx, symbol === undefined ? undefined : sym, history, 'history', signal);
+  const request = { symbol: sym, dates: h.dates, closes: Array.from(h.closes) };
+  if (h.volumes) request.volumes = Array.from(h.volumes);
+  if (h.events && h.events.length) request.events = h.events;
+  if (options) request.options = options;
+  if (market !== false) {
+    const mk = market ? { symbol: 'MARKET', ...market } : ctx.hasBase() ? await marketIndex(ctx, signal) : undefined;
+    if (mk) request.market = mk;
+  }
+  const res = await call(ctx, 'riskReportJson', request, signal);
+  return { symbol: sym, dataDate: h.dataDate, ...res.report, latencyMs: now() - t0 };
+}
+
+export async function optimizePortfolio(ctx, { symbols, method, histories, riskFreeRate, options }, signal, t0) {
+  if (!Array.isArray(symbols) || symbols.length < 2) throw invalid('symbols', symbols === undefined ? 'required' : 'wrong_type', 'expected an array of at least 2 symbols');
+  const syms = symbols.map((s, i) => checkSymbol(s, `symbols[${i}]`));
+  const methods = method === undefined ? PORTFOLIO_METHODS : Array.isArray(method) ? method : [method];
+  for (const m of methods)
+    if (!PORTFOLIO_METHODS.includes(m)) throw Object.assign(invalid('method', 'unknown_method', `${JSON.stringify(m)} is not one of ${PORTFOLIO_METHODS.join(', ')}`), { allowed: PORTFOLIO_METHODS });
+  if (riskFreeRate !== undefined && (typeof riskFreeRate !== 'number' || !Number.isFinite(riskFreeRate))) throw invalid('riskFreeRate', 'wrong_type', 'expected a number');
+  if (histories !== undefined && !isObj(histories)) throw invalid('histories', 'wrong_type', 'expected {SYMBOL: rows}');
+  if (options !== undefined && !isObj(options)) throw invalid('options', 'wrong_type', 'expected {window?, min_returns?, shrinkage?}');
+  const assets = await Promise.all(syms.map(async (s) => {
+    const h = await datedHistory(ctx, s, histories && histories[s], `histories.${s}`, signal);
+    const a = { symbol: s, dates: h.dates, closes: Array.from(h.closes) };
+    if (h.events && h.events.length) a.events = h.events.map((e) => e.date);
+    return a;
+  }));
+  const request = { assets, methods, ...(options || {}) };
+  if (riskFreeRate !== undefined) request.risk_free_rate = riskFreeRate;
+  const res = await call(ctx, 'optimizePortfolioJson', request, signal);
+  return { symbols: syms, ...res.portfolio, latencyMs: now() - t0 };
+}
