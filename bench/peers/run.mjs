@@ -250,8 +250,8 @@ function parseBenchOutput(file) {
   if (!file || !existsSync(file)) return null;
   const out = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = line.match(/^batch (\d+)\s+([\d.]+)\s+([\d.]+)/);
-    if (m) out[m[1]] = { median: Number(m[2]), p95: Number(m[3]) };
+    const m = line.match(/^batch (\d+)( over 2 workers)?\s+([\d.]+)\s+([\d.]+)/);
+    if (m) out[m[2] ? `${m[1]}x2` : m[1]] = { median: Number(m[3]), p95: Number(m[4]) };
   }
   return out;
 }
@@ -388,7 +388,11 @@ for (const b of [1, 66]) {
   row(`batch ${b} p95`, f3(o.p95), f3(t.p95), f3(r.p95), ratio(t.p95, o.p95), ratio(r.p95, o.p95), n ? f3(n.p95) : '—');
   row(`batch ${b} round medians`, spread(`ours/forward/${b}`), spread(`tfjs/forward/${b}`), spread(`ort/forward/${b}`), '', '', '');
 }
-if (result.wasmBench) row('bench/wasm (same module, own run)', `${f3(result.wasmBench[1]?.median)} / ${f3(result.wasmBench[66]?.median)}`, '', '', '', '', 'batch 1 / 66 median');
+if (result.wasmBench) {
+  row('bench/wasm (same module, own run)', `${f3(result.wasmBench[1]?.median)} / ${f3(result.wasmBench[66]?.median)}`, '', '', '', '', 'batch 1 / 66 median');
+  const two = result.wasmBench['66x2'];
+  if (two) row('batch 66 over 2 workers (bench/wasm)', `${f3(two.median)} / ${f3(two.p95)}`, '', T['ort/forward/66'] ? `${f3(T['ort/forward/66'].median)} (1 thread)` : '', '', '', 'median / p95');
+}
 lines.push('', 'Full prediction (pre- and post-processing, 300 SCOM closes) against onnxruntime-web\'s raw batch-1 forward:', '');
 row('path', 'median ms', 'p95 ms', 'round medians', 'ort raw forward ÷ this');
 row('---', '---', '---', '---', '---');

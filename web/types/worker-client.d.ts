@@ -15,8 +15,12 @@ export interface WorkerLike {
 }
 
 export interface StockcastWorkerOptions extends Omit<StockcastOptions, 'fetch' | 'store' | 'onProgress'> {
-  /** Your own worker (e.g. new Worker(new URL('stockcast/worker.js', import.meta.url), {type: 'module'})); default: the package's. */
-  worker?: WorkerLike;
+  /** Your own worker(s) (e.g. new Worker(new URL('stockcast/worker.js', import.meta.url), {type: 'module'})); default: the package's. */
+  worker?: WorkerLike | WorkerLike[];
+  /** How many of the package's workers to start (1..16, default 1) when `worker` is not given. Each
+   * symbol is served by one worker (its models and cache live there); predictBatch and
+   * predictSector split their symbols across the workers and run the parts in parallel. */
+  workers?: number;
   /** Persistent store inside the worker. */
   store?: 'cache-storage' | 'memory';
   onProgress?: (e: ProgressEvent) => void;
@@ -26,11 +30,13 @@ export interface StockcastWorker {
   available(options?: CallOptions): Promise<Available>;
   modelInfo(symbol: string, options?: CallOptions): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
-  predictBatch(request: PredictBatchRequest): Promise<BatchResult>;
+  /** With several workers, `summary.workers` says how many took part. */
+  predictBatch(request: PredictBatchRequest): Promise<BatchResult & { summary: { workers: number } }>;
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;
   risk(request: RiskRequest): Promise<RiskReport>;
   optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
-  stats(): Promise<Stats>;
+  /** Counters summed over the workers; each worker's own stats under `workers`. */
+  stats(): Promise<Stats & { workers: Stats[] }>;
   clearCache(symbol?: string): Promise<void>;
   /** Disposes the instance in the worker and terminates the worker if the client created it. */
   dispose(): Promise<void>;
