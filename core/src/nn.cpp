@@ -139,21 +139,20 @@ Status Network::forward(const float* x, const int* stock_ids, int batch, float* 
         const int u = layer.units();
         const int g = 4 * u;
         const bool last = l + 1 == lstm.size();
+        const std::size_t step = static_cast<std::size_t>(batch) * u;  // one time step of h or c
         // Input projections of all time steps at once (one matrix product), bias included.
         resize(ws.gates, static_cast<std::size_t>(T) * batch * g);
-        for (int r = 0; r < T * batch; ++r) std::copy(layer.bias.data(), layer.bias.data() + g, ws.gates.data() + static_cast<std::size_t>(r) * g);
-        kernels::gemm_acc(seq_in->data(), layer.kernel.data(), ws.gates.data(), T * batch, in, g);
-        resize(ws.h, static_cast<std::size_t>(batch) * u);
-        resize(ws.c, static_cast<std::size_t>(batch) * u);
-        std::fill(ws.h.begin(), ws.h.begin() + static_cast<std::ptrdiff_t>(batch) * u, 0.0f);
-        std::fill(ws.c.begin(), ws.c.begin() + static_cast<std::ptrdiff_t>(batch) * u, 0.0f);
-        if (!last) resize(*seq_out, static_cast<std::size_t>(T) * batch * u);
+        kernels::gemm(seq_in->data(), layer.kernel.data(), layer.bias.data(), ws.gates.data(), T * batch, in, g);
+        resize(ws.c, step);
+        std::fill(ws.c.begin(), ws.c.begin() + static_cast<std::ptrdiff_t>(step), 0.0f);
+        // h goes straight to where it is read next: the next layer's input sequence (row
+        // t·batch + b), or for the last layer over the previous step's h (already consumed).
+        resize(last ? ws.h : *seq_out, last ? step : T * step);
         for (int t = 0; t < T; ++t) {
             float* gt = ws.gates.data() + static_cast<std::size_t>(t) * batch * g;
-            if (t > 0) kernels::gemm_acc(ws.h.data(), layer.recurrent.data(), gt, batch, u, g);
-            kernels::lstm_cell(gt, ws.c.data(), ws.h.data(), batch, u);
-            if (!last) std::copy(ws.h.begin(), ws.h.begin() + static_cast<std::ptrdiff_t>(batch) * u,
-                                 seq_out->begin() + static_cast<std::ptrdiff_t>(t) * batch * u);
+            float* ht = last ? ws.h.data() : seq_out->data() + t * step;
+            if (t > 0) kernels::gemm(last ? ht : ht - step, layer.recurrent.data(), nullptr, gt, batch, u, g);
+            kernels::lstm_cell(gt, ws.c.data(), ht, batch, u);
         }
         in = u;
         std::swap(seq_in, seq_out);
@@ -163,25 +162,25 @@ Status Network::forward(const float* x, const int* stock_ids, int batch, float* 
     const int hidden = in + (arch.has_embedding() ? arch.embedding_dim : 0);
     const int d = arch.dense_units;
     resize(ws.head, static_cast<std::size_t>(batch) * (hidden + d));
-    float* feat = ws.head.data();
-    float* dense = feat + static_cast<std::size_t>(batch) * hidden;
-    for (int b = 0; b < batch; ++b) {
-        std::copy(ws.h.begin() + static_cast<std::ptrdiff_t>(b) * in, ws.h.begin() + static_cast<std::ptrdiff_t>(b + 1) * in,
-                  feat + static_cast<std::size_t>(b) * hidden);
-        if (!arch.has_embedding()) continue;
-        float* e = feat + static_cast<std::size_t>(b) * hidden + in;
-        if (stock_ids[b] >= 0) {
-            for (int k = 0; k < arch.embedding_dim; ++k) e[k] = embedding(stock_ids[b], k);
-        } else {  // unseen stock: the neutral (mean) embedding
-            for (int k = 0; k < arch.embedding_dim; ++k) e[k] = embedding.col(k).mean();
+    const float* feat = ws.h.data();  // without an embedding the features are h itself
+    float* dense = ws.head.data();
+    if (arch.has_embedding()) {
+        float* concat = ws.head.data() + static_cast<std::size_t>(batch) * d;
+        feat = concat;
+        for (int b = 0; b < batch; ++b) {
+            float* fb = concat + static_cast<std::size_t>(b) * hidden;
+            std::copy(ws.h.begin() + static_cast<std::ptrdiff_t>(b) * in, ws.h.begin() + static_cast<std::ptrdiff_t>(b + 1) * in, fb);
+            float* e = fb + in;
+            if (stock_ids[b] >= 0) {
+                for (int k = 0; k < arch.embedding_dim; ++k) e[k] = embedding(stock_ids[b], k);
+            } else {  // unseen stock: the neutral (mean) embedding
+                for (int k = 0; k < arch.embedding_dim; ++k) e[k] = embedding.col(k).mean();
+            }
         }
     }
-    for (int b = 0; b < batch; ++b) std::copy(dense1.bias.data(), dense1.bias.data() + d, dense + static_cast<std::size_t>(b) * d);
-    kernels::gemm_acc(feat, dense1.kernel.data(), dense, batch, hidden, d);
+    kernels::gemm(feat, dense1.kernel.data(), dense1.bias.data(), dense, batch, hidden, d);
     if (dense1.activation == Activation::relu) kernels::relu(dense, batch * d);
-    const int o = arch.outputs;
-    for (int b = 0; b < batch; ++b) std::copy(dense2.bias.data(), dense2.bias.data() + o, out + static_cast<std::size_t>(b) * o);
-    kernels::gemm_acc(dense, dense2.kernel.data(), out, batch, d, o);
+    kernels::gemm(dense, dense2.kernel.data(), dense2.bias.data(), out, batch, d, arch.outputs);
     return Ok{};
 }
 

@@ -1,26 +1,22 @@
 // The hot loops of the forward pass, in one place. Two builds of the same maths:
 // WebAssembly SIMD intrinsics (Eigen 3.4 has no WASM-SIMD path, see toolchain.md) and plain
-// loops that native compilers vectorise. Both keep float32 accumulation in the same order
-// per output, so results agree to rounding.
+// loops / Eigen natively. Both keep float32 accumulation in the same order per output, so
+// results agree to rounding; within the WASM build every path adds the products of one output
+// in the same order, so a window gives bit-identical outputs alone or in a batch.
 #pragma once
 
 #include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <cstring>
-
-#if defined(__wasm_simd128__)
-#include <wasm_simd128.h>
-#endif
 
 namespace stockcast::nn::kernels {
 
-// C[m × n] += A[m × k] · W[k × n], all row-major.
-void gemm_acc(const float* a, const float* w, float* c, int m, int k, int n);
+// C[m × n] = C0 + A[m × k] · W[k × n], all row-major, the k products of each output added in
+// order p = 0, 1, …. C0 is `bias` (one row of n, for every row) when bias is non-null, else C's
+// own values (accumulate).
+void gemm(const float* a, const float* w, const float* bias, float* c, int m, int k, int n);
 
 // LSTM cell update for `rows` independent rows. gates [rows × 4u] holds pre-activations in
-// Keras order (i, f, c, o); c and h are [rows × u] and are updated in place.
-void lstm_cell(float* gates, float* c, float* h, int rows, int units);
+// Keras order (i, f, c, o); c [rows × u] is updated in place, h [rows × u] written.
+void lstm_cell(const float* gates, float* c, float* h, int rows, int units);
 
 // Elementwise activations used by the dense head.
 inline void relu(float* x, int n) {
