@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 
 #include "stockcast/features.hpp"
@@ -67,11 +68,13 @@ Status read_numbers(const Json* v, const std::string& field, std::size_t max_len
         const Json& e = (*v)[i];
         if (!e.is_number()) return header_error(field + "[" + std::to_string(i) + "]", "a number", &e);
         const double d = e.get<double>();
-        if (!std::isfinite(d))
-            return make_error(ErrorCode::non_finite, "header." + field + "[" + std::to_string(i) + "]: not finite");
         if constexpr (std::is_integral_v<T>) {
             if (!e.is_number_integer() || d < -2147483648.0 || d > 2147483647.0)
                 return header_error(field + "[" + std::to_string(i) + "]", "an integer", &e);
+        } else if (!(std::fabs(d) <= static_cast<double>(std::numeric_limits<T>::max()))) {
+            // Parsed numbers are finite doubles, but beyond ±3.4e38 a float would be infinite.
+            return make_error(ErrorCode::non_finite, "header." + field + "[" + std::to_string(i) + "]: not finite as " +
+                                                         (sizeof(T) == 4 ? "float32" : "a double"));
         }
         out.push_back(static_cast<T>(d));
     }

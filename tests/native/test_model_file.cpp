@@ -179,4 +179,12 @@ TEST_CASE("the header JSON is parsed strictly", "[format][hostile]") {
     REQUIRE_FALSE(inf.ok());
     CHECK(inf.error().code == ErrorCode::bad_header);
     CHECK(inf.error().message == "header: not valid JSON: number beyond the range of a double at byte " + std::to_string(dropout));
+    // A float32 field beyond its range would become infinite.
+    Json edited = header.value();
+    edited["input"]["scale"] = {1e39};
+    const auto file = assemble_model_file(edited, data);
+    auto big = parse_model(file.data(), file.size());
+    REQUIRE_FALSE(big.ok());
+    CHECK(big.error().code == ErrorCode::non_finite);
+    CHECK(big.error().message == "header.input.scale[0]: not finite as float32");
 }
