@@ -9,12 +9,11 @@
 
 #include "commands.hpp"
 #include "stockcast/data.hpp"
+#include "stockcast/json.hpp"
 #include "stockcast/model.hpp"
 
 namespace stockcast::cli {
 namespace {
-
-using nlohmann::json;
 
 int fail(const char* cmd, const std::string& message) {
     std::fprintf(stderr, "stockcast %s: %s\n", cmd, message.c_str());
@@ -52,7 +51,7 @@ int cmd_inspect(int argc, char** argv) {
     const nn::Architecture& a = model.net.arch;
 
     if (weights) {
-        json out = json::object();
+        Json out = Json::object();
         for (auto& t : model.net.tensors()) {
             std::size_t n = 1;
             for (int d : t.shape) n *= static_cast<std::size_t>(d);
@@ -63,7 +62,7 @@ int cmd_inspect(int argc, char** argv) {
     }
     auto header = read_model_header(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     if (as_json) {
-        json h = header.value();
+        Json h = header.value();
         h.erase("test_vector");
         h["file_bytes"] = bytes.size();
         std::cout << h.dump(2) << "\n";
@@ -82,7 +81,7 @@ int cmd_inspect(int argc, char** argv) {
     std::printf("horizons    ");
     for (int h : model.output.horizons) std::printf(" %dd", h);
     std::printf("\ntensors\n");
-    for (const json& t : header.value()["tensors"]) {
+    for (const Json& t : header.value()["tensors"]) {
         std::printf("  %-24s %-12s %s @ %lld\n", t["name"].get<std::string>().c_str(), t["shape"].dump().c_str(),
                     t["dtype"].get<std::string>().c_str(), t["offset"].get<long long>());
     }
@@ -111,8 +110,10 @@ int cmd_run(int argc, char** argv) {
     const nn::Architecture& a = model.net.arch;
     auto text = read_text_file(input);
     if (!text) return fail("run", text.error().message);
-    json doc = json::parse(text.value(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || !doc.contains("x") || !doc["x"].is_array() || doc["x"].empty())
+    auto parsed = parse_json(text.value());
+    if (!parsed) return fail("run", input + ": not valid JSON: " + parsed.error().message);
+    const Json& doc = parsed.value();
+    if (!doc["x"].is_array() || doc["x"].empty())
         return fail("run", input + ": expected {\"x\": [[...window values...], ...], \"stock_ids\": [...]}");
     const std::size_t per_window = static_cast<std::size_t>(a.window) * a.features;
     const std::size_t n = doc["x"].size();
@@ -120,20 +121,20 @@ int cmd_run(int argc, char** argv) {
     std::vector<float> x;
     x.reserve(n * per_window);
     for (std::size_t w = 0; w < n; ++w) {
-        const json& row = doc["x"][w];
+        const Json& row = doc["x"][w];
         if (!row.is_array() || row.size() != per_window)
             return fail("run", input + ": x[" + std::to_string(w) + "] must hold " + std::to_string(per_window) + " numbers");
-        for (const json& v : row) {
+        for (const Json& v : row) {
             if (!v.is_number()) return fail("run", input + ": x[" + std::to_string(w) + "] holds a non-number");
             x.push_back(v.get<float>());
         }
     }
     std::vector<int> ids;
     if (a.has_embedding()) {
-        const json* s = doc.contains("stock_ids") ? &doc["stock_ids"] : nullptr;
+        const Json* s = doc.find("stock_ids");
         if (s == nullptr || !s->is_array() || s->size() != n)
             return fail("run", input + ": the general model needs \"stock_ids\" with one id per window");
-        for (const json& v : *s) {
+        for (const Json& v : *s) {
             if (!v.is_number_integer()) return fail("run", input + ": stock_ids must be integers");
             ids.push_back(v.get<int>());
         }
@@ -142,13 +143,13 @@ int cmd_run(int argc, char** argv) {
     nn::Workspace ws;
     Status st = model.net.forward(x.data(), ids.empty() ? nullptr : ids.data(), static_cast<int>(n), y.data(), ws);
     if (!st) return fail("run", std::string(code_name(st.error().code)) + ": " + st.error().message);
-    json out = json::array();
+    Json out = Json::array();
     for (std::size_t w = 0; w < n; ++w) {
-        json row = json::array();
+        Json row = Json::array();
         for (int o = 0; o < a.outputs; ++o) row.push_back(static_cast<double>(y[w * a.outputs + o]));
         out.push_back(row);
     }
-    std::cout << json{{"y", out}}.dump() << "\n";
+    std::cout << Json{{"y", out}}.dump() << "\n";
     return 0;
 }
 

@@ -3,11 +3,13 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "commands.hpp"
 #include "stockcast/backtest.hpp"
 #include "stockcast/data.hpp"
 #include "stockcast/forecast.hpp"
+#include "stockcast/json.hpp"
 #include "stockcast/model.hpp"
 #include "stockcast/sha256.hpp"
 
@@ -76,12 +78,11 @@ int cmd_predict(int argc, char** argv) {
 
     // Held-out (test-year) accuracy from the manifest, beside the naive forecast.
     auto manifest_text = read_text_file(models + "/manifest.json");
-    const nlohmann::json doc = nlohmann::json::parse(manifest_text.value(), nullptr, false);
-    nlohmann::json metrics = nlohmann::json::object();
-    if (doc.is_object() && doc.contains("stocks") && doc["stocks"].is_array())
-        for (const auto& s : doc["stocks"])
-            if (s.is_object() && s.value("symbol", "") == symbol && s.contains("test_metrics") && s["test_metrics"].is_object())
-                metrics = s["test_metrics"];
+    const auto doc = parse_json(manifest_text.value());
+    Json metrics;  // {"1d": {"mape": ..., "naive_mape": ...}, ...}
+    if (doc)
+        for (const Json& s : doc.value()["stocks"])
+            if (s["symbol"] == symbol && s["test_metrics"].is_object()) metrics = s["test_metrics"];
 
     std::printf("%s (%s, %s) — model %s (%s), data up to %s, last close %.2f\n", symbol.c_str(), entry->name.c_str(),
                 entry->sector.c_str(), entry->file.c_str(), entry->model_type.c_str(), ps.dates.back().c_str(),
@@ -91,10 +92,10 @@ int cmd_predict(int argc, char** argv) {
     for (const auto& h : f.value().horizons) {
         const std::string key = std::to_string(h.horizon) + "d";
         std::string accuracy = "n/a";
-        if (metrics.contains(key) && metrics[key].is_object() && metrics[key].contains("mape") && metrics[key]["mape"].is_number() &&
-            metrics[key].contains("naive_mape") && metrics[key]["naive_mape"].is_number()) {
+        const Json& m = std::as_const(metrics)[key];
+        if (m["mape"].is_number() && m["naive_mape"].is_number()) {
             char buf[64];
-            std::snprintf(buf, sizeof buf, "%.2f %% vs %.2f %%", metrics[key]["mape"].get<double>(), metrics[key]["naive_mape"].get<double>());
+            std::snprintf(buf, sizeof buf, "%.2f %% vs %.2f %%", m["mape"].get<double>(), m["naive_mape"].get<double>());
             accuracy = buf;
         }
         char interval[64], probs[64];

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole Catch2 suite under AddressSanitizer + UndefinedBehaviorSanitizer, then a short
-# libFuzzer run of the model parser seeded with the committed fixtures.
-#   scripts/sanitize.sh [fuzz-seconds]   (default 60)
+# The whole Catch2 suite under AddressSanitizer + UndefinedBehaviorSanitizer, then short
+# libFuzzer runs of the model parser and of the JSON parser/writer, seeded with the committed fixtures.
+#   scripts/sanitize.sh [fuzz-seconds]   (default 60, per fuzzer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -12,10 +12,16 @@ cmake --build build-asan -j"$jobs" --target stockcast_tests
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build-asan/stockcast_tests
 
 CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSTOCKCAST_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_model_parser
+cmake --build build-fuzz -j"$jobs" --target fuzz_model_parser fuzz_json
 corpus=build-fuzz/corpus
 mkdir -p "$corpus"
 cp tests/hostile/*.stkm tests/golden/*.stkm "$corpus"/
 ./build-fuzz/fuzz_model_parser "$corpus" -max_total_time="$seconds" -max_len=200000 -rss_limit_mb=2048 \
   -print_final_stats=1 2>&1 | tail -n 25
-echo "fuzz: ${seconds}s without a crash"
+echo "fuzz: model parser ${seconds}s without a crash"
+json_corpus=build-fuzz/json-corpus
+mkdir -p "$json_corpus"
+cp models/manifest.json tests/hostile/cases.json tests/golden/risk/*.json "$json_corpus"/
+./build-fuzz/fuzz_json "$json_corpus" -max_total_time="$seconds" -max_len=20000 -rss_limit_mb=2048 \
+  -print_final_stats=1 2>&1 | tail -n 25
+echo "fuzz: JSON ${seconds}s without a crash"

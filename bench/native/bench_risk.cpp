@@ -85,11 +85,11 @@ int main(int argc, char** argv) {
             return 1;
         }
         rows += p.value().size();
-        nlohmann::json ev = nlohmann::json::array();
+        Json ev = Json::array();
         for (const PriceEvent& e : events.value())
             if (e.symbol == s) ev.push_back({{"date", e.date}, {"log_return", e.log_return}});
-        const nlohmann::json req = {{"symbol", s}, {"dates", p.value().dates}, {"closes", p.value().close}, {"volumes", p.value().volume},
-                                    {"events", ev}, {"market", {{"symbol", "NASI"}, {"dates", nasi.value().dates}, {"closes", nasi.value().close}}}};
+        const Json req = {{"symbol", s}, {"dates", p.value().dates}, {"closes", p.value().close}, {"volumes", p.value().volume},
+                          {"events", ev}, {"market", {{"symbol", "NASI"}, {"dates", nasi.value().dates}, {"closes", nasi.value().close}}}};
         requests.push_back(req.dump());
         request_bytes += requests.back().size();
         series.push_back(std::move(p.value()));

@@ -10,21 +10,15 @@
 
 #include "stockcast/data.hpp"
 #include "stockcast/forecast.hpp"
+#include "stockcast/json.hpp"
 #include "stockcast/sha256.hpp"
 
 namespace stockcast {
 
 namespace {
 
-using nlohmann::json;
-
-const json* field(const json& j, const char* key) {
-    if (!j.is_object()) return nullptr;
-    auto it = j.find(key);
-    return it == j.end() ? nullptr : &*it;
-}
-std::string str_field(const json& j, const char* key) {
-    const json* v = field(j, key);
+std::string str_field(const Json& j, const char* key) {
+    const Json* v = j.find(key);
     return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
@@ -61,19 +55,21 @@ Result<std::shared_ptr<LoadedModel>> load_model_file(const std::string& path, co
 Result<Manifest> load_manifest(const std::string& path) {
     auto text = read_text_file(path);
     if (!text) return text.error();
-    const json j = json::parse(text.value(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return make_error(ErrorCode::invalid_input, path + ": not a JSON object");
+    auto parsed = parse_json(text.value());
+    if (!parsed) return make_error(ErrorCode::invalid_input, path + ": not valid JSON: " + parsed.error().message);
+    const Json& j = parsed.value();
+    if (!j.is_object()) return make_error(ErrorCode::invalid_input, path + ": not a JSON object");
     Manifest m;
     const std::size_t slash = path.find_last_of('/');
     m.dir = slash == std::string::npos ? "." : path.substr(0, slash);
-    const json* models = field(j, "models");
+    const Json* models = j.find("models");
     if (models && models->is_array())
         for (const auto& e : *models)
             if (str_field(e, "kind") == "general") {
                 m.general_file = str_field(e, "file");
                 m.general_sha256 = str_field(e, "sha256");
             }
-    const json* stocks = field(j, "stocks");
+    const Json* stocks = j.find("stocks");
     if (!stocks || !stocks->is_array()) return make_error(ErrorCode::invalid_input, path + ": missing \"stocks\" array");
     for (const auto& e : *stocks) {
         ManifestStock s;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 
 #include "stockcast/features.hpp"
@@ -12,8 +13,6 @@
 
 namespace stockcast {
 namespace {
-
-using nlohmann::json;
 
 std::uint32_t read_u32(const std::uint8_t* p) {
     return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[3]} << 24);
@@ -28,7 +27,7 @@ void write_u64(std::uint8_t* p, std::uint64_t v) {
 }
 std::uint64_t align_up(std::uint64_t n) { return (n + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment; }
 
-Error header_error(const std::string& field, const std::string& expected, const json* got) {
+Error header_error(const std::string& field, const std::string& expected, const Json* got) {
     std::string actual;
     if (got == nullptr) actual = "missing";
     else if (got->is_string()) actual = "\"" + got->get<std::string>().substr(0, 60) + "\"";
@@ -38,14 +37,8 @@ Error header_error(const std::string& field, const std::string& expected, const 
 }
 
 // Typed, non-throwing access to header fields: each returns bad_header naming the field.
-const json* find(const json& obj, const char* key) {
-    if (!obj.is_object()) return nullptr;
-    auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
-}
-
-Status get_int(const json& obj, const char* key, const std::string& path, long long min, long long max, long long& out) {
-    const json* v = find(obj, key);
+Status get_int(const Json& obj, const char* key, const std::string& path, long long min, long long max, long long& out) {
+    const Json* v = obj.find(key);
     if (v == nullptr || !v->is_number_integer()) return header_error(path + key, "an integer", v);
     out = v->get<long long>();
     if (out < min || out > max)
@@ -55,36 +48,42 @@ Status get_int(const json& obj, const char* key, const std::string& path, long l
     return Ok{};
 }
 
-Status get_string(const json& obj, const char* key, const std::string& path, std::string& out, bool required = true) {
-    const json* v = find(obj, key);
+Status get_string(const Json& obj, const char* key, const std::string& path, std::string& out, bool required = true) {
+    const Json* v = obj.find(key);
     if (v == nullptr && !required) return Ok{};
     if (v == nullptr || !v->is_string()) return header_error(path + key, "a string", v);
     out = v->get<std::string>();
     return Ok{};
 }
 
-// A numeric array of at most max_len finite numbers.
+// `v` (the value of header.FIELD, or nullptr when missing): an array of at most max_len finite numbers.
 template <class T>
-Status get_numbers(const json& obj, const char* key, const std::string& path, std::size_t max_len, std::vector<T>& out) {
-    const json* v = find(obj, key);
-    if (v == nullptr || !v->is_array()) return header_error(path + key, "an array of numbers", v);
+Status read_numbers(const Json* v, const std::string& field, std::size_t max_len, std::vector<T>& out) {
+    if (v == nullptr || !v->is_array()) return header_error(field, "an array of numbers", v);
     if (v->size() > max_len)
-        return make_error(ErrorCode::dimension_too_large, "header." + path + key + ": at most " + std::to_string(max_len) +
+        return make_error(ErrorCode::dimension_too_large, "header." + field + ": at most " + std::to_string(max_len) +
                                                               " values, got " + std::to_string(v->size()));
     out.clear();
     for (std::size_t i = 0; i < v->size(); ++i) {
-        const json& e = (*v)[i];
-        if (!e.is_number()) return header_error(path + key + "[" + std::to_string(i) + "]", "a number", &e);
+        const Json& e = (*v)[i];
+        if (!e.is_number()) return header_error(field + "[" + std::to_string(i) + "]", "a number", &e);
         const double d = e.get<double>();
-        if (!std::isfinite(d))
-            return make_error(ErrorCode::non_finite, "header." + path + key + "[" + std::to_string(i) + "]: not finite");
         if constexpr (std::is_integral_v<T>) {
             if (!e.is_number_integer() || d < -2147483648.0 || d > 2147483647.0)
-                return header_error(path + key + "[" + std::to_string(i) + "]", "an integer", &e);
+                return header_error(field + "[" + std::to_string(i) + "]", "an integer", &e);
+        } else if (!(std::fabs(d) <= static_cast<double>(std::numeric_limits<T>::max()))) {
+            // Parsed numbers are finite doubles, but beyond ±3.4e38 a float would be infinite.
+            return make_error(ErrorCode::non_finite, "header." + field + "[" + std::to_string(i) + "]: not finite as " +
+                                                         (sizeof(T) == 4 ? "float32" : "a double"));
         }
         out.push_back(static_cast<T>(d));
     }
     return Ok{};
+}
+
+template <class T>
+Status get_numbers(const Json& obj, const char* key, const std::string& path, std::size_t max_len, std::vector<T>& out) {
+    return read_numbers(obj.find(key), path + key, max_len, out);
 }
 
 Status check_length(const std::string& field, std::size_t expected, std::size_t actual) {
@@ -93,8 +92,8 @@ Status check_length(const std::string& field, std::size_t expected, std::size_t 
                                                      " values, got " + std::to_string(actual));
 }
 
-Status parse_architecture(const json& header, nn::Architecture& arch) {
-    const json* a = find(header, "architecture");
+Status parse_architecture(const Json& header, nn::Architecture& arch) {
+    const Json* a = header.find("architecture");
     if (a == nullptr || !a->is_object()) return header_error("architecture", "an object", a);
     std::string type;
     if (Status s = get_string(*a, "type", "architecture.", type); !s) return s;
@@ -114,8 +113,7 @@ Status parse_architecture(const json& header, nn::Architecture& arch) {
     arch.embedding_count = static_cast<int>(v);
     if (Status s = get_int(*a, "embedding_dim", "architecture.", 0, nn::kMaxEmbeddingDim, v); !s) return s;
     arch.embedding_dim = static_cast<int>(v);
-    std::vector<float> dropout;
-    const json* d = find(*a, "dropout");
+    const Json* d = a->find("dropout");
     if (d == nullptr || !d->is_number()) return header_error("architecture.dropout", "a number", d);
     arch.dropout = d->get<float>();
     return arch.validate();
@@ -128,9 +126,9 @@ struct TensorEntry {
 };
 
 // Checks the tensor table against the architecture and the data section, before allocating.
-Status parse_tensor_table(const json& header, const nn::Architecture& arch, std::uint64_t data_bytes,
+Status parse_tensor_table(const Json& header, const nn::Architecture& arch, std::uint64_t data_bytes,
                           std::vector<TensorEntry>& entries) {
-    const json* t = find(header, "tensors");
+    const Json* t = header.find("tensors");
     if (t == nullptr || !t->is_array()) return header_error("tensors", "an array", t);
     if (t->size() > static_cast<std::size_t>(kMaxTensors))
         return make_error(ErrorCode::dimension_too_large, "header.tensors: at most " + std::to_string(kMaxTensors) +
@@ -139,7 +137,7 @@ Status parse_tensor_table(const json& header, const nn::Architecture& arch, std:
     for (auto& spec : nn::expected_tensors(arch)) expected[spec.name] = spec;
     std::map<std::string, TensorEntry> seen;
     for (std::size_t i = 0; i < t->size(); ++i) {
-        const json& e = (*t)[i];
+        const Json& e = (*t)[i];
         const std::string path = "tensors[" + std::to_string(i) + "].";
         TensorEntry entry;
         if (Status s = get_string(e, "name", path, entry.name); !s) return s;
@@ -208,15 +206,15 @@ Status load_tensor(const TensorEntry& entry, const std::uint8_t* data, float* de
     return Ok{};
 }
 
-Status parse_specs(const json& header, Model& model) {
+Status parse_specs(const Json& header, Model& model) {
     const nn::Architecture& arch = model.net.arch;
-    const json* in = find(header, "input");
+    const Json* in = header.find("input");
     if (in == nullptr || !in->is_object()) return header_error("input", "an object", in);
-    const json* feats = find(*in, "features");
+    const Json* feats = in->find("features");
     if (feats == nullptr || !feats->is_array()) return header_error("input.features", "an array of names", feats);
     if (Status s = check_length("input.features", static_cast<std::size_t>(arch.features), feats->size()); !s) return s;
     model.input.features.clear();
-    for (const json& f : *feats) {
+    for (const Json& f : *feats) {
         if (!f.is_string()) return header_error("input.features[]", "a string", &f);
         const std::string name = f.get<std::string>();
         if (!is_known_feature(name))
@@ -226,7 +224,7 @@ Status parse_specs(const json& header, Model& model) {
     if (Status s = get_numbers(*in, "scale", "input.", nn::kMaxFeatures, model.input.scale); !s) return s;
     if (Status s = check_length("input.scale", model.input.features.size(), model.input.scale.size()); !s) return s;
 
-    const json* out = find(header, "output");
+    const Json* out = header.find("output");
     if (out == nullptr || !out->is_object()) return header_error("output", "an object", out);
     if (Status s = get_numbers(*out, "horizons", "output.", nn::kMaxOutputs, model.output.horizons); !s) return s;
     if (Status s = check_length("output.horizons", static_cast<std::size_t>(arch.outputs), model.output.horizons.size()); !s) return s;
@@ -239,7 +237,7 @@ Status parse_specs(const json& header, Model& model) {
     if (Status s = get_numbers(*out, "scale", "output.", nn::kMaxOutputs, model.output.scale); !s) return s;
     if (Status s = check_length("output.scale", model.output.horizons.size(), model.output.scale.size()); !s) return s;
 
-    const json* iv = find(header, "intervals");
+    const Json* iv = header.find("intervals");
     if (iv == nullptr || !iv->is_object()) return header_error("intervals", "an object", iv);
     IntervalSpec& spec = model.intervals;
     if (Status s = get_numbers(*iv, "levels", "intervals.", 16, spec.levels); !s) return s;
@@ -247,17 +245,16 @@ Status parse_specs(const json& header, Model& model) {
         if (!(spec.levels[k] > 0 && spec.levels[k] < 1) || (k > 0 && spec.levels[k] <= spec.levels[k - 1]))
             return make_error(ErrorCode::bad_header, "header.intervals.levels: expected increasing values in (0, 1)");
     for (const char* side : {"lower", "upper"}) {
-        const json* rows = find(*iv, side);
+        const Json* rows = iv->find(side);
         auto& dest = std::string(side) == "lower" ? spec.lower : spec.upper;
         if (rows == nullptr || !rows->is_array()) return header_error(std::string("intervals.") + side, "an array per horizon", rows);
         if (Status s = check_length(std::string("intervals.") + side, model.output.horizons.size(), rows->size()); !s) return s;
         dest.clear();
         for (std::size_t h = 0; h < rows->size(); ++h) {
             std::vector<double> row;
-            const json wrap = json::object({{"q", (*rows)[h]}});
-            const std::string path = std::string("intervals.") + side + "[" + std::to_string(h) + "].";
-            if (Status s = get_numbers(wrap, "q", path, 16, row); !s) return s;
-            if (Status s = check_length(path.substr(0, path.size() - 1), spec.levels.size(), row.size()); !s) return s;
+            const std::string field = std::string("intervals.") + side + "[" + std::to_string(h) + "]";
+            if (Status s = read_numbers(&(*rows)[h], field, 16, row); !s) return s;
+            if (Status s = check_length(field, spec.levels.size(), row.size()); !s) return s;
             dest.push_back(std::move(row));
         }
     }
@@ -268,8 +265,8 @@ Status parse_specs(const json& header, Model& model) {
     return Ok{};
 }
 
-Status parse_meta(const json& header, Model& model) {
-    const json* m = find(header, "meta");
+Status parse_meta(const Json& header, Model& model) {
+    const Json* m = header.find("meta");
     if (m == nullptr || !m->is_object()) return header_error("meta", "an object", m);
     ModelMeta& meta = model.meta;
     if (Status s = get_string(*m, "name", "meta.", meta.name); !s) return s;
@@ -285,24 +282,24 @@ Status parse_meta(const json& header, Model& model) {
                                                      meta.kind + "\"");
     meta.stocks.clear();
     if (general) {
-        const json* stocks = find(*m, "stocks");
+        const Json* stocks = m->find("stocks");
         if (stocks == nullptr || !stocks->is_array()) return header_error("meta.stocks", "an array of symbols", stocks);
         if (Status s = check_length("meta.stocks", static_cast<std::size_t>(model.net.arch.embedding_count), stocks->size()); !s)
             return s;
-        for (const json& sym : *stocks) {
+        for (const Json& sym : *stocks) {
             if (!sym.is_string()) return header_error("meta.stocks[]", "a string", &sym);
             meta.stocks.push_back(sym.get<std::string>());
         }
     }
-    const json* metrics = find(header, "metrics");
-    meta.metrics = metrics != nullptr && metrics->is_object() ? *metrics : json::object();
+    const Json* metrics = header.find("metrics");
+    meta.metrics = metrics != nullptr && metrics->is_object() ? *metrics : Json::object();
     return Ok{};
 }
 
 // Per-stock table {symbol: [H numbers]} of a general model; stocks not listed get `fallback`.
-Status parse_stock_table(const json& metrics, const char* key, const Model& model, const std::vector<double>& fallback,
+Status parse_stock_table(const Json& metrics, const char* key, const Model& model, const std::vector<double>& fallback,
                          double min, double max, std::vector<std::vector<double>>& out) {
-    const json* table = find(metrics, key);
+    const Json* table = metrics.find(key);
     out.clear();
     if (table == nullptr) return Ok{};
     const std::string path = std::string("metrics.") + key;
@@ -310,27 +307,26 @@ Status parse_stock_table(const json& metrics, const char* key, const Model& mode
     if (!model.net.arch.has_embedding())
         return make_error(ErrorCode::bad_header, "header." + path + ": only a general model has per-stock values");
     out.assign(model.meta.stocks.size(), fallback);
-    for (auto it = table->begin(); it != table->end(); ++it) {
-        const int id = model.stock_id(it.key());
-        if (id < 0) return make_error(ErrorCode::bad_header, "header." + path + ": \"" + it.key() + "\" is not in meta.stocks");
+    for (const auto& [symbol, values] : table->items()) {
+        const int id = model.stock_id(symbol);
+        if (id < 0) return make_error(ErrorCode::bad_header, "header." + path + ": \"" + symbol + "\" is not in meta.stocks");
         std::vector<double> row;
-        const json wrap = json::object({{"v", it.value()}});
-        if (Status s = get_numbers(wrap, "v", path + "." + it.key(), fallback.size(), row); !s) return s;
-        if (Status s = check_length(path + "." + it.key(), fallback.size(), row.size()); !s) return s;
+        if (Status s = read_numbers(&values, path + "." + symbol, fallback.size(), row); !s) return s;
+        if (Status s = check_length(path + "." + symbol, fallback.size(), row.size()); !s) return s;
         for (double v : row)
             if (!(v >= min && v <= max))
-                return make_error(ErrorCode::bad_header, "header." + path + "." + it.key() + ": values must lie in [" +
+                return make_error(ErrorCode::bad_header, "header." + path + "." + symbol + ": values must lie in [" +
                                                              number_text(min) + ", " + number_text(max) + "], got " + number_text(v));
         out[static_cast<std::size_t>(id)] = row;
     }
     return Ok{};
 }
 
-Status parse_calibration(const json* metrics, Model& model) {
+Status parse_calibration(const Json* metrics, Model& model) {
     Calibration& cal = model.calibration;
     cal = Calibration{};
     if (metrics == nullptr || !metrics->is_object()) return Ok{};
-    if (const json* scaling = find(*metrics, "interval_scaling")) {
+    if (const Json* scaling = metrics->find("interval_scaling")) {
         std::string kind;
         if (Status s = get_string(*scaling, "kind", "metrics.interval_scaling.", kind); !s) return s;
         if (kind != "window_volatility" && kind != "none")
@@ -338,8 +334,8 @@ Status parse_calibration(const json* metrics, Model& model) {
         cal.volatility_scaled = kind == "window_volatility";
     }
     const std::size_t H = model.output.horizons.size();
-    const json* target = find(*metrics, "target_scale");
-    const bool has_shrink = find(*metrics, "stock_shrink") != nullptr;
+    const Json* target = metrics->find("target_scale");
+    const bool has_shrink = metrics->find("stock_shrink") != nullptr;
     if (has_shrink && target == nullptr)
         return make_error(ErrorCode::bad_header, "header.metrics.stock_shrink: needs metrics.target_scale");
     if (has_shrink) {
@@ -351,7 +347,7 @@ Status parse_calibration(const json* metrics, Model& model) {
         std::vector<double> unit(H, 1.0);
         if (Status s = parse_stock_table(*metrics, "stock_shrink", model, unit, 0.0, 1.0, cal.stock_output_scale); !s) return s;
         for (std::size_t id = 0; id < cal.stock_output_scale.size(); ++id) {
-            const bool listed = find(*find(*metrics, "stock_shrink"), model.meta.stocks[id].c_str()) != nullptr;
+            const bool listed = metrics->find("stock_shrink")->contains(model.meta.stocks[id]);
             for (std::size_t h = 0; h < H; ++h)
                 cal.stock_output_scale[id][h] = listed ? cal.stock_output_scale[id][h] * target_scale[h] : fallback[h];
         }
@@ -360,8 +356,8 @@ Status parse_calibration(const json* metrics, Model& model) {
                              cal.stock_interval_scale);
 }
 
-Status parse_test_vector(const json& header, Model& model) {
-    const json* tv = find(header, "test_vector");
+Status parse_test_vector(const Json& header, Model& model) {
+    const Json* tv = header.find("test_vector");
     if (tv == nullptr || !tv->is_object()) return header_error("test_vector", "an object", tv);
     const nn::Architecture& arch = model.net.arch;
     const std::size_t per_window = static_cast<std::size_t>(arch.window) * arch.features;
@@ -378,7 +374,7 @@ Status parse_test_vector(const json& header, Model& model) {
         if (Status s = get_numbers(*tv, "stock_ids", "test_vector.", kMaxTestWindows, t.stock_ids); !s) return s;
         if (Status s = check_length("test_vector.stock_ids", n, t.stock_ids.size()); !s) return s;
     }
-    const json* tol = find(*tv, "tolerance");
+    const Json* tol = tv->find("tolerance");
     if (tol == nullptr || !tol->is_number()) return header_error("test_vector.tolerance", "a number", tol);
     t.tolerance = tol->get<float>();
     if (!(t.tolerance > 0 && t.tolerance <= 1e-2f))
@@ -435,11 +431,12 @@ Result<Layout> check_layout(const std::uint8_t* data, std::size_t size) {
     return layout;
 }
 
-Result<json> parse_header_json(const std::uint8_t* data, const Layout& layout) {
-    const char* begin = reinterpret_cast<const char*>(data + kModelPrefixBytes);
-    json header = json::parse(begin, begin + layout.header_bytes, nullptr, false);
-    if (header.is_discarded() || !header.is_object())
-        return make_error(ErrorCode::bad_header, "header: not a JSON object");
+Result<Json> parse_header_json(const std::uint8_t* data, const Layout& layout) {
+    auto parsed = parse_json({reinterpret_cast<const char*>(data + kModelPrefixBytes), layout.header_bytes});
+    if (!parsed) return make_error(ErrorCode::bad_header, "header: not valid JSON: " + parsed.error().message);
+    Json header = std::move(parsed.value());
+    if (!header.is_object())
+        return make_error(ErrorCode::bad_header, std::string("header: expected a JSON object, got ") + header.type_name());
     std::string format;
     if (Status s = get_string(header, "format", "", format); !s) return s.error();
     if (format != "stockcast-model")
@@ -456,7 +453,7 @@ int Model::stock_id(const std::string& symbol) const {
 
 Status load_calibration(Model& model) { return parse_calibration(&model.meta.metrics, model); }
 
-json model_summary(const Model& model) {
+Json model_summary(const Model& model) {
     const nn::Architecture& a = model.net.arch;
     std::size_t parameters = 0;
     for (const auto& t : nn::expected_tensors(a)) parameters += t.count();
@@ -473,7 +470,7 @@ json model_summary(const Model& model) {
     };
 }
 
-Result<json> read_model_header(const std::uint8_t* data, std::size_t size) {
+Result<Json> read_model_header(const std::uint8_t* data, std::size_t size) {
     auto layout = check_layout(data, size);
     if (!layout) return layout.error();
     return parse_header_json(data, layout.value());
@@ -490,7 +487,7 @@ Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const Pars
     }
     auto header_r = parse_header_json(data, layout);
     if (!header_r) return header_r.error();
-    const json& header = header_r.value();
+    const Json& header = header_r.value();
 
     Model model;
     nn::Architecture arch;
@@ -513,7 +510,7 @@ Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const Pars
     return model;
 }
 
-std::vector<std::uint8_t> assemble_model_file(const json& header, const std::vector<std::uint8_t>& data_section,
+std::vector<std::uint8_t> assemble_model_file(const Json& header, const std::vector<std::uint8_t>& data_section,
                                               std::uint32_t version) {
     const std::string text = header.dump();
     const std::uint64_t data_start = align_up(kModelPrefixBytes + text.size());
@@ -534,7 +531,7 @@ Result<std::vector<std::uint8_t>> write_model(const Model& source, Dtype dtype, 
     Model model = source;
     // Round weights to the stored precision first, so the test vector matches what loads.
     std::vector<std::uint8_t> data;
-    json tensors = json::array();
+    Json tensors = Json::array();
     for (auto& ref : model.net.tensors()) {
         std::size_t count = 1;
         for (int d : ref.shape) count *= static_cast<std::size_t>(d);
@@ -581,11 +578,11 @@ Result<std::vector<std::uint8_t>> write_model(const Model& source, Dtype dtype, 
     }
 
     auto floats = [](const std::vector<float>& v) {
-        json a = json::array();
+        Json a = Json::array();
         for (float f : v) a.push_back(static_cast<double>(f));
         return a;
     };
-    json header = {
+    Json header = {
         {"format", "stockcast-model"},
         {"architecture",
          {{"type", "lstm_v1"}, {"window", arch.window}, {"features", arch.features}, {"lstm_units", arch.lstm_units},

@@ -8,20 +8,19 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "stockcast/data.hpp"
+#include "stockcast/json.hpp"
 
 namespace risk_test {
 
 inline std::string repo_path(const std::string& relative) { return std::string(STOCKCAST_SOURCE_DIR) + "/" + relative; }
 
-inline nlohmann::json load_golden(const std::string& name) {
+inline stockcast::Json load_golden(const std::string& name) {
     auto text = stockcast::read_text_file(repo_path("tests/golden/risk/" + name));
     REQUIRE(text.ok());
-    auto j = nlohmann::json::parse(text.value(), nullptr, false);
-    REQUIRE_FALSE(j.is_discarded());
-    return j;
+    auto j = stockcast::parse_json(text.value());
+    REQUIRE(j.ok());
+    return std::move(j.value());
 }
 
 inline stockcast::PriceSeries load_stock(const std::string& symbol, const char* dir = "prices") {

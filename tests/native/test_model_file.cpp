@@ -90,12 +90,12 @@ TEST_CASE("a model round-trips through the file format", "[format]") {
 }
 
 TEST_CASE("every hostile model file is rejected with its specific code", "[format][hostile]") {
-    const nlohmann::json cases = testing::load_json("tests/hostile/cases.json");
+    const Json cases = testing::load_json("tests/hostile/cases.json");
     REQUIRE(cases.size() >= 15);
     std::size_t rejected = 0;
     for (const auto& c : cases) {
-        const std::string file = c["file"];
-        const std::string expected = c["code"];
+        const std::string file = c["file"].get<std::string>();
+        const std::string expected = c["code"].get<std::string>();
         INFO(file);
         const auto bytes = read_bytes("tests/hostile/" + file);
         auto parsed = parse_model(bytes.data(), bytes.size());
@@ -141,4 +141,50 @@ TEST_CASE("the committed golden model files reproduce PyTorch", "[format][golden
         REQUIRE(parsed.value().net.forward(g.x.data(), g.stock_ids.empty() ? nullptr : g.stock_ids.data(), g.batch, y.data(), ws).ok());
         for (std::size_t i = 0; i < y.size(); ++i) CHECK(std::fabs(y[i] - g.y[i]) <= 1e-5);
     }
+}
+
+TEST_CASE("the header JSON is parsed strictly", "[format][hostile]") {
+    const auto valid = read_bytes("tests/hostile/valid.stkm");
+    auto header = read_model_header(valid.data(), valid.size());
+    REQUIRE(header.ok());
+    const std::string text = header.value().dump();
+    const std::size_t data_start = (24 + text.size() + 63) / 64 * 64;
+    const std::vector<std::uint8_t> data(valid.begin() + static_cast<std::ptrdiff_t>(data_start), valid.end() - 32);
+    // A valid file around any header text (assemble_model_file only takes a Json value).
+    auto parse_with = [&data](const std::string& header_text) {
+        const std::size_t start = (24 + header_text.size() + 63) / 64 * 64;
+        std::vector<std::uint8_t> file(start + data.size() + 32, 0);
+        std::memcpy(file.data(), kModelMagic, sizeof kModelMagic);
+        file[8] = kModelFormatVersion;
+        for (int i = 0; i < 4; ++i) file[12 + i] = static_cast<std::uint8_t>(header_text.size() >> (8 * i));
+        for (int i = 0; i < 8; ++i) file[16 + i] = static_cast<std::uint8_t>(std::uint64_t{data.size()} >> (8 * i));
+        std::memcpy(file.data() + 24, header_text.data(), header_text.size());
+        std::memcpy(file.data() + start, data.data(), data.size());
+        const Sha256Digest d = sha256(file.data(), file.size() - 32);
+        std::memcpy(file.data() + file.size() - 32, d.data(), 32);
+        return parse_model(file.data(), file.size());
+    };
+    REQUIRE(parse_with(text).ok());
+    // A second "format" member makes the header ambiguous: malformed.
+    auto dup = parse_with("{\"format\":\"onnx\"," + text.substr(1));
+    REQUIRE_FALSE(dup.ok());
+    CHECK(dup.error().code == ErrorCode::bad_header);
+    CHECK(dup.error().message ==
+          "header: not valid JSON: duplicate key \"format\" at byte " + std::to_string(16 + text.find("\"format\"")));
+    // A number no double holds is malformed, not infinity.
+    std::string huge = text;
+    const std::size_t dropout = huge.find("\"dropout\":") + 10;
+    huge.replace(dropout, huge.find(',', dropout) - dropout, "1e999");
+    auto inf = parse_with(huge);
+    REQUIRE_FALSE(inf.ok());
+    CHECK(inf.error().code == ErrorCode::bad_header);
+    CHECK(inf.error().message == "header: not valid JSON: number beyond the range of a double at byte " + std::to_string(dropout));
+    // A float32 field beyond its range would become infinite.
+    Json edited = header.value();
+    edited["input"]["scale"] = {1e39};
+    const auto file = assemble_model_file(edited, data);
+    auto big = parse_model(file.data(), file.size());
+    REQUIRE_FALSE(big.ok());
+    CHECK(big.error().code == ErrorCode::non_finite);
+    CHECK(big.error().message == "header.input.scale[0]: not finite as float32");
 }

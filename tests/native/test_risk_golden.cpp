@@ -13,17 +13,16 @@
 
 using namespace stockcast;
 using namespace stockcast::risk;
-using nlohmann::json;
 
 namespace {
 
-Vec to_vec(const json& a) {
+Vec to_vec(const Json& a) {
     Vec v(static_cast<Eigen::Index>(a.size()));
     for (std::size_t i = 0; i < a.size(); ++i) v[static_cast<Eigen::Index>(i)] = a[i].get<double>();
     return v;
 }
 
-Eigen::MatrixXd to_matrix(const json& a) {
+Eigen::MatrixXd to_matrix(const Json& a) {
     Eigen::MatrixXd m(static_cast<Eigen::Index>(a.size()), static_cast<Eigen::Index>(a[0].size()));
     for (std::size_t i = 0; i < a.size(); ++i)
         for (std::size_t j = 0; j < a[i].size(); ++j) m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = a[i][j].get<double>();
@@ -37,9 +36,9 @@ Vec closes(const PriceSeries& s) { return Eigen::Map<const Vec>(s.close.data(), 
 }  // namespace
 
 TEST_CASE("GARCH(1,1) matches fGarch::garchFit on NSE series", "[risk][golden]") {
-    const json g = risk_test::load_golden("garch.json");
+    const Json g = risk_test::load_golden("garch.json");
     const auto events = risk_test::load_events();
-    for (const json& c : g["cases"]) {
+    for (const Json& c : g["cases"]) {
         const std::string sym = c["symbol"].get<std::string>();
         INFO("symbol " << sym);
         const PriceSeries s = risk_test::load_stock(sym);
@@ -66,7 +65,7 @@ TEST_CASE("GARCH(1,1) matches fGarch::garchFit on NSE series", "[risk][golden]")
         const Vec e = r.array() - v.mean;
         CHECK(std::abs(garch_log_likelihood(e, {c["omega"].get<double>(), c["alpha"].get<double>(), c["beta"].get<double>()}) - ref_ll) < 1e-6);
         // Conditional volatilities and the 30-day forecast path.
-        const json& idx = c["sigma_index"];
+        const Json& idx = c["sigma_index"];
         for (std::size_t k = 0; k < idx.size(); ++k)
             CHECK(rel(v.sigma[idx[k].get<Eigen::Index>()], c["sigma"][k].get<double>()) < 2e-5);
         auto f = volatility_forecasts(v.params, v.next_variance, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30});
@@ -77,8 +76,8 @@ TEST_CASE("GARCH(1,1) matches fGarch::garchFit on NSE series", "[risk][golden]")
 }
 
 TEST_CASE("RSI(14) and MACD(12,26,9) match TTR", "[risk][golden]") {
-    const json g = risk_test::load_golden("indicators.json");
-    for (const json& c : g["cases"]) {
+    const Json g = risk_test::load_golden("indicators.json");
+    for (const Json& c : g["cases"]) {
         const std::string sym = c["symbol"].get<std::string>();
         INFO("symbol " << sym);
         const PriceSeries s = risk_test::load_stock(sym);
@@ -103,15 +102,15 @@ TEST_CASE("RSI(14) and MACD(12,26,9) match TTR", "[risk][golden]") {
 }
 
 TEST_CASE("VaR / ES, beta to NASI and maximum drawdown match base R", "[risk][golden]") {
-    const json g = risk_test::load_golden("series.json");
+    const Json g = risk_test::load_golden("series.json");
     const auto events = risk_test::load_events();
     const PriceSeries nasi = risk_test::load_stock("NASI", "indices");
-    for (const json& c : g["cases"]) {
+    for (const Json& c : g["cases"]) {
         const std::string sym = c["symbol"].get<std::string>();
         INFO("symbol " << sym);
         const PriceSeries s = risk_test::load_stock(sym);
         const Vec r = adjusted_log_returns(s, events).tail(1000);
-        for (const json& e : c["var"]) {
+        for (const Json& e : c["var"]) {
             const double level = e["level"].get<double>();
             const int h = e["horizon"].get<int>();
             INFO(e["method"].get<std::string>() << " " << level << " " << h);
@@ -145,15 +144,15 @@ TEST_CASE("VaR / ES, beta to NASI and maximum drawdown match base R", "[risk][go
 }
 
 TEST_CASE("long-only QP matches quadprog::solve.QP; risk parity equalises contributions", "[risk][golden]") {
-    const json g = risk_test::load_golden("portfolio.json");
-    for (const json& c : g["cases"]) {
+    const Json g = risk_test::load_golden("portfolio.json");
+    for (const Json& c : g["cases"]) {
         INFO("case " << c["name"].get<std::string>());
         const Eigen::MatrixXd cov = to_matrix(c["cov"]);
         const Vec mu = to_vec(c["mean"]);
         auto mv = min_variance_portfolio(cov, mu, 0);
         REQUIRE(mv.ok());
         CHECK((mv.value().weights - to_vec(c["min_variance"])).cwiseAbs().maxCoeff() < 1e-6);
-        for (const json& ms : c["max_sharpe"]) {
+        for (const Json& ms : c["max_sharpe"]) {
             const double rf = ms["rf"].get<double>();
             INFO("max Sharpe, rf " << rf);
             auto p = max_sharpe_portfolio(cov, mu, rf);
@@ -173,10 +172,10 @@ TEST_CASE("long-only QP matches quadprog::solve.QP; risk parity equalises contri
 }
 
 TEST_CASE("aligned returns, covariance and shrinkage intensity match R on the same NSE assets", "[risk][golden]") {
-    const json g = risk_test::load_golden("portfolio.json");
+    const Json g = risk_test::load_golden("portfolio.json");
     const auto events = risk_test::load_events();
     std::vector<AssetSeries> assets;
-    for (const json& sj : g["symbols"]) {
+    for (const Json& sj : g["symbols"]) {
         const std::string sym = sj.get<std::string>();
         const PriceSeries s = risk_test::load_stock(sym);
         AssetSeries a{sym, s.dates, s.close, {}};
@@ -199,7 +198,7 @@ TEST_CASE("aligned returns, covariance and shrinkage intensity match R on the sa
     CHECK(c.shrinkage == 0);
     CHECK(std::abs(c.shrinkage_estimate - g["lw_intensity"].get<double>()) < 1e-10);
     // With shrinkage 0 the end-to-end optimiser reproduces quadprog on the raw sample covariance.
-    const json& sample_case = g["cases"][0];
+    const Json& sample_case = g["cases"][0];
     CHECK((rep.value().portfolios[1].weights - to_vec(sample_case["min_variance"])).cwiseAbs().maxCoeff() < 1e-6);
     CHECK((rep.value().portfolios[2].weights - to_vec(sample_case["max_sharpe"][0]["weights"])).cwiseAbs().maxCoeff() < 1e-6);
 }

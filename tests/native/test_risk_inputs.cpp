@@ -9,42 +9,47 @@
 
 using namespace stockcast;
 using namespace stockcast::risk;
-using nlohmann::json;
 
 namespace {
 
-bool all_finite(const json& j) {
+bool all_finite(const Json& j) {
     if (j.is_number_float()) return std::isfinite(j.get<double>());
-    if (j.is_structured())
-        for (const json& v : j)
-            if (!all_finite(v)) return false;
+    for (const Json& v : j)
+        if (!all_finite(v)) return false;
+    for (const auto& [key, v] : j.items())
+        if (!all_finite(v)) return false;
     return true;
 }
 
-json call_report(const json& request) {
-    const json out = json::parse(risk_report_json(request.dump()), nullptr, false);
-    REQUIRE_FALSE(out.is_discarded());
+Json parsed(const std::string& text) {
+    auto doc = parse_json(text);
+    INFO(text.substr(0, 200));
+    REQUIRE(doc.ok());
+    return std::move(doc.value());
+}
+
+Json call_report(const Json& request) {
+    const Json out = parsed(risk_report_json(request.dump()));
     REQUIRE(out.contains("ok"));
     CHECK(all_finite(out));
     return out;
 }
 
-json call_portfolio(const json& request) {
-    const json out = json::parse(optimize_portfolio_json(request.dump()), nullptr, false);
-    REQUIRE_FALSE(out.is_discarded());
+Json call_portfolio(const Json& request) {
+    const Json out = parsed(optimize_portfolio_json(request.dump()));
     REQUIRE(out.contains("ok"));
     CHECK(all_finite(out));
     return out;
 }
 
-void check_error(const json& out, const std::string& code, const std::string& needle) {
+void check_error(const Json& out, const std::string& code, const std::string& needle) {
     INFO(out.dump());
     REQUIRE(out["ok"] == false);
     CHECK(out["error"]["code"] == code);
     CHECK(out["error"]["message"].get<std::string>().find(needle) != std::string::npos);
 }
 
-json series_request(std::size_t n, std::uint64_t seed = 3) {
+Json series_request(std::size_t n, std::uint64_t seed = 3) {
     const auto close = risk_test::garch_walk(n, seed);
     return {{"symbol", "TEST"}, {"dates", risk_test::make_dates(n)}, {"closes", close}, {"volumes", std::vector<double>(n, 1000)}};
 }
@@ -209,13 +214,13 @@ TEST_CASE("portfolio: typed errors for bad asset sets", "[risk]") {
 }
 
 TEST_CASE("risk_report_json: envelope, shapes and errors", "[risk]") {
-    json req = series_request(600);
-    req["events"] = json::array({json{{"date", req["dates"][595]}, {"log_return", 0.5}, {"note", "test"}}, "2010-01-02"});
+    Json req = series_request(600);
+    req["events"] = Json::array({Json{{"date", req["dates"][595]}, {"log_return", 0.5}, {"note", "test"}}, "2010-01-02"});
     req["market"] = {{"symbol", "IDX"}, {"dates", req["dates"]}, {"closes", risk_test::random_walk(600, 0.01, 9)}};
-    const json ok = call_report(req);
+    const Json ok = call_report(req);
     INFO(ok.dump());
     REQUIRE(ok["ok"] == true);
-    const json& r = ok["report"];
+    const Json& r = ok["report"];
     CHECK(r["symbol"] == "TEST");
     CHECK(r["rows"] == 600);
     CHECK(r["risk_score"]["factors"].size() == 4);
@@ -226,112 +231,113 @@ TEST_CASE("risk_report_json: envelope, shapes and errors", "[risk]") {
     CHECK(r["market"]["index"] == "IDX");
     CHECK(r["events_neutralised"].size() == 2);
     bool jump = false;
-    for (const json& w : r["risk_score"]["warnings"]) jump = jump || w["code"] == "recent_jump";
+    for (const Json& w : r["risk_score"]["warnings"]) jump = jump || w["code"] == "recent_jump";
     CHECK(jump);
     CHECK(r["indicators"]["macd_label"].is_string());
     CHECK(r["drawdown"]["max_drawdown"].is_number());
 
-    check_error(call_report(json::parse("[1,2]")), "invalid_input", "expected a JSON object");
-    CHECK(json::parse(risk_report_json("{not json"))["error"]["code"] == "invalid_input");
-    CHECK(json::parse(risk_report_json(""))["ok"] == false);
-    json missing = series_request(100);
+    check_error(call_report(parsed("[1,2]")), "invalid_input", "expected a JSON object");
+    check_error(parsed(risk_report_json("{not json")), "invalid_input", "not valid JSON: expected a string key, got 'n' at byte 1");
+    check_error(parsed(risk_report_json("")), "invalid_input", "not valid JSON");
+    check_error(parsed(risk_report_json("{\"symbol\": \"A\", \"symbol\": \"B\"}")), "invalid_input", "duplicate key \"symbol\" at byte 16");
+    Json missing = series_request(100);
     missing.erase("closes");
     check_error(call_report(missing), "invalid_input", "closes");
-    json wrong = series_request(100);
+    Json wrong = series_request(100);
     wrong["closes"][3] = "12.5";
     check_error(call_report(wrong), "invalid_input", "closes[3]");
-    json neg = series_request(100);
+    Json neg = series_request(100);
     neg["closes"][7] = -1;
     check_error(call_report(neg), "invalid_input", "closes[7]");
-    json shortreq = series_request(30);
+    Json shortreq = series_request(30);
     check_error(call_report(shortreq), "insufficient_history", "provided 30");
-    json vol = series_request(100);
+    Json vol = series_request(100);
     vol["volumes"].erase(0);
     check_error(call_report(vol), "invalid_input", "volumes");
-    json nullvol = series_request(100);
+    Json nullvol = series_request(100);
     nullvol["volumes"][99] = nullptr;  // a missing volume: the volume factor becomes unavailable
-    const json nv = call_report(nullvol);
+    const Json nv = call_report(nullvol);
     REQUIRE(nv["ok"] == true);
     CHECK(nv["report"]["risk_score"]["factors"][2]["available"] == false);
-    json dates = series_request(100);
+    Json dates = series_request(100);
     dates["dates"][5] = "2020/01/05";
     check_error(call_report(dates), "invalid_input", "dates[5]");
-    json opt = series_request(100);
+    Json opt = series_request(100);
     opt["options"] = {{"window", 10}};
     check_error(call_report(opt), "invalid_input", "options.window");
-    json badev = series_request(100);
-    badev["events"] = json::array({42});
+    Json badev = series_request(100);
+    badev["events"] = Json::array({42});
     check_error(call_report(badev), "invalid_input", "events[0]");
-    json badmarket = series_request(100);
-    badmarket["market"] = {{"dates", json::array({"2020-01-01"})}, {"closes", json::array()}};
+    Json badmarket = series_request(100);
+    badmarket["market"] = {{"dates", Json::array({"2020-01-01"})}, {"closes", Json::array()}};
     check_error(call_report(badmarket), "invalid_input", "market.");
-    // Invalid UTF-8 in a string is replaced, not thrown.
-    json utf = series_request(100);
+    // Invalid UTF-8 in a request is an error naming its offset, not a throw.
+    Json utf = series_request(100);
     utf["symbol"] = "";
     std::string text = utf.dump();
-    text.replace(text.find("\"symbol\":\"\""), 11, "\"symbol\":\"\xff\xfe\"");
-    const json u = json::parse(risk_report_json(text), nullptr, false);
-    CHECK_FALSE(u.is_discarded());
+    const std::size_t at = text.find("\"symbol\":\"\"");
+    text.replace(at, 11, "\"symbol\":\"\xff\xfe\"");
+    check_error(parsed(risk_report_json(text)), "invalid_input", "invalid UTF-8 in a string at byte " + std::to_string(at + 10));
 }
 
 TEST_CASE("optimize_portfolio_json: envelope, shapes and errors", "[risk]") {
     const auto dates = risk_test::make_dates(300);
-    json req = {{"assets", json::array()}, {"risk_free_rate", 0.0}, {"shrinkage", "auto"}};
+    Json req = {{"assets", Json::array()}, {"risk_free_rate", 0.0}, {"shrinkage", "auto"}};
     for (int k = 0; k < 4; ++k)
         req["assets"].push_back({{"symbol", "S" + std::to_string(k)}, {"dates", dates}, {"closes", risk_test::random_walk(300, 0.01 + 0.005 * k, 40 + k)}});
-    req["assets"][0]["events"] = json::array({dates[10]});
-    const json ok = call_portfolio(req);
+    req["assets"][0]["events"] = Json::array({dates[10]});
+    const Json ok = call_portfolio(req);
     INFO(ok.dump());
     REQUIRE(ok["ok"] == true);
-    const json& p = ok["portfolio"];
+    const Json& p = ok["portfolio"];
     CHECK(p["symbols"].size() == 4);
     CHECK(p["n_returns"] == 299);
     CHECK(p["covariance"]["matrix"].size() == 4);
     REQUIRE(p["portfolios"].size() == 4);
-    for (const json& q : p["portfolios"]) {
+    for (const Json& q : p["portfolios"]) {
         double sum = 0, rc = 0;
-        for (const json& w : q["weights"]) { sum += w.get<double>(); CHECK(w.get<double>() >= 0); }
-        for (const json& c : q["risk_contributions"]) rc += c.get<double>();
+        for (const Json& w : q["weights"]) { sum += w.get<double>(); CHECK(w.get<double>() >= 0); }
+        for (const Json& c : q["risk_contributions"]) rc += c.get<double>();
         CHECK(sum == Approx(1).epsilon(1e-12));
         CHECK(rc == Approx(1).epsilon(1e-12));
     }
-    json fixed = req;
+    Json fixed = req;
     fixed["shrinkage"] = 0.25;
-    fixed["methods"] = json::array({"risk_parity"});
-    const json f = call_portfolio(fixed);
+    fixed["methods"] = Json::array({"risk_parity"});
+    const Json f = call_portfolio(fixed);
     REQUIRE(f["ok"] == true);
     CHECK(f["portfolio"]["covariance"]["shrinkage"] == 0.25);
     CHECK(f["portfolio"]["portfolios"].size() == 1);
 
-    json one = req;
-    one["assets"] = json::array({req["assets"][0]});
-    const json o = call_portfolio(one);
+    Json one = req;
+    one["assets"] = Json::array({req["assets"][0]});
+    const Json o = call_portfolio(one);
     REQUIRE(o["ok"] == true);
     CHECK(o["portfolio"]["portfolios"][0]["weights"][0] == 1.0);
 
-    check_error(call_portfolio(json::object()), "invalid_input", "assets");
-    json sh = req;
+    check_error(call_portfolio(Json::object()), "invalid_input", "assets");
+    Json sh = req;
     sh["shrinkage"] = "lots";
     check_error(call_portfolio(sh), "invalid_input", "shrinkage");
-    json sh2 = req;
+    Json sh2 = req;
     sh2["shrinkage"] = 1.5;
     check_error(call_portfolio(sh2), "invalid_input", "shrinkage");
-    json m = req;
-    m["methods"] = json::array({"max_sharpe", "yolo"});
+    Json m = req;
+    m["methods"] = Json::array({"max_sharpe", "yolo"});
     check_error(call_portfolio(m), "invalid_input", "yolo");
-    json rf = req;
+    Json rf = req;
     rf["risk_free_rate"] = "zero";
     check_error(call_portfolio(rf), "invalid_input", "risk_free_rate");
-    json dup = req;
+    Json dup = req;
     dup["assets"][1]["symbol"] = "S0";
     check_error(call_portfolio(dup), "invalid_input", "duplicate");
-    json lens = req;
+    Json lens = req;
     lens["assets"][2]["closes"].erase(0);
     check_error(call_portfolio(lens), "invalid_input", "assets[2].dates");
-    json flat = req;
+    Json flat = req;
     flat["assets"][3]["closes"] = std::vector<double>(300, 5.0);
     check_error(call_portfolio(flat), "singular", "S3");
-    json apart = req;
+    Json apart = req;
     apart["assets"][1]["dates"] = risk_test::make_dates(300, 2050);
     check_error(call_portfolio(apart), "insufficient_history", "provided 0");
 }
@@ -346,7 +352,7 @@ TEST_CASE("risk report JSON for every NSE stock is complete and finite", "[risk]
         const PriceSeries s = risk_test::load_stock(sym);
         auto r = risk_report(s, &nasi, events);
         REQUIRE(r.ok());
-        const json j = to_json(r.value());
+        const Json j = to_json(r.value());
         CHECK(all_finite(j));
         CHECK((j["volatility"]["method"] == "garch" || j["volatility"]["method"] == "ewma"));
         CHECK(j["risk_score"]["total"].get<double>() >= 0);

@@ -1,20 +1,23 @@
 // Helpers shared by the native tests: golden files and small valid models.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "stockcast/data.hpp"
+#include "stockcast/json.hpp"
 #include "stockcast/model.hpp"
 
 namespace stockcast::testing {
 
 inline std::string source_path(const std::string& relative) { return std::string(STOCKCAST_SOURCE_DIR) + "/" + relative; }
 
-inline nlohmann::json load_json(const std::string& relative) {
+// The parsed file, or null when it cannot be read or parsed.
+inline Json load_json(const std::string& relative) {
     auto text = read_text_file(source_path(relative));
-    return text ? nlohmann::json::parse(text.value(), nullptr, false) : nlohmann::json();
+    if (!text) return Json();
+    auto doc = parse_json(text.value());
+    return doc ? std::move(doc.value()) : Json();
 }
 
 // A golden file of scripts/golden_nn.py: architecture + Keras-layout weights + inputs + PyTorch outputs.
@@ -26,26 +29,26 @@ struct Golden {
 };
 
 inline Golden load_golden(const std::string& name) {
-    const nlohmann::json doc = load_json("tests/golden/" + name);
+    const Json doc = load_json("tests/golden/" + name);
     Golden g;
     nn::Architecture arch;
     const auto& a = doc["architecture"];
-    arch.window = a["window"];
-    arch.features = a["features"];
+    arch.window = a["window"].get<int>();
+    arch.features = a["features"].get<int>();
     arch.lstm_units = a["lstm_units"].get<std::vector<int>>();
-    arch.dense_units = a["dense_units"];
-    arch.outputs = a["outputs"];
-    arch.embedding_count = a["embedding_count"];
-    arch.embedding_dim = a["embedding_dim"];
+    arch.dense_units = a["dense_units"].get<int>();
+    arch.outputs = a["outputs"].get<int>();
+    arch.embedding_count = a["embedding_count"].get<int>();
+    arch.embedding_dim = a["embedding_dim"].get<int>();
     g.net = nn::Network::zeros(arch);
     for (auto& t : g.net.tensors()) {
         const auto values = doc["weights"][t.name]["values"].get<std::vector<float>>();
         std::copy(values.begin(), values.end(), t.data);
     }
     for (const auto& row : doc["x"])
-        for (float v : row) g.x.push_back(v);
+        for (const auto& v : row) g.x.push_back(v.get<float>());
     for (const auto& row : doc["y"])
-        for (float v : row) g.y.push_back(v);
+        for (const auto& v : row) g.y.push_back(v.get<float>());
     g.stock_ids = doc["stock_ids"].get<std::vector<int>>();
     g.batch = static_cast<int>(doc["x"].size());
     return g;

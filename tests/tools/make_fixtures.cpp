@@ -18,7 +18,6 @@
 #include "stockcast/sha256.hpp"
 
 using namespace stockcast;
-using nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
@@ -42,7 +41,7 @@ Model small_model() {
             t.data[i] = (static_cast<float>(state >> 8) / 16777216.0f - 0.5f);
         }
     }
-    m.meta = ModelMeta{"HOSTILE", "general", "1", "2026-11-22", "2008-01-01", "2020-06-30", {"AAA", "BBB", "CCC"}, json::object()};
+    m.meta = ModelMeta{"HOSTILE", "general", "1", "2026-11-22", "2008-01-01", "2020-06-30", {"AAA", "BBB", "CCC"}, Json::object()};
     m.input.scale = {10.0f};
     m.output.scale = {0.02f, 0.05f, 0.07f, 0.1f};
     for (int h = 0; h < 4; ++h) {
@@ -53,7 +52,7 @@ Model small_model() {
 }
 
 struct Parts {
-    json header;
+    Json header;
     Bytes data;
 };
 
@@ -61,13 +60,13 @@ Parts split(const Bytes& file) {
     const std::uint32_t header_len = file[12] | (file[13] << 8) | (file[14] << 16) | (static_cast<std::uint32_t>(file[15]) << 24);
     const std::size_t data_start = (24 + header_len + 63) / 64 * 64;
     Parts p;
-    p.header = json::parse(file.begin() + 24, file.begin() + 24 + header_len);
+    p.header = parse_json({reinterpret_cast<const char*>(file.data()) + 24, header_len}).value();
     p.data.assign(file.begin() + static_cast<std::ptrdiff_t>(data_start), file.end() - 32);
     return p;
 }
 
-json& tensor(json& header, const std::string& name) {
-    for (json& t : header["tensors"])
+Json& tensor(Json& header, const std::string& name) {
+    for (Json& t : header["tensors"])
         if (t["name"] == name) return t;
     std::fprintf(stderr, "no tensor %s\n", name.c_str());
     std::exit(1);
@@ -85,22 +84,24 @@ Bytes rehash(Bytes file) {
 bool write_golden_model(const std::string& tests_dir, const std::string& name) {
     auto text = read_text_file(tests_dir + "/golden/" + name + ".json");
     if (!text) return false;
-    const json doc = json::parse(text.value());
-    const json& a = doc["architecture"];
+    auto parsed = parse_json(text.value());
+    if (!parsed) return false;
+    const Json& doc = parsed.value();
+    const Json& a = doc["architecture"];
     nn::Architecture arch;
-    arch.window = a["window"];
+    arch.window = a["window"].get<int>();
     arch.lstm_units = a["lstm_units"].get<std::vector<int>>();
-    arch.dense_units = a["dense_units"];
-    arch.outputs = a["outputs"];
-    arch.embedding_count = a["embedding_count"];
-    arch.embedding_dim = a["embedding_dim"];
+    arch.dense_units = a["dense_units"].get<int>();
+    arch.outputs = a["outputs"].get<int>();
+    arch.embedding_count = a["embedding_count"].get<int>();
+    arch.embedding_dim = a["embedding_dim"].get<int>();
     Model m;
     m.net = nn::Network::zeros(arch);
     for (auto& t : m.net.tensors()) {
         const auto values = doc["weights"][t.name]["values"].get<std::vector<float>>();
         std::copy(values.begin(), values.end(), t.data);
     }
-    m.meta = ModelMeta{"golden_" + name, arch.has_embedding() ? "general" : "stock_specific", "1", "", "", "", {}, json::object()};
+    m.meta = ModelMeta{"golden_" + name, arch.has_embedding() ? "general" : "stock_specific", "1", "", "", "", {}, Json::object()};
     for (int i = 0; i < arch.embedding_count; ++i) m.meta.stocks.push_back("G" + std::to_string(i));
     m.output.scale = {1, 1, 1, 1};
     for (int h = 0; h < 4; ++h) {
@@ -135,7 +136,7 @@ int main(int argc, char** argv) {
 
     // name -> (expected code, producer)
     std::vector<std::tuple<std::string, std::string, std::function<Bytes()>>> cases;
-    auto edit_header = [&](std::function<void(json&)> edit) {
+    auto edit_header = [&](std::function<void(Json&)> edit) {
         return [&base, edit]() {
             Parts p = base;
             edit(p.header);
@@ -158,23 +159,23 @@ int main(int argc, char** argv) {
     cases.emplace_back("wrong_hash", "hash_mismatch", [&] { Bytes b = valid; b[b.size() - 40] ^= 0x01; return b; });
     cases.emplace_back("flipped_weight_byte", "hash_mismatch", [&] { Bytes b = valid; b[b.size() - 200] ^= 0x40; return b; });
     cases.emplace_back("header_not_json", "bad_header", [&] { Bytes b = valid; b[24] = '['; b[25] = '{'; return rehash(b); });
-    cases.emplace_back("wrong_format_name", "bad_header", edit_header([](json& h) { h["format"] = "onnx"; }));
-    cases.emplace_back("unknown_architecture", "unknown_architecture", edit_header([](json& h) { h["architecture"]["type"] = "transformer"; }));
-    cases.emplace_back("absurd_dimension", "dimension_too_large", edit_header([](json& h) { h["architecture"]["lstm_units"] = {8, 1000000000}; }));
-    cases.emplace_back("negative_dimension", "bad_header", edit_header([](json& h) { h["architecture"]["window"] = -60; }));
-    cases.emplace_back("dimension_wrong_type", "bad_header", edit_header([](json& h) { h["architecture"]["window"] = "60"; }));
-    cases.emplace_back("tensor_offset_past_end", "tensor_out_of_bounds", edit_header([](json& h) { tensor(h, "dense2.bias")["offset"] = 1 << 20; }));
-    cases.emplace_back("tensor_misaligned", "tensor_misaligned", edit_header([](json& h) { tensor(h, "dense2.bias")["offset"] = 4; }));
-    cases.emplace_back("tensors_overlap", "tensor_overlap", edit_header([](json& h) { tensor(h, "dense2.bias")["offset"] = tensor(h, "dense2.kernel")["offset"]; }));
-    cases.emplace_back("shape_mismatch", "shape_mismatch", edit_header([](json& h) { tensor(h, "lstm2.recurrent_kernel")["shape"] = {8, 24}; }));
-    cases.emplace_back("missing_tensor", "missing_tensor", edit_header([](json& h) {
-        json kept = json::array();
-        for (json& t : h["tensors"]) if (t["name"] != "dense1.bias") kept.push_back(t);
+    cases.emplace_back("wrong_format_name", "bad_header", edit_header([](Json& h) { h["format"] = "onnx"; }));
+    cases.emplace_back("unknown_architecture", "unknown_architecture", edit_header([](Json& h) { h["architecture"]["type"] = "transformer"; }));
+    cases.emplace_back("absurd_dimension", "dimension_too_large", edit_header([](Json& h) { h["architecture"]["lstm_units"] = {8, 1000000000}; }));
+    cases.emplace_back("negative_dimension", "bad_header", edit_header([](Json& h) { h["architecture"]["window"] = -60; }));
+    cases.emplace_back("dimension_wrong_type", "bad_header", edit_header([](Json& h) { h["architecture"]["window"] = "60"; }));
+    cases.emplace_back("tensor_offset_past_end", "tensor_out_of_bounds", edit_header([](Json& h) { tensor(h, "dense2.bias")["offset"] = 1 << 20; }));
+    cases.emplace_back("tensor_misaligned", "tensor_misaligned", edit_header([](Json& h) { tensor(h, "dense2.bias")["offset"] = 4; }));
+    cases.emplace_back("tensors_overlap", "tensor_overlap", edit_header([](Json& h) { tensor(h, "dense2.bias")["offset"] = tensor(h, "dense2.kernel")["offset"]; }));
+    cases.emplace_back("shape_mismatch", "shape_mismatch", edit_header([](Json& h) { tensor(h, "lstm2.recurrent_kernel")["shape"] = {8, 24}; }));
+    cases.emplace_back("missing_tensor", "missing_tensor", edit_header([](Json& h) {
+        Json kept = Json::array();
+        for (Json& t : h["tensors"]) if (t["name"] != "dense1.bias") kept.push_back(t);
         h["tensors"] = kept;
     }));
-    cases.emplace_back("unknown_tensor", "unexpected_tensor", edit_header([](json& h) { tensor(h, "dense1.bias")["name"] = "dense9.bias"; }));
-    cases.emplace_back("duplicate_tensor", "unexpected_tensor", edit_header([](json& h) { h["tensors"].push_back(tensor(h, "dense1.bias")); }));
-    cases.emplace_back("bad_dtype", "bad_header", edit_header([](json& h) { tensor(h, "dense1.bias")["dtype"] = "f64"; }));
+    cases.emplace_back("unknown_tensor", "unexpected_tensor", edit_header([](Json& h) { tensor(h, "dense1.bias")["name"] = "dense9.bias"; }));
+    cases.emplace_back("duplicate_tensor", "unexpected_tensor", edit_header([](Json& h) { h["tensors"].push_back(tensor(h, "dense1.bias")); }));
+    cases.emplace_back("bad_dtype", "bad_header", edit_header([](Json& h) { tensor(h, "dense1.bias")["dtype"] = "f64"; }));
     cases.emplace_back("nan_weight", "non_finite", [&] {
         Parts p = base;
         const std::size_t at = tensor(p.header, "lstm1.recurrent_kernel")["offset"].get<std::size_t>() + 4 * 5;
@@ -198,16 +199,16 @@ int main(int argc, char** argv) {
         std::memcpy(p.data.data() + at, &v, 4);
         return assemble_model_file(p.header, p.data);
     });
-    cases.emplace_back("wrong_test_vector", "test_vector_mismatch", edit_header([](json& h) { h["test_vector"]["y"][1] = h["test_vector"]["y"][1].get<double>() + 1.0; }));
-    cases.emplace_back("test_vector_wrong_length", "shape_mismatch", edit_header([](json& h) { h["test_vector"]["y"].erase(0); }));
-    cases.emplace_back("missing_test_vector", "bad_header", edit_header([](json& h) { h.erase("test_vector"); }));
-    cases.emplace_back("unknown_feature", "unknown_architecture", edit_header([](json& h) { h["input"]["features"] = {"open_price"}; }));
-    cases.emplace_back("horizons_not_increasing", "bad_header", edit_header([](json& h) { h["output"]["horizons"] = {1, 10, 5, 30}; }));
-    cases.emplace_back("interval_lower_above_upper", "bad_header", edit_header([](json& h) { h["intervals"]["lower"][0][0] = 0.5; }));
-    cases.emplace_back("stocks_count_mismatch", "shape_mismatch", edit_header([](json& h) { h["meta"]["stocks"] = {"AAA"}; }));
-    cases.emplace_back("kind_mismatch", "bad_header", edit_header([](json& h) { h["meta"]["kind"] = "stock_specific"; }));
+    cases.emplace_back("wrong_test_vector", "test_vector_mismatch", edit_header([](Json& h) { h["test_vector"]["y"][1] = h["test_vector"]["y"][1].get<double>() + 1.0; }));
+    cases.emplace_back("test_vector_wrong_length", "shape_mismatch", edit_header([](Json& h) { h["test_vector"]["y"].erase(0); }));
+    cases.emplace_back("missing_test_vector", "bad_header", edit_header([](Json& h) { h.erase("test_vector"); }));
+    cases.emplace_back("unknown_feature", "unknown_architecture", edit_header([](Json& h) { h["input"]["features"] = {"open_price"}; }));
+    cases.emplace_back("horizons_not_increasing", "bad_header", edit_header([](Json& h) { h["output"]["horizons"] = {1, 10, 5, 30}; }));
+    cases.emplace_back("interval_lower_above_upper", "bad_header", edit_header([](Json& h) { h["intervals"]["lower"][0][0] = 0.5; }));
+    cases.emplace_back("stocks_count_mismatch", "shape_mismatch", edit_header([](Json& h) { h["meta"]["stocks"] = {"AAA"}; }));
+    cases.emplace_back("kind_mismatch", "bad_header", edit_header([](Json& h) { h["meta"]["kind"] = "stock_specific"; }));
 
-    json index = json::array();
+    Json index = Json::array();
     for (auto& [name, code, make] : cases) {
         const Bytes bytes = make();
         std::ofstream(dir + "/" + name + ".stkm", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),

@@ -13,11 +13,11 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "stockcast/error.hpp"
+#include "stockcast/json.hpp"
 #include "stockcast/nn.hpp"
 
 namespace stockcast {
@@ -71,7 +71,7 @@ struct ModelMeta {
     std::string trained_at;           // ISO date
     std::string data_from, data_to;   // price data range used (training + validation)
     std::vector<std::string> stocks;  // general: embedding row -> symbol
-    nlohmann::json metrics = nlohmann::json::object();  // held-out metrics, free form
+    Json metrics = Json::object();  // held-out metrics, free form
 };
 
 // Calibration chosen on validation that forecasts apply on top of OutputSpec / IntervalSpec.
@@ -117,13 +117,13 @@ Status load_calibration(Model& model);
 
 // What a user needs to know about a loaded model (architecture, meta, input/output specs,
 // interval quantiles, metrics) as JSON; the same summary for the CLI and the WASM module.
-nlohmann::json model_summary(const Model& model);
+Json model_summary(const Model& model);
 
 // The JSON header of a file, for tools (inspect) and hostile-file tests.
-Result<nlohmann::json> read_model_header(const std::uint8_t* data, std::size_t size);
+Result<Json> read_model_header(const std::uint8_t* data, std::size_t size);
 // Re-assembles a file from a header and data section, recomputing the hash. For tests and tools
 // that need a structurally valid file with chosen (possibly hostile) header contents.
-std::vector<std::uint8_t> assemble_model_file(const nlohmann::json& header, const std::vector<std::uint8_t>& data_section,
+std::vector<std::uint8_t> assemble_model_file(const Json& header, const std::vector<std::uint8_t>& data_section,
                                               std::uint32_t version = kModelFormatVersion);
 
 }  // namespace stockcast

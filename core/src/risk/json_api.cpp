@@ -6,27 +6,19 @@
 namespace stockcast::risk {
 namespace {
 
-using json = nlohmann::json;
-
 constexpr std::size_t kMaxRows = 200000;  // ~800 years of daily data: anything longer is a mistake
 
 Error bad(std::string message) { return make_error(ErrorCode::invalid_input, std::move(message)); }
 
-const json* member(const json& obj, const char* key) {
-    if (!obj.is_object()) return nullptr;
-    auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
-}
-
-Status read_strings(const json& obj, const char* key, const std::string& path, std::vector<std::string>& out) {
-    const json* v = member(obj, key);
+Status read_strings(const Json& obj, const char* key, const std::string& path, std::vector<std::string>& out) {
+    const Json* v = obj.find(key);
     if (!v) return bad(path + key + ": required array of strings is missing");
     if (!v->is_array()) return bad(path + key + ": expected an array of strings, got " + v->type_name());
     if (v->size() > kMaxRows) return bad(path + key + ": expected at most " + std::to_string(kMaxRows) + " values, got " + std::to_string(v->size()));
     out.clear();
     out.reserve(v->size());
     for (std::size_t i = 0; i < v->size(); ++i) {
-        const json& e = (*v)[i];
+        const Json& e = (*v)[i];
         if (!e.is_string()) return bad(path + key + "[" + std::to_string(i) + "]: expected a string, got " + e.type_name());
         out.push_back(e.get<std::string>());
     }
@@ -34,15 +26,15 @@ Status read_strings(const json& obj, const char* key, const std::string& path, s
 }
 
 // Numbers; null entries become NaN when allow_null (missing volume), else an error.
-Status read_numbers(const json& obj, const char* key, const std::string& path, bool allow_null, std::vector<double>& out) {
-    const json* v = member(obj, key);
+Status read_numbers(const Json& obj, const char* key, const std::string& path, bool allow_null, std::vector<double>& out) {
+    const Json* v = obj.find(key);
     if (!v) return bad(path + key + ": required array of numbers is missing");
     if (!v->is_array()) return bad(path + key + ": expected an array of numbers, got " + v->type_name());
     if (v->size() > kMaxRows) return bad(path + key + ": expected at most " + std::to_string(kMaxRows) + " values, got " + std::to_string(v->size()));
     out.clear();
     out.reserve(v->size());
     for (std::size_t i = 0; i < v->size(); ++i) {
-        const json& e = (*v)[i];
+        const Json& e = (*v)[i];
         if (e.is_number()) out.push_back(e.get<double>());
         else if (allow_null && e.is_null()) out.push_back(std::numeric_limits<double>::quiet_NaN());
         else return bad(path + key + "[" + std::to_string(i) + "]: expected a number, got " + e.type_name());
@@ -51,8 +43,8 @@ Status read_numbers(const json& obj, const char* key, const std::string& path, b
 }
 
 // Optional number in [lo, hi]; `integral` demands a whole number.
-Status read_number(const json& obj, const char* key, const std::string& path, double lo, double hi, bool integral, double& out) {
-    const json* v = member(obj, key);
+Status read_number(const Json& obj, const char* key, const std::string& path, double lo, double hi, bool integral, double& out) {
+    const Json* v = obj.find(key);
     if (!v) return Ok{};
     if (!v->is_number()) return bad(path + key + ": expected a number, got " + v->type_name());
     const double x = v->get<double>();
@@ -63,15 +55,15 @@ Status read_number(const json& obj, const char* key, const std::string& path, do
     return Ok{};
 }
 
-Status read_int(const json& obj, const char* key, const std::string& path, int lo, int hi, int& out) {
+Status read_int(const Json& obj, const char* key, const std::string& path, int lo, int hi, int& out) {
     double x = out;
     Status s = read_number(obj, key, path, lo, hi, true, x);
     if (s) out = static_cast<int>(x);
     return s;
 }
 
-Status read_symbol(const json& obj, const std::string& path, const std::string& fallback, std::string& out) {
-    const json* v = member(obj, "symbol");
+Status read_symbol(const Json& obj, const std::string& path, const std::string& fallback, std::string& out) {
+    const Json* v = obj.find("symbol");
     if (!v) { out = fallback; return Ok{}; }
     if (!v->is_string()) return bad(path + "symbol: expected a string, got " + v->type_name());
     out = v->get<std::string>();
@@ -80,25 +72,25 @@ Status read_symbol(const json& obj, const std::string& path, const std::string& 
 }
 
 // Event dates: each entry a date string or {"date": ..., "log_return": ..., "note": ...}.
-Status read_events(const json& obj, const std::string& path, const std::string& symbol, std::vector<PriceEvent>& out) {
-    const json* v = member(obj, "events");
+Status read_events(const Json& obj, const std::string& path, const std::string& symbol, std::vector<PriceEvent>& out) {
+    const Json* v = obj.find("events");
     if (!v) return Ok{};
     if (!v->is_array()) return bad(path + "events: expected an array, got " + v->type_name());
     for (std::size_t i = 0; i < v->size(); ++i) {
-        const json& e = (*v)[i];
+        const Json& e = (*v)[i];
         const std::string at = path + "events[" + std::to_string(i) + "]";
         PriceEvent ev{symbol, "", 0.0, ""};
         if (e.is_string()) {
             ev.date = e.get<std::string>();
         } else if (e.is_object()) {
-            const json* d = member(e, "date");
+            const Json* d = e.find("date");
             if (!d || !d->is_string()) return bad(at + ".date: expected a date string");
             ev.date = d->get<std::string>();
-            if (const json* r = member(e, "log_return")) {
+            if (const Json* r = e.find("log_return")) {
                 if (!r->is_number()) return bad(at + ".log_return: expected a number, got " + r->type_name());
                 ev.log_return = r->get<double>();
             }
-            if (const json* nt = member(e, "note")) {
+            if (const Json* nt = e.find("note")) {
                 if (!nt->is_string()) return bad(at + ".note: expected a string, got " + nt->type_name());
                 ev.note = nt->get<std::string>();
             }
@@ -111,11 +103,11 @@ Status read_events(const json& obj, const std::string& path, const std::string& 
     return Ok{};
 }
 
-Status read_series(const json& obj, const std::string& path, const std::string& symbol, bool with_volume, PriceSeries& s) {
+Status read_series(const Json& obj, const std::string& path, const std::string& symbol, bool with_volume, PriceSeries& s) {
     s.symbol = symbol;
     Status st = read_strings(obj, "dates", path, s.dates);
     if (st) st = read_numbers(obj, "closes", path, false, s.close);
-    if (st && with_volume && member(obj, "volumes")) st = read_numbers(obj, "volumes", path, true, s.volume);
+    if (st && with_volume && obj.find("volumes")) st = read_numbers(obj, "volumes", path, true, s.volume);
     if (!st) return st;
     s.low = s.close;
     s.high = s.close;
@@ -131,61 +123,67 @@ Status read_series(const json& obj, const std::string& path, const std::string& 
     return Ok{};
 }
 
-bool all_finite(const json& j) {
+bool all_finite(const Json& j) {
     if (j.is_number_float()) return std::isfinite(j.get<double>());
-    if (j.is_structured())
-        for (const json& v : j)
-            if (!all_finite(v)) return false;
+    for (const Json& v : j)
+        if (!all_finite(v)) return false;
+    for (const auto& [key, v] : j.items())
+        if (!all_finite(v)) return false;
     return true;
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+Result<Json> parse_request(const std::string& text) {
+    auto parsed = parse_json(text);
+    if (!parsed) return bad("request: not valid JSON: " + parsed.error().message);
+    if (!parsed.value().is_object()) return bad(std::string("request: expected a JSON object, got ") + parsed.value().type_name());
+    return parsed;
+}
 
 std::string error_response(const Error& e) {
-    json out = {{"ok", false},
-                {"error", {{"code", code_name(e.code)}, {"category", code_category(e.code)}, {"message", e.message}}}};
-    return dump(out);
+    const Json out = {{"ok", false},
+                      {"error", {{"code", code_name(e.code)}, {"category", code_category(e.code)}, {"message", e.message}}}};
+    return out.dump();
 }
 
 // Last line of defence for "never NaN in an answer": a non-finite number is a bug, reported as such.
-std::string ok_response(const char* key, json body) {
+std::string ok_response(const char* key, Json body) {
     if (!all_finite(body))
         return error_response(make_error(ErrorCode::not_converged, std::string(key) + ": a computed value was not finite (internal error)"));
-    json out = {{"ok", true}, {key, std::move(body)}};
-    return dump(out);
+    const Json out = {{"ok", true}, {key, std::move(body)}};
+    return out.dump();
 }
 
-json vec_json(const Vec& v) {
-    json a = json::array();
+Json vec_json(const Vec& v) {
+    Json a = Json::array();
     for (Eigen::Index i = 0; i < v.size(); ++i) a.push_back(v[i]);
     return a;
 }
 
-json matrix_json(const Eigen::MatrixXd& m) {
-    json a = json::array();
+Json matrix_json(const Eigen::MatrixXd& m) {
+    Json a = Json::array();
     for (Eigen::Index i = 0; i < m.rows(); ++i) a.push_back(vec_json(m.row(i).transpose()));
     return a;
 }
 
 }  // namespace
 
-json to_json(const RiskReport& r) {
-    json factors = json::array();
+Json to_json(const RiskReport& r) {
+    Json factors = Json::array();
     for (const RiskFactor& f : r.score.factors)
         factors.push_back({{"name", f.name}, {"raw", f.raw}, {"score", f.score}, {"weight", f.weight}, {"available", f.available}});
-    json warnings = json::array();
+    Json warnings = Json::array();
     for (const RiskWarning& w : r.score.warnings)
         warnings.push_back({{"code", w.code}, {"message", w.message}, {"value", w.value}, {"threshold", w.threshold}});
     const VolatilityModel& v = r.volatility;
-    json forecasts = json::array();
+    Json forecasts = Json::array();
     for (const VolForecast& f : v.forecasts)
         forecasts.push_back({{"horizon", f.horizon}, {"daily", f.daily}, {"cumulative", f.cumulative}, {"annualized", f.annualized}});
-    json var = json::array();
+    Json var = Json::array();
     for (const VarEstimate& e : r.var)
         var.push_back({{"method", e.method}, {"level", e.level}, {"horizon", e.horizon}, {"var", e.var}, {"es", e.es}});
     const Drawdown& d = r.drawdown;
     const Indicators& ind = r.indicators;
-    json market = nullptr;
+    Json market = nullptr;
     if (r.market)
         market = {{"index", r.market->index}, {"beta", r.market->beta}, {"correlation", r.market->correlation},
                   {"n_returns", r.market->n_returns}, {"first_date", r.market->first_date}, {"last_date", r.market->last_date}};
@@ -206,21 +204,21 @@ json to_json(const RiskReport& r) {
         {"var", {{"convention", "loss as a positive fraction of position value (1 - exp(log return))"}, {"estimates", var}}},
         {"drawdown",
          {{"max_drawdown", d.max_drawdown}, {"peak_date", d.peak_date}, {"trough_date", d.trough_date},
-          {"recovery_date", d.recovery_date.empty() ? json(nullptr) : json(d.recovery_date)}}},
+          {"recovery_date", d.recovery_date.empty() ? Json(nullptr) : Json(d.recovery_date)}}},
         {"market", market},
         {"market_note", r.market_note},
         {"indicators",
          {{"rsi", ind.rsi}, {"rsi_label", ind.rsi_label}, {"macd", ind.macd}, {"signal", ind.signal}, {"histogram", ind.histogram},
           {"macd_label", ind.macd_label},
           {"volume_trend",
-           {{"label", ind.volume.label}, {"ratio", ind.volume.ratio ? json(*ind.volume.ratio) : json(nullptr)},
+           {{"label", ind.volume.label}, {"ratio", ind.volume.ratio ? Json(*ind.volume.ratio) : Json(nullptr)},
             {"recent_mean", ind.volume.recent_mean}, {"previous_mean", ind.volume.previous_mean}}}}},
     };
 }
 
-json to_json(const PortfolioReport& p, double risk_free_rate) {
+Json to_json(const PortfolioReport& p, double risk_free_rate) {
     const CovarianceEstimate& c = p.covariance;
-    json portfolios = json::array();
+    Json portfolios = Json::array();
     for (const Portfolio& q : p.portfolios)
         portfolios.push_back({{"method", q.method}, {"weights", vec_json(q.weights)}, {"expected_return", q.expected_return},
                               {"volatility", q.volatility}, {"sharpe", q.sharpe}, {"risk_contributions", vec_json(q.risk_contributions)},
@@ -240,9 +238,9 @@ json to_json(const PortfolioReport& p, double risk_free_rate) {
 }
 
 std::string risk_report_json(const std::string& request_json) {
-    const json req = json::parse(request_json, nullptr, false);
-    if (req.is_discarded()) return error_response(bad("request: not valid JSON"));
-    if (!req.is_object()) return error_response(bad(std::string("request: expected a JSON object, got ") + req.type_name()));
+    auto parsed = parse_request(request_json);
+    if (!parsed) return error_response(parsed.error());
+    const Json& req = parsed.value();
 
     PriceSeries s;
     std::string symbol;
@@ -254,7 +252,7 @@ std::string risk_report_json(const std::string& request_json) {
 
     PriceSeries market;
     bool has_market = false;
-    if (const json* m = member(req, "market")) {
+    if (const Json* m = req.find("market")) {
         if (!m->is_object()) return error_response(bad(std::string("market: expected an object, got ") + m->type_name()));
         std::string msym;
         st = read_symbol(*m, "market.", "NASI", msym);
@@ -264,7 +262,7 @@ std::string risk_report_json(const std::string& request_json) {
     }
 
     RiskOptions opt;
-    if (const json* o = member(req, "options")) {
+    if (const Json* o = req.find("options")) {
         if (!o->is_object()) return error_response(bad(std::string("options: expected an object, got ") + o->type_name()));
         st = read_int(*o, "window", "options.", 60, static_cast<int>(kMaxRows), opt.window);
         if (st) st = read_int(*o, "min_garch_returns", "options.", 20, static_cast<int>(kMaxRows), opt.garch.min_returns);
@@ -278,17 +276,17 @@ std::string risk_report_json(const std::string& request_json) {
 }
 
 std::string optimize_portfolio_json(const std::string& request_json) {
-    const json req = json::parse(request_json, nullptr, false);
-    if (req.is_discarded()) return error_response(bad("request: not valid JSON"));
-    if (!req.is_object()) return error_response(bad(std::string("request: expected a JSON object, got ") + req.type_name()));
+    auto parsed = parse_request(request_json);
+    if (!parsed) return error_response(parsed.error());
+    const Json& req = parsed.value();
 
-    const json* assets = member(req, "assets");
+    const Json* assets = req.find("assets");
     if (!assets || !assets->is_array()) return error_response(bad("assets: expected an array of {symbol, dates, closes}"));
     if (assets->empty() || assets->size() > 100)
         return error_response(bad("assets: expected 1 to 100 assets, got " + std::to_string(assets->size())));
     std::vector<AssetSeries> series;
     for (std::size_t j = 0; j < assets->size(); ++j) {
-        const json& a = (*assets)[j];
+        const Json& a = (*assets)[j];
         const std::string path = "assets[" + std::to_string(j) + "].";
         if (!a.is_object()) return error_response(bad(path.substr(0, path.size() - 1) + ": expected an object, got " + a.type_name()));
         AssetSeries as;
@@ -307,17 +305,16 @@ std::string optimize_portfolio_json(const std::string& request_json) {
     if (st) st = read_int(req, "window", "", 0, static_cast<int>(kMaxRows), opt.window);
     if (st) st = read_int(req, "min_returns", "", 2, static_cast<int>(kMaxRows), opt.min_returns);
     if (!st) return error_response(st.error());
-    if (const json* sh = member(req, "shrinkage")) {
+    if (const Json* sh = req.find("shrinkage")) {
         if (sh->is_string() && sh->get<std::string>() == "auto") opt.shrinkage = -1;
         else if (!(st = read_number(req, "shrinkage", "", 0, 1, false, opt.shrinkage)))
-            return error_response(bad("shrinkage: expected \"auto\" or a number in [0, 1], got " + dump(*sh)));
+            return error_response(bad("shrinkage: expected \"auto\" or a number in [0, 1], got " + sh->dump()));
     }
-    if (const json* m = member(req, "methods")) {
+    if (req.contains("methods")) {
         std::vector<std::string> methods;
         if (!(st = read_strings(req, "methods", "", methods))) return error_response(st.error());
         if (methods.empty()) return error_response(bad("methods: expected at least one method"));
         opt.methods = methods;
-        (void)m;
     }
 
     auto rep = optimize_portfolio(series, opt);

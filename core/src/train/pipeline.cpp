@@ -183,9 +183,7 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
     if (cfg.init_from) {
         const Model& g = *cfg.init_from;
         if (cfg.general) return make_error(ErrorCode::invalid_input, "init_from is for stock-specific models");
-        const nlohmann::json& ts = g.meta.metrics.is_object() && g.meta.metrics.contains("target_scale")
-                                       ? g.meta.metrics["target_scale"]
-                                       : nlohmann::json();
+        const Json& ts = g.meta.metrics["target_scale"];  // null when missing
         if (g.input.features != cfg.features || g.net.arch.window != W || g.output.horizons != cfg.horizons ||
             !ts.is_array() || ts.size() != static_cast<std::size_t>(H))
             return make_error(ErrorCode::invalid_input,
@@ -263,8 +261,8 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
     out.horizons = cfg.horizons;
     out.scale.assign(static_cast<std::size_t>(H), 1.0f);
     IntervalSpec iv;
-    nlohmann::json metrics = nlohmann::json::object();
-    nlohmann::json mh = nlohmann::json::object();
+    Json metrics = Json::object();
+    Json mh = Json::object();
     const int ns = static_cast<int>(series.size());
     std::map<std::string, std::vector<double>> stock_shrink, stock_width;
     std::vector<double> vol(val_w.size());
@@ -351,7 +349,7 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
         }
         iv.lower.push_back(lo);
         iv.upper.push_back(hi);
-        nlohmann::json e;
+        Json e;
         e["val_mape"] = best;
         e["val_mape_unshrunk"] = raw_mape;
         e["val_naive_mape"] = naive;
@@ -361,11 +359,11 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
     metrics["validation"] = mh;
     metrics["target_scale"] = tscale;
     if (cfg.general) {
-        nlohmann::json ss = nlohmann::json::object();
+        Json ss = Json::object();
         for (const auto& [sym, a] : stock_shrink)
             if (a.size() == static_cast<std::size_t>(H)) ss[sym] = a;
         metrics["stock_shrink"] = ss;
-        nlohmann::json sw = nlohmann::json::object();
+        Json sw = Json::object();
         for (const auto& [sym, c] : stock_width)
             if (c.size() == static_cast<std::size_t>(H)) sw[sym] = c;
         metrics["stock_interval_scale"] = sw;

@@ -7,15 +7,14 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "stockcast/json.hpp"
 #include "stockcast/risk/portfolio.hpp"
 #include "stockcast/risk/report.hpp"
 
 namespace stockcast::risk {
 
-nlohmann::json to_json(const RiskReport& report);
-nlohmann::json to_json(const PortfolioReport& report, double risk_free_rate);
+Json to_json(const RiskReport& report);
+Json to_json(const PortfolioReport& report, double risk_free_rate);
 
 // Request: {"symbol": "SCOM", "dates": [...], "closes": [...], "volumes": [...]?,
 //           "market": {"symbol": "NASI", "dates": [...], "closes": [...]}?,
