@@ -111,7 +111,7 @@ SC_EXPORT std::uint32_t sc_model_header_size(const LoadedModel* m) { return stat
 SC_EXPORT int sc_model_forward(LoadedModel* m, const float* x, std::uint32_t n_x, const int* ids, int batch) {
     const nn::Architecture& a = m->model.net.arch;
     if (batch < 1 || batch > nn::kMaxBatch || n_x != static_cast<std::uint64_t>(batch) * a.window * a.features) {
-        set_error(input_error("x", "expected batch × " + std::to_string(a.window * a.features) + " values, got " + std::to_string(n_x)));
+        set_error(input_error("x", {"expected batch × ", a.window * a.features, " values, got ", n_x}));
         return 0;
     }
     m->outputs.resize(static_cast<std::size_t>(batch) * a.outputs);
@@ -144,7 +144,7 @@ SC_EXPORT int sc_model_predict(LoadedModel* m, const double* closes, const doubl
 SC_EXPORT int sc_model_predict_batch(LoadedModel* m, const double* closes, const double* volumes, int n_closes,
                                      const int* offsets, const int* ids, int count, double level) {
     if (count < 1 || count > nn::kMaxBatch) {
-        set_error(input_error("stockIds", "expected 1.." + std::to_string(nn::kMaxBatch) + " histories"));
+        set_error(input_error("stockIds", {"expected 1..", nn::kMaxBatch, " histories"}));
         return 0;
     }
     Status status = Ok{};

@@ -43,24 +43,56 @@ const char* code_category(ErrorCode code) {
     }
 }
 
+std::string cat(std::initializer_list<MessagePiece> pieces) {
+    std::string out;
+    for (const MessagePiece& p : pieces) {
+        switch (p.kind) {
+            case MessagePiece::Kind::text: out.append(p.text); break;
+            case MessagePiece::Kind::signed_int: out += std::to_string(p.i); break;
+            case MessagePiece::Kind::unsigned_int: out += std::to_string(p.u); break;
+            case MessagePiece::Kind::real: out += number_text(p.d); break;
+        }
+    }
+    return out;
+}
+
+Error input_error(std::string field, std::string_view reason) {
+    Error e{ErrorCode::invalid_input, cat({field, ": ", reason})};
+    e.field = std::move(field);
+    return e;
+}
+
+Error input_error(std::string field, std::initializer_list<MessagePiece> reason) { return input_error(std::move(field), cat(reason)); }
+
+Error history_error(std::string_view what, long long required, long long provided, std::string_view values) {
+    Error e{ErrorCode::insufficient_history, cat({what, ": requires ", required, " ", values, ", provided ", provided})};
+    e.required = required;
+    e.provided = provided;
+    return e;
+}
+
 std::string number_text(double value) {
     if (std::isnan(value)) return "nan";
     if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
     std::string out = value < 0 ? "-" : "";
-    value = std::fabs(value);
+    double v = std::fabs(value);
+    // Scientific form outside [1e-4, 1e9): v = mantissa · 10^exponent, mantissa in [1, 10).
+    // Powers of ten by repeated multiplication are exact enough for six digits and keep pow,
+    // log10 and llround (kilobytes of WebAssembly, for error messages) out of the modules.
     int exponent = 0;
-    if (value != 0 && (value >= 1e9 || value < 1e-4)) {
-        exponent = static_cast<int>(std::floor(std::log10(value)));
-        value /= std::pow(10.0, exponent);
+    if (v != 0 && (v >= 1e9 || v < 1e-4)) {
+        while (v >= 10) v /= 10, ++exponent;
+        while (v < 1) v *= 10, --exponent;
     }
     // Six significant digits, trailing zeros trimmed.
-    const int int_digits = value >= 1 ? static_cast<int>(std::floor(std::log10(value))) + 1 : 1;
+    int int_digits = 1;
+    for (double t = v; t >= 10; t /= 10) ++int_digits;
     const int decimals = std::max(0, 6 - int_digits);
-    const double scale = std::pow(10.0, decimals);
-    const auto scaled = static_cast<std::uint64_t>(std::llround(value * scale));
-    const auto scale_int = static_cast<std::uint64_t>(std::llround(scale));
-    out += std::to_string(scaled / scale_int);
-    std::string frac = decimals ? std::to_string(scaled % scale_int) : "";
+    std::uint64_t scale = 1;
+    for (int i = 0; i < decimals; ++i) scale *= 10;
+    const auto scaled = static_cast<std::uint64_t>(v * static_cast<double>(scale) + 0.5);
+    out += std::to_string(scaled / scale);
+    std::string frac = decimals ? std::to_string(scaled % scale) : "";
     if (!frac.empty()) {
         frac.insert(0, static_cast<std::size_t>(decimals) - frac.size(), '0');
         while (!frac.empty() && frac.back() == '0') frac.pop_back();

@@ -25,13 +25,12 @@ bool is_known_feature(const std::string& name) {
 Status validate_input_spec(const InputSpec& spec) {
     if (spec.features.empty()) return make_error(ErrorCode::bad_header, "input.features is empty");
     if (spec.scale.size() != spec.features.size())
-        return make_error(ErrorCode::bad_header, "input.scale has " + std::to_string(spec.scale.size()) +
-                                                     " entries, features " + std::to_string(spec.features.size()));
+        return make_error(ErrorCode::bad_header, {"input.scale has ", spec.scale.size(), " entries, features ", spec.features.size()});
     for (std::size_t k = 0; k < spec.features.size(); ++k) {
         if (!is_known_feature(spec.features[k]))
-            return make_error(ErrorCode::unknown_architecture, "unknown input feature '" + spec.features[k] + "'");
+            return make_error(ErrorCode::unknown_architecture, {"unknown input feature '", spec.features[k], "'"});
         if (!std::isfinite(spec.scale[k]) || spec.scale[k] == 0.0f)
-            return make_error(ErrorCode::bad_header, "input.scale[" + std::to_string(k) + "] must be finite, non-zero");
+            return make_error(ErrorCode::bad_header, {"input.scale[", k, "] must be finite, non-zero"});
     }
     return Ok{};
 }
@@ -89,15 +88,14 @@ Status build_window(const InputSpec& spec, int window, const HistoryView& h, flo
     const std::size_t from = h.size - need;
     for (std::size_t r = from; r < h.size; ++r) {
         if (!std::isfinite(h.close[r]) || h.close[r] <= 0)
-            return input_error("history.close", "value " + std::to_string(r) + " must be a finite price > 0, got " +
-                                                    number_text(h.close[r]));
+            return input_error("history.close", {"value ", r, " must be a finite price > 0, got ", number_text(h.close[r])});
     }
     const bool vol = needs_volume(spec.features);
     if (vol) {
         if (!h.volume) return input_error("history.volume", "required by the model's features");
         for (std::size_t r = h.size - static_cast<std::size_t>(window); r < h.size; ++r)
             if (!std::isfinite(h.volume[r]) || h.volume[r] < 0)
-                return input_error("history.volume", "value " + std::to_string(r) + " must be finite and >= 0");
+                return input_error("history.volume", {"value ", r, " must be finite and >= 0"});
     }
     const std::size_t F = spec.features.size();
     std::vector<double> raw(static_cast<std::size_t>(window) * F);

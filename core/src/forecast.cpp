@@ -45,17 +45,14 @@ DirectionProbabilities direction_probabilities(double r, double tau, double s_lo
 Status validate_forecast_model(const Model& m) {
     const std::size_t H = m.output.horizons.size();
     if (H == 0 || static_cast<int>(H) != m.net.arch.outputs || m.output.scale.size() != H)
-        return make_error(ErrorCode::bad_header, "output: horizons " + std::to_string(H) + ", scales " +
-                                                     std::to_string(m.output.scale.size()) + ", network outputs " +
-                                                     std::to_string(m.net.arch.outputs) + " must agree");
+        return make_error(ErrorCode::bad_header, {"output: horizons ", H, ", scales ", m.output.scale.size(), ", network outputs ", m.net.arch.outputs, " must agree"});
     for (std::size_t h = 0; h < H; ++h) {
         if (m.output.horizons[h] < 1) return make_error(ErrorCode::bad_header, "output.horizons must be >= 1");
         if (!std::isfinite(m.output.scale[h])) return make_error(ErrorCode::non_finite, "output.scale not finite");
     }
     const IntervalSpec& iv = m.intervals;
     if (iv.levels.empty() || iv.lower.size() != H || iv.upper.size() != H)
-        return make_error(ErrorCode::bad_header, "intervals: need lower/upper for each of " + std::to_string(H) +
-                                                     " horizons");
+        return make_error(ErrorCode::bad_header, {"intervals: need lower/upper for each of ", H, " horizons"});
     for (std::size_t h = 0; h < H; ++h) {
         if (iv.lower[h].size() != iv.levels.size() || iv.upper[h].size() != iv.levels.size())
             return make_error(ErrorCode::bad_header, "intervals: one bound per level expected");
@@ -97,7 +94,7 @@ Result<Forecast> forecast_from_output(const Model& m, int stock_id, double last_
     if (li < 0) {
         std::string lv;
         for (double l : m.intervals.levels) lv += (lv.empty() ? "" : ", ") + number_text(l);
-        return input_error("level", number_text(o.level) + " is not among the model's levels (" + lv + ")");
+        return input_error("level", {number_text(o.level), " is not among the model's levels (", lv, ")"});
     }
     if (!std::isfinite(o.neutral_band) || o.neutral_band < 0)
         return make_error(ErrorCode::invalid_input, "neutral_band must be finite and >= 0");
@@ -145,9 +142,7 @@ Result<std::vector<Result<Forecast>>> forecast_batch(const Model& m, const std::
         if (!probe) return probe.error();
     }
     if (m.net.arch.has_embedding() && stock_ids.size() != histories.size())
-        return make_error(ErrorCode::invalid_input, "stock_ids: " + std::to_string(stock_ids.size()) +
-                                                        " entries for " + std::to_string(histories.size()) +
-                                                        " histories");
+        return make_error(ErrorCode::invalid_input, {"stock_ids: ", stock_ids.size(), " entries for ", histories.size(), " histories"});
     if (histories.size() > static_cast<std::size_t>(nn::kMaxBatch))
         return make_error(ErrorCode::invalid_input, "too many histories in one batch");
     const std::size_t wx = static_cast<std::size_t>(m.net.arch.window) * m.net.arch.features;
@@ -160,7 +155,7 @@ Result<std::vector<Result<Forecast>>> forecast_batch(const Model& m, const std::
     for (std::size_t i = 0; i < histories.size(); ++i) {
         Status s = build_window(m.input, m.net.arch.window, histories[i], window.data());
         if (s && m.net.arch.has_embedding() && (stock_ids[i] < -1 || stock_ids[i] >= m.net.arch.embedding_count))
-            s = make_error(ErrorCode::invalid_input, "stock id " + std::to_string(stock_ids[i]) + " out of range");
+            s = make_error(ErrorCode::invalid_input, {"stock id ", stock_ids[i], " out of range"});
         if (!s) {
             out.emplace_back(s.error());
             continue;
@@ -173,8 +168,13 @@ Result<std::vector<Result<Forecast>>> forecast_batch(const Model& m, const std::
     if (slot.empty()) return out;
     std::vector<float> y(slot.size() * static_cast<std::size_t>(H));
     // Scratch reused across calls (grows to the largest batch seen, per thread): a fresh one per
-    // call cost ~15 % of a single prediction in zero-filling and allocation.
+    // call cost ~15 % of a single prediction in zero-filling and allocation. The WebAssembly
+    // modules are single-threaded, and thread_local there would need the atomics feature.
+#if defined(__EMSCRIPTEN__)
+    static nn::Workspace ws;
+#else
     thread_local nn::Workspace ws;
+#endif
     if (Status s = m.net.forward(x.data(), ids.empty() ? nullptr : ids.data(), static_cast<int>(slot.size()),
                                  y.data(), ws);
         !s)

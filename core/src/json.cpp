@@ -400,18 +400,19 @@ public:
     }
 
 private:
-    bool fail(const char* at, const std::string& what) {
-        error_ = what + " at byte " + std::to_string(at - begin_);
+    bool fail(const char* at, std::string_view what) {
+        error_ = cat({what, " at byte ", at - begin_});
         return false;
     }
+    bool fail(const char* at, std::initializer_list<MessagePiece> what) { return fail(at, cat(what)); }
 
     bool unexpected(const char* at, const char* expected) {
         std::string got;
         if (at == end_) got = "the end of the input";
         else if (*at == '/') got = "'/' (JSON has no comments)";
-        else if (*at >= 0x20 && *at < 0x7F) got = std::string("'") + *at + "'";
+        else if (*at >= 0x20 && *at < 0x7F) got = {'\'', *at, '\''};
         else got = byte_text(static_cast<unsigned char>(*at));
-        return fail(at, std::string("expected ") + expected + ", got " + got);
+        return fail(at, {"expected ", expected, ", got ", got});
     }
 
     void skip_space() {
@@ -440,14 +441,14 @@ private:
 
     bool literal(std::string_view word, Json meaning, Json& out) {
         if (static_cast<std::size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()) != 0)
-            return fail(p_, "expected '" + std::string(word) + "'");
+            return fail(p_, {"expected '", word, "'"});
         p_ += word.size();
         out = std::move(meaning);
         return true;
     }
 
     bool array(Json& out, int depth) {
-        if (depth > kMaxJsonDepth) return fail(p_, "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        if (depth > kMaxJsonDepth) return fail(p_, {"nesting deeper than ", kMaxJsonDepth, " levels"});
         ++p_;
         out = Json::array();
         skip_space();
@@ -472,7 +473,7 @@ private:
     }
 
     bool object(Json& out, int depth) {
-        if (depth > kMaxJsonDepth) return fail(p_, "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        if (depth > kMaxJsonDepth) return fail(p_, {"nesting deeper than ", kMaxJsonDepth, " levels"});
         ++p_;
         out = Json::object();
         skip_space();
@@ -486,7 +487,7 @@ private:
             const char* key_start = p_;
             std::string key;
             if (!string(key)) return false;
-            if (out.contains(key)) return fail(key_start, "duplicate key \"" + key + "\"");
+            if (out.contains(key)) return fail(key_start, {"duplicate key \"", key, "\""});
             skip_space();
             if (p_ == end_ || *p_ != ':') return unexpected(p_, "':' after an object key");
             ++p_;
@@ -524,7 +525,7 @@ private:
             if (c == '\\') {
                 if (!escape(out)) return false;
             } else if (c < 0x20) {
-                return fail(p_, "unescaped control character (" + byte_text(c) + ") in a string");
+                return fail(p_, {"unescaped control character (", byte_text(c), ") in a string"});
             } else {
                 const auto seq = json_detail::utf8_sequence(reinterpret_cast<const unsigned char*>(p_),
                                                             reinterpret_cast<const unsigned char*>(end_));

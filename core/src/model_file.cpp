@@ -27,13 +27,13 @@ void write_u64(std::uint8_t* p, std::uint64_t v) {
 }
 std::uint64_t align_up(std::uint64_t n) { return (n + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment; }
 
-Error header_error(const std::string& field, const std::string& expected, const Json* got) {
-    std::string actual;
-    if (got == nullptr) actual = "missing";
-    else if (got->is_string()) actual = "\"" + got->get<std::string>().substr(0, 60) + "\"";
-    else if (got->is_number()) actual = number_text(got->get<double>());
-    else actual = std::string("a value of type ") + got->type_name();
-    return make_error(ErrorCode::bad_header, "header." + field + ": expected " + expected + ", got " + actual);
+Error header_error(std::string_view field, std::string_view expected, const Json* got) {
+    std::string message = cat({"header.", field, ": expected ", expected, ", got "});
+    if (got == nullptr) message += "missing";
+    else if (got->is_string()) message += cat({"\"", std::string_view(got->get<std::string>()).substr(0, 60), "\""});
+    else if (got->is_number()) message += number_text(got->get<double>());
+    else message += cat({"a value of type ", got->type_name()});
+    return make_error(ErrorCode::bad_header, std::move(message));
 }
 
 // Typed, non-throwing access to header fields: each returns bad_header naming the field.
@@ -43,8 +43,7 @@ Status get_int(const Json& obj, const char* key, const std::string& path, long l
     out = v->get<long long>();
     if (out < min || out > max)
         return make_error(out > max ? ErrorCode::dimension_too_large : ErrorCode::bad_header,
-                          "header." + path + key + ": expected " + std::to_string(min) + ".." + std::to_string(max) +
-                              ", got " + std::to_string(out));
+                          {"header.", path, key, ": expected ", min, "..", max, ", got ", out});
     return Ok{};
 }
 
@@ -61,20 +60,18 @@ template <class T>
 Status read_numbers(const Json* v, const std::string& field, std::size_t max_len, std::vector<T>& out) {
     if (v == nullptr || !v->is_array()) return header_error(field, "an array of numbers", v);
     if (v->size() > max_len)
-        return make_error(ErrorCode::dimension_too_large, "header." + field + ": at most " + std::to_string(max_len) +
-                                                              " values, got " + std::to_string(v->size()));
+        return make_error(ErrorCode::dimension_too_large, {"header.", field, ": at most ", max_len, " values, got ", v->size()});
     out.clear();
     for (std::size_t i = 0; i < v->size(); ++i) {
         const Json& e = (*v)[i];
-        if (!e.is_number()) return header_error(field + "[" + std::to_string(i) + "]", "a number", &e);
+        if (!e.is_number()) return header_error(cat({field, "[", i, "]"}), "a number", &e);
         const double d = e.get<double>();
         if constexpr (std::is_integral_v<T>) {
             if (!e.is_number_integer() || d < -2147483648.0 || d > 2147483647.0)
-                return header_error(field + "[" + std::to_string(i) + "]", "an integer", &e);
+                return header_error(cat({field, "[", i, "]"}), "an integer", &e);
         } else if (!(std::fabs(d) <= static_cast<double>(std::numeric_limits<T>::max()))) {
             // Parsed numbers are finite doubles, but beyond ±3.4e38 a float would be infinite.
-            return make_error(ErrorCode::non_finite, "header." + field + "[" + std::to_string(i) + "]: not finite as " +
-                                                         (sizeof(T) == 4 ? "float32" : "a double"));
+            return make_error(ErrorCode::non_finite, {"header.", field, "[", i, "]: not finite as ", (sizeof(T) == 4 ? "float32" : "a double")});
         }
         out.push_back(static_cast<T>(d));
     }
@@ -88,8 +85,7 @@ Status get_numbers(const Json& obj, const char* key, const std::string& path, st
 
 Status check_length(const std::string& field, std::size_t expected, std::size_t actual) {
     if (expected == actual) return Ok{};
-    return make_error(ErrorCode::shape_mismatch, "header." + field + ": expected " + std::to_string(expected) +
-                                                     " values, got " + std::to_string(actual));
+    return make_error(ErrorCode::shape_mismatch, {"header.", field, ": expected ", expected, " values, got ", actual});
 }
 
 Status parse_architecture(const Json& header, nn::Architecture& arch) {
@@ -98,7 +94,7 @@ Status parse_architecture(const Json& header, nn::Architecture& arch) {
     std::string type;
     if (Status s = get_string(*a, "type", "architecture.", type); !s) return s;
     if (type != "lstm_v1")
-        return make_error(ErrorCode::unknown_architecture, "header.architecture.type: expected \"lstm_v1\", got \"" + type + "\"");
+        return make_error(ErrorCode::unknown_architecture, {"header.architecture.type: expected \"lstm_v1\", got \"", type, "\""});
     long long v = 0;
     if (Status s = get_int(*a, "window", "architecture.", 1, nn::kMaxWindow, v); !s) return s;
     arch.window = static_cast<int>(v);
@@ -131,20 +127,19 @@ Status parse_tensor_table(const Json& header, const nn::Architecture& arch, std:
     const Json* t = header.find("tensors");
     if (t == nullptr || !t->is_array()) return header_error("tensors", "an array", t);
     if (t->size() > static_cast<std::size_t>(kMaxTensors))
-        return make_error(ErrorCode::dimension_too_large, "header.tensors: at most " + std::to_string(kMaxTensors) +
-                                                              " tensors, got " + std::to_string(t->size()));
+        return make_error(ErrorCode::dimension_too_large, {"header.tensors: at most ", kMaxTensors, " tensors, got ", t->size()});
     std::map<std::string, nn::TensorSpec> expected;
     for (auto& spec : nn::expected_tensors(arch)) expected[spec.name] = spec;
     std::map<std::string, TensorEntry> seen;
     for (std::size_t i = 0; i < t->size(); ++i) {
         const Json& e = (*t)[i];
-        const std::string path = "tensors[" + std::to_string(i) + "].";
+        const std::string path = cat({"tensors[", i, "]."});
         TensorEntry entry;
         if (Status s = get_string(e, "name", path, entry.name); !s) return s;
         std::string dtype;
         if (Status s = get_string(e, "dtype", path, dtype); !s) return s;
         if (dtype != "f32" && dtype != "f16")
-            return make_error(ErrorCode::bad_header, "header." + path + "dtype: expected \"f32\" or \"f16\", got \"" + dtype + "\"");
+            return make_error(ErrorCode::bad_header, {"header.", path, "dtype: expected \"f32\" or \"f16\", got \"", dtype, "\""});
         entry.dtype = dtype == "f32" ? Dtype::f32 : Dtype::f16;
         std::vector<long long> shape;
         if (Status s = get_numbers(e, "shape", path, 4, shape); !s) return s;
@@ -152,40 +147,38 @@ Status parse_tensor_table(const Json& header, const nn::Architecture& arch, std:
         if (Status s = get_int(e, "offset", path, 0, static_cast<long long>(kMaxModelBytes), offset); !s) return s;
         auto it = expected.find(entry.name);
         if (it == expected.end())
-            return make_error(ErrorCode::unexpected_tensor, "header." + path + "name: \"" + entry.name +
-                                                                "\" is not a tensor of this architecture");
+            return make_error(ErrorCode::unexpected_tensor, {"header.", path, "name: \"", entry.name, "\" is not a tensor of this architecture"});
         if (seen.count(entry.name))
-            return make_error(ErrorCode::unexpected_tensor, "header." + path + "name: \"" + entry.name + "\" appears twice");
+            return make_error(ErrorCode::unexpected_tensor, {"header.", path, "name: \"", entry.name, "\" appears twice"});
         const std::vector<int>& want = it->second.shape;
         if (shape.size() != want.size() || !std::equal(want.begin(), want.end(), shape.begin())) {
             auto show = [](const auto& dims) {
                 std::string s = "[";
-                for (std::size_t k = 0; k < dims.size(); ++k) s += (k ? "," : "") + std::to_string(dims[k]);
+                for (std::size_t k = 0; k < dims.size(); ++k) s += cat({k ? "," : "", dims[k]});
                 return s + "]";
             };
             return make_error(ErrorCode::shape_mismatch,
-                              "tensor " + entry.name + ": expected shape " + show(want) + ", got " + show(shape));
+                              {"tensor ", entry.name, ": expected shape ", show(want), ", got ", show(shape)});
         }
         entry.offset = static_cast<std::uint64_t>(offset);
         entry.bytes = it->second.count() * (entry.dtype == Dtype::f32 ? 4 : 2);
         if (entry.offset % kTensorAlignment != 0)
-            return make_error(ErrorCode::tensor_misaligned, "tensor " + entry.name + ": offset " + std::to_string(entry.offset) +
-                                                                " is not a multiple of " + std::to_string(kTensorAlignment));
+            return make_error(ErrorCode::tensor_misaligned, {"tensor ", entry.name, ": offset ", entry.offset, " is not a multiple of ", kTensorAlignment});
         if (entry.offset > data_bytes || entry.bytes > data_bytes - entry.offset)
             return make_error(ErrorCode::tensor_out_of_bounds,
-                              "tensor " + entry.name + ": bytes " + std::to_string(entry.offset) + ".." +
-                                  std::to_string(entry.offset + entry.bytes) + " exceed the data section of " +
-                                  std::to_string(data_bytes) + " bytes");
+                              {"tensor ", entry.name, ": bytes ", entry.offset, "..", entry.offset + entry.bytes, " exceed the data section of ", data_bytes, " bytes"});
         seen[entry.name] = entry;
     }
     for (auto& [name, spec] : expected)
-        if (!seen.count(name)) return make_error(ErrorCode::missing_tensor, "tensor " + name + ": missing from the file");
+        if (!seen.count(name)) return make_error(ErrorCode::missing_tensor, {"tensor ", name, ": missing from the file"});
     entries.clear();
     for (auto& [name, entry] : seen) entries.push_back(entry);
-    std::sort(entries.begin(), entries.end(), [](const TensorEntry& a, const TensorEntry& b) { return a.offset < b.offset; });
+    // By offset; at most kMaxTensors entries, so an insertion sort (std::sort costs ~1.5 KB of WASM).
+    for (std::size_t i = 1; i < entries.size(); ++i)
+        for (std::size_t j = i; j > 0 && entries[j].offset < entries[j - 1].offset; --j) std::swap(entries[j], entries[j - 1]);
     for (std::size_t i = 1; i < entries.size(); ++i)
         if (entries[i - 1].offset + entries[i - 1].bytes > entries[i].offset)
-            return make_error(ErrorCode::tensor_overlap, "tensors " + entries[i - 1].name + " and " + entries[i].name + " overlap");
+            return make_error(ErrorCode::tensor_overlap, {"tensors ", entries[i - 1].name, " and ", entries[i].name, " overlap"});
     return Ok{};
 }
 
@@ -200,7 +193,7 @@ Status load_tensor(const TensorEntry& entry, const std::uint8_t* data, float* de
             v = half_to_float(static_cast<std::uint16_t>(src[2 * i] | (src[2 * i + 1] << 8)));
         }
         if (!std::isfinite(v))
-            return make_error(ErrorCode::non_finite, "tensor " + entry.name + "[" + std::to_string(i) + "]: not a finite number");
+            return make_error(ErrorCode::non_finite, {"tensor ", entry.name, "[", i, "]: not a finite number"});
         dest[i] = v;
     }
     return Ok{};
@@ -218,7 +211,7 @@ Status parse_specs(const Json& header, Model& model) {
         if (!f.is_string()) return header_error("input.features[]", "a string", &f);
         const std::string name = f.get<std::string>();
         if (!is_known_feature(name))
-            return make_error(ErrorCode::unknown_architecture, "header.input.features: unknown feature \"" + name + "\"");
+            return make_error(ErrorCode::unknown_architecture, {"header.input.features: unknown feature \"", name, "\""});
         model.input.features.push_back(name);
     }
     if (Status s = get_numbers(*in, "scale", "input.", nn::kMaxFeatures, model.input.scale); !s) return s;
@@ -231,8 +224,7 @@ Status parse_specs(const Json& header, Model& model) {
     for (std::size_t i = 0; i < model.output.horizons.size(); ++i) {
         const int h = model.output.horizons[i];
         if (h < 1 || h > kMaxHorizon || (i > 0 && h <= model.output.horizons[i - 1]))
-            return make_error(ErrorCode::bad_header, "header.output.horizons: expected increasing values in 1.." +
-                                                         std::to_string(kMaxHorizon) + ", got " + std::to_string(h));
+            return make_error(ErrorCode::bad_header, {"header.output.horizons: expected increasing values in 1..", kMaxHorizon, ", got ", h});
     }
     if (Status s = get_numbers(*out, "scale", "output.", nn::kMaxOutputs, model.output.scale); !s) return s;
     if (Status s = check_length("output.scale", model.output.horizons.size(), model.output.scale.size()); !s) return s;
@@ -247,12 +239,12 @@ Status parse_specs(const Json& header, Model& model) {
     for (const char* side : {"lower", "upper"}) {
         const Json* rows = iv->find(side);
         auto& dest = std::string(side) == "lower" ? spec.lower : spec.upper;
-        if (rows == nullptr || !rows->is_array()) return header_error(std::string("intervals.") + side, "an array per horizon", rows);
+        if (rows == nullptr || !rows->is_array()) return header_error(cat({"intervals.", side}), "an array per horizon", rows);
         if (Status s = check_length(std::string("intervals.") + side, model.output.horizons.size(), rows->size()); !s) return s;
         dest.clear();
         for (std::size_t h = 0; h < rows->size(); ++h) {
             std::vector<double> row;
-            const std::string field = std::string("intervals.") + side + "[" + std::to_string(h) + "]";
+            const std::string field = cat({"intervals.", side, "[", h, "]"});
             if (Status s = read_numbers(&(*rows)[h], field, 16, row); !s) return s;
             if (Status s = check_length(field, spec.levels.size(), row.size()); !s) return s;
             dest.push_back(std::move(row));
@@ -261,7 +253,7 @@ Status parse_specs(const Json& header, Model& model) {
     for (std::size_t h = 0; h < spec.lower.size(); ++h)
         for (std::size_t k = 0; k < spec.levels.size(); ++k)
             if (spec.lower[h][k] > spec.upper[h][k])
-                return make_error(ErrorCode::bad_header, "header.intervals: lower > upper at horizon " + std::to_string(h));
+                return make_error(ErrorCode::bad_header, {"header.intervals: lower > upper at horizon ", h});
     return Ok{};
 }
 
@@ -277,9 +269,7 @@ Status parse_meta(const Json& header, Model& model) {
     if (Status s = get_string(*m, "data_to", "meta.", meta.data_to, false); !s) return s;
     const bool general = model.net.arch.has_embedding();
     if (meta.kind != (general ? "general" : "stock_specific"))
-        return make_error(ErrorCode::bad_header, std::string("header.meta.kind: expected \"") +
-                                                     (general ? "general" : "stock_specific") + "\" for this architecture, got \"" +
-                                                     meta.kind + "\"");
+        return make_error(ErrorCode::bad_header, {"header.meta.kind: expected \"", (general ? "general" : "stock_specific"), "\" for this architecture, got \"", meta.kind, "\""});
     meta.stocks.clear();
     if (general) {
         const Json* stocks = m->find("stocks");
@@ -305,18 +295,18 @@ Status parse_stock_table(const Json& metrics, const char* key, const Model& mode
     const std::string path = std::string("metrics.") + key;
     if (!table->is_object()) return header_error(path, "an object {symbol: [per horizon]}", table);
     if (!model.net.arch.has_embedding())
-        return make_error(ErrorCode::bad_header, "header." + path + ": only a general model has per-stock values");
+        return make_error(ErrorCode::bad_header, {"header.", path, ": only a general model has per-stock values"});
     out.assign(model.meta.stocks.size(), fallback);
     for (const auto& [symbol, values] : table->items()) {
         const int id = model.stock_id(symbol);
-        if (id < 0) return make_error(ErrorCode::bad_header, "header." + path + ": \"" + symbol + "\" is not in meta.stocks");
+        if (id < 0) return make_error(ErrorCode::bad_header, {"header.", path, ": \"", symbol, "\" is not in meta.stocks"});
         std::vector<double> row;
-        if (Status s = read_numbers(&values, path + "." + symbol, fallback.size(), row); !s) return s;
-        if (Status s = check_length(path + "." + symbol, fallback.size(), row.size()); !s) return s;
+        const std::string field = cat({path, ".", symbol});
+        if (Status s = read_numbers(&values, field, fallback.size(), row); !s) return s;
+        if (Status s = check_length(field, fallback.size(), row.size()); !s) return s;
         for (double v : row)
             if (!(v >= min && v <= max))
-                return make_error(ErrorCode::bad_header, "header." + path + "." + symbol + ": values must lie in [" +
-                                                             number_text(min) + ", " + number_text(max) + "], got " + number_text(v));
+                return make_error(ErrorCode::bad_header, {"header.", path, ".", symbol, ": values must lie in [", min, ", ", max, "], got ", v});
         out[static_cast<std::size_t>(id)] = row;
     }
     return Ok{};
@@ -330,7 +320,7 @@ Status parse_calibration(const Json* metrics, Model& model) {
         std::string kind;
         if (Status s = get_string(*scaling, "kind", "metrics.interval_scaling.", kind); !s) return s;
         if (kind != "window_volatility" && kind != "none")
-            return make_error(ErrorCode::bad_header, "header.metrics.interval_scaling.kind: expected \"window_volatility\" or \"none\", got \"" + kind + "\"");
+            return make_error(ErrorCode::bad_header, {"header.metrics.interval_scaling.kind: expected \"window_volatility\" or \"none\", got \"", kind, "\""});
         cal.volatility_scaled = kind == "window_volatility";
     }
     const std::size_t H = model.output.horizons.size();
@@ -364,8 +354,7 @@ Status parse_test_vector(const Json& header, Model& model) {
     TestVector& t = model.test_vector;
     if (Status s = get_numbers(*tv, "x", "test_vector.", per_window * kMaxTestWindows, t.x); !s) return s;
     if (t.x.empty() || t.x.size() % per_window != 0)
-        return make_error(ErrorCode::shape_mismatch, "header.test_vector.x: expected a multiple of " + std::to_string(per_window) +
-                                                         " values, got " + std::to_string(t.x.size()));
+        return make_error(ErrorCode::shape_mismatch, {"header.test_vector.x: expected a multiple of ", per_window, " values, got ", t.x.size()});
     const std::size_t n = t.x.size() / per_window;
     if (Status s = get_numbers(*tv, "y", "test_vector.", static_cast<std::size_t>(arch.outputs) * kMaxTestWindows, t.y); !s) return s;
     if (Status s = check_length("test_vector.y", n * arch.outputs, t.y.size()); !s) return s;
@@ -378,7 +367,7 @@ Status parse_test_vector(const Json& header, Model& model) {
     if (tol == nullptr || !tol->is_number()) return header_error("test_vector.tolerance", "a number", tol);
     t.tolerance = tol->get<float>();
     if (!(t.tolerance > 0 && t.tolerance <= 1e-2f))
-        return make_error(ErrorCode::bad_header, "header.test_vector.tolerance: expected (0, 0.01], got " + number_text(tol->get<double>()));
+        return make_error(ErrorCode::bad_header, {"header.test_vector.tolerance: expected (0, 0.01], got ", tol->get<double>()});
     return Ok{};
 }
 
@@ -388,11 +377,10 @@ Status run_test_vector(const Model& model) {
     std::vector<float> y(t.y.size());
     nn::Workspace ws;
     if (Status s = model.net.forward(t.x.data(), t.stock_ids.empty() ? nullptr : t.stock_ids.data(), n, y.data(), ws); !s)
-        return make_error(ErrorCode::test_vector_mismatch, "test vector could not run: " + s.error().message);
+        return make_error(ErrorCode::test_vector_mismatch, {"test vector could not run: ", s.error().message});
     for (std::size_t i = 0; i < y.size(); ++i)
         if (!(std::fabs(y[i] - t.y[i]) <= t.tolerance * (1.0f + std::fabs(t.y[i]))))
-            return make_error(ErrorCode::test_vector_mismatch, "test vector output " + std::to_string(i) + ": expected " +
-                                                                   number_text(t.y[i]) + ", got " + number_text(y[i]));
+            return make_error(ErrorCode::test_vector_mismatch, {"test vector output ", i, ": expected ", t.y[i], ", got ", y[i]});
     return Ok{};
 }
 
@@ -404,43 +392,38 @@ struct Layout {
 Result<Layout> check_layout(const std::uint8_t* data, std::size_t size) {
     if (data == nullptr) return make_error(ErrorCode::truncated, "file: empty");
     if (size > kMaxModelBytes)
-        return make_error(ErrorCode::dimension_too_large, "file: " + std::to_string(size) + " bytes exceeds the cap of " +
-                                                              std::to_string(kMaxModelBytes));
+        return make_error(ErrorCode::dimension_too_large, {"file: ", size, " bytes exceeds the cap of ", kMaxModelBytes});
     if (std::memcmp(data, kModelMagic, std::min<std::size_t>(size, sizeof kModelMagic)) != 0)
         return make_error(ErrorCode::bad_magic, "file: not a stockcast model (magic \"STKCAST\" expected)");
     if (size < kModelPrefixBytes + 32)
-        return make_error(ErrorCode::truncated, "file: " + std::to_string(size) + " bytes is shorter than the fixed prefix and hash");
+        return make_error(ErrorCode::truncated, {"file: ", size, " bytes is shorter than the fixed prefix and hash"});
     const std::uint32_t version = read_u32(data + 8);
     if (version != kModelFormatVersion)
-        return make_error(ErrorCode::unsupported_version, "file: format version " + std::to_string(version) +
-                                                              ", this build reads version " + std::to_string(kModelFormatVersion));
+        return make_error(ErrorCode::unsupported_version, {"file: format version ", version, ", this build reads version ", kModelFormatVersion});
     Layout layout{read_u32(data + 12), 0, read_u64(data + 16)};
     if (layout.header_bytes > kMaxHeaderBytes)
-        return make_error(ErrorCode::dimension_too_large, "file: header length " + std::to_string(layout.header_bytes) +
-                                                              " exceeds the cap of " + std::to_string(kMaxHeaderBytes));
+        return make_error(ErrorCode::dimension_too_large, {"file: header length ", layout.header_bytes, " exceeds the cap of ", kMaxHeaderBytes});
     if (layout.data_bytes > kMaxModelBytes)
-        return make_error(ErrorCode::dimension_too_large, "file: data length " + std::to_string(layout.data_bytes) +
-                                                              " exceeds the cap of " + std::to_string(kMaxModelBytes));
+        return make_error(ErrorCode::dimension_too_large, {"file: data length ", layout.data_bytes, " exceeds the cap of ", kMaxModelBytes});
     layout.data_start = align_up(kModelPrefixBytes + layout.header_bytes);
     const std::uint64_t expected = layout.data_start + layout.data_bytes + 32;
     if (size < expected)
-        return make_error(ErrorCode::truncated, "file: " + std::to_string(size) + " bytes, but its lengths declare " +
-                                                    std::to_string(expected));
+        return make_error(ErrorCode::truncated, {"file: ", size, " bytes, but its lengths declare ", expected});
     if (size > expected)
-        return make_error(ErrorCode::bad_header, "file: " + std::to_string(size - expected) + " bytes after the declared end");
+        return make_error(ErrorCode::bad_header, {"file: ", size - expected, " bytes after the declared end"});
     return layout;
 }
 
 Result<Json> parse_header_json(const std::uint8_t* data, const Layout& layout) {
     auto parsed = parse_json({reinterpret_cast<const char*>(data + kModelPrefixBytes), layout.header_bytes});
-    if (!parsed) return make_error(ErrorCode::bad_header, "header: not valid JSON: " + parsed.error().message);
+    if (!parsed) return make_error(ErrorCode::bad_header, {"header: not valid JSON: ", parsed.error().message});
     Json header = std::move(parsed.value());
     if (!header.is_object())
-        return make_error(ErrorCode::bad_header, std::string("header: expected a JSON object, got ") + header.type_name());
+        return make_error(ErrorCode::bad_header, {"header: expected a JSON object, got ", header.type_name()});
     std::string format;
     if (Status s = get_string(header, "format", "", format); !s) return s.error();
     if (format != "stockcast-model")
-        return make_error(ErrorCode::bad_header, "header.format: expected \"stockcast-model\", got \"" + format + "\"");
+        return make_error(ErrorCode::bad_header, {"header.format: expected \"stockcast-model\", got \"", format, "\""});
     return header;
 }
 
@@ -539,7 +522,7 @@ Result<std::vector<std::uint8_t>> write_model(const Model& source, Dtype dtype, 
         data.resize(offset + count * (dtype == Dtype::f32 ? 4 : 2), 0);
         for (std::size_t i = 0; i < count; ++i) {
             if (!std::isfinite(ref.data[i]))
-                return make_error(ErrorCode::non_finite, "tensor " + ref.name + "[" + std::to_string(i) + "]: not finite");
+                return make_error(ErrorCode::non_finite, {"tensor ", ref.name, "[", i, "]: not finite"});
             if (dtype == Dtype::f32) {
                 std::uint32_t bits;
                 std::memcpy(&bits, &ref.data[i], sizeof bits);

@@ -10,8 +10,7 @@ namespace {
 Status check_dim(const char* field, int value, int min, int max) {
     if (value < min || value > max)
         return make_error(value > max ? ErrorCode::dimension_too_large : ErrorCode::bad_header,
-                          std::string("architecture.") + field + ": expected " + std::to_string(min) + ".." +
-                              std::to_string(max) + ", got " + std::to_string(value));
+                          {"architecture.", field, ": expected ", min, "..", max, ", got ", value});
     return Ok{};
 }
 
@@ -26,7 +25,7 @@ Status Architecture::validate() const {
     if (Status s = check_dim("features", features, 1, kMaxFeatures); !s) return s;
     if (lstm_units.empty() || lstm_units.size() > 3)
         return make_error(ErrorCode::bad_header,
-                          "architecture.lstm_units: expected 1..3 layers, got " + std::to_string(lstm_units.size()));
+                          {"architecture.lstm_units: expected 1..3 layers, got ", lstm_units.size()});
     for (int u : lstm_units)
         if (Status s = check_dim("lstm_units", u, 1, kMaxUnits); !s) return s;
     if (Status s = check_dim("dense_units", dense_units, 1, kMaxUnits); !s) return s;
@@ -36,7 +35,7 @@ Status Architecture::validate() const {
         if (Status s = check_dim("embedding_dim", embedding_dim, 1, kMaxEmbeddingDim); !s) return s;
     }
     if (!(dropout >= 0.0f && dropout < 1.0f))
-        return make_error(ErrorCode::bad_header, "architecture.dropout: expected [0, 1), got " + number_text(dropout));
+        return make_error(ErrorCode::bad_header, {"architecture.dropout: expected [0, 1), got ", number_text(dropout)});
     return Ok{};
 }
 
@@ -72,7 +71,7 @@ std::vector<TensorSpec> expected_tensors(const Architecture& arch) {
     int in = arch.features;
     for (std::size_t i = 0; i < arch.lstm_units.size(); ++i) {
         const int u = arch.lstm_units[i];
-        const std::string p = "lstm" + std::to_string(i + 1) + ".";
+        const std::string p = cat({"lstm", i + 1, "."});
         out.push_back({p + "kernel", {in, 4 * u}});
         out.push_back({p + "recurrent_kernel", {u, 4 * u}});
         out.push_back({p + "bias", {4 * u}});
@@ -109,20 +108,18 @@ std::vector<Network::TensorRef> Network::tensors() {
 
 Status Network::forward(const float* x, const int* stock_ids, int batch, float* out, Workspace& ws) const {
     if (batch < 1 || batch > kMaxBatch)
-        return make_error(ErrorCode::invalid_input, "batch: expected 1.." + std::to_string(kMaxBatch) + ", got " + std::to_string(batch));
+        return make_error(ErrorCode::invalid_input, {"batch: expected 1..", kMaxBatch, ", got ", batch});
     if (x == nullptr || out == nullptr) return make_error(ErrorCode::invalid_input, "x/out: null buffer");
     const int T = arch.window, F = arch.features;
     const std::size_t values = static_cast<std::size_t>(batch) * T * F;
     for (std::size_t i = 0; i < values; ++i)
         if (!std::isfinite(x[i]))
-            return make_error(ErrorCode::invalid_input, "x[" + std::to_string(i) + "]: not a finite number");
+            return make_error(ErrorCode::invalid_input, {"x[", i, "]: not a finite number"});
     if (arch.has_embedding()) {
         if (stock_ids == nullptr) return make_error(ErrorCode::invalid_input, "stock_ids: required by the general network");
         for (int b = 0; b < batch; ++b)
             if (stock_ids[b] < -1 || stock_ids[b] >= arch.embedding_count)
-                return make_error(ErrorCode::invalid_input, "stock_ids[" + std::to_string(b) + "]: expected -1.." +
-                                                                std::to_string(arch.embedding_count - 1) + ", got " +
-                                                                std::to_string(stock_ids[b]));
+                return make_error(ErrorCode::invalid_input, {"stock_ids[", b, "]: expected -1..", arch.embedding_count - 1, ", got ", stock_ids[b]});
     }
 
     // Sequence buffers are time-major (row t*batch + b) so each step's rows are contiguous.

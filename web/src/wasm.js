@@ -18,13 +18,23 @@ class CoreAbort extends Error {}
 function instantiate(module, needs) {
   if (!WebAssembly.Module.exports(module).some((e) => e.name === needs))
     throw new StockcastError('unsupported', `this build's .wasm has no ${needs}`, { detail: needs === 'sc_risk_report' ? 'no_risk_engine' : 'wasm_link' });
+  let memory;
   const imports = {
     env: { emscripten_notify_memory_growth() {} },
-    // Reached only through abort() (allocation failure): the instance is unusable afterwards.
     wasi_snapshot_preview1: {
+      // Reached only through abort() (allocation failure): the instance is unusable afterwards.
       proc_exit(code) {
         throw new CoreAbort(`stockcast core aborted (${code})`);
       },
+      // libc asks for its environment at start-up (the LTO build of the risk module links it):
+      // an empty one, 0 variables in 0 bytes.
+      environ_sizes_get(count, size) {
+        const u32 = new Uint32Array(memory.buffer);
+        u32[count >> 2] = 0;
+        u32[size >> 2] = 0;
+        return 0;
+      },
+      environ_get: () => 0,
     },
   };
   // Synchronous instantiation of the compiled module: ~0.3 ms, where Node's asynchronous
@@ -36,6 +46,7 @@ function instantiate(module, needs) {
   } catch (e) {
     throw new StockcastError('format_error', `the .wasm does not fit this package: ${e.message}`, { detail: 'wasm_link', cause: e });
   }
+  memory = instance.exports.memory;
   instance.exports._initialize();
   return instance.exports;
 }

@@ -3,7 +3,10 @@
 // where exceptions are disabled and a throw would abort the module.
 #pragma once
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -67,23 +70,39 @@ private:
 struct Ok {};
 using Status = Result<Ok>;
 
+// One piece of a message: text, or a number (integers in full, others as number_text).
+struct MessagePiece {
+    enum class Kind { text, signed_int, unsigned_int, real } kind = Kind::text;
+    std::string_view text;
+    long long i = 0;
+    unsigned long long u = 0;
+    double d = 0;
+
+    MessagePiece(const char* s) : text(s) {}                       // NOLINT: implicit by design
+    MessagePiece(std::string_view s) : text(s) {}                  // NOLINT
+    MessagePiece(const std::string& s) : text(s) {}                // NOLINT
+    template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, char> && !std::is_same_v<I, bool>, int> = 0>
+    MessagePiece(I v) {                                             // NOLINT
+        if constexpr (std::is_signed_v<I>) kind = Kind::signed_int, i = v;
+        else kind = Kind::unsigned_int, u = v;
+    }
+    MessagePiece(double v) : kind(Kind::real), d(v) {}             // NOLINT
+};
+
+// Concatenates pieces: cat({"expected ", n, " values, got ", m}). One call instead of a chain
+// of std::string temporaries: each operator+ inlined at an error site costs code in the
+// WebAssembly download, and the parser has many error sites.
+std::string cat(std::initializer_list<MessagePiece> pieces);
+
 inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error make_error(ErrorCode code, std::initializer_list<MessagePiece> message) { return Error{code, cat(message)}; }
 
 // invalid_input naming its field: "FIELD: REASON".
-inline Error input_error(std::string field, const std::string& reason) {
-    Error e{ErrorCode::invalid_input, field + ": " + reason};
-    e.field = std::move(field);
-    return e;
-}
+Error input_error(std::string field, std::string_view reason);
+Error input_error(std::string field, std::initializer_list<MessagePiece> reason);
 
 // insufficient_history with the counts: "WHAT: requires R VALUES, provided P".
-inline Error history_error(const std::string& what, long long required, long long provided, const std::string& values = "closes") {
-    Error e{ErrorCode::insufficient_history,
-            what + ": requires " + std::to_string(required) + " " + values + ", provided " + std::to_string(provided)};
-    e.required = required;
-    e.provided = provided;
-    return e;
-}
+Error history_error(std::string_view what, long long required, long long provided, std::string_view values = "closes");
 
 // A number for an error message ("0.0123", "-1.5e+09", "nan"), without printf: keeping printf
 // out of the WebAssembly module saves kilobytes of download.
