@@ -493,12 +493,13 @@ export class Stockcast {
     };
   }
 
+  // null when predictions are not cached (predictionTtlMs 0): no fingerprint to compute.
   #cacheKey(symbol, hz, level, hist) {
-    return `${symbol}|${hz.name}|${level}|${hist.dataDate}|${fingerprint(hist)}`;
+    return this.#o.ttl > 0 ? `${symbol}|${hz.name}|${level}|${hist.dataDate}|${fingerprint(hist)}` : null;
   }
 
   #cacheGet(key) {
-    const c = this.#predictions.get(key);
+    const c = key !== null && this.#predictions.get(key);
     if (!c) return null;
     if (Date.now() >= c.expires) {
       this.#predictions.delete(key);
