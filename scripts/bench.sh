@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Forward-pass and startup benchmarks: native (build/bench_forward), our WASM module
-# (bench/wasm/bench_forward.mjs), and our module against TensorFlow.js (wasm backend) and
-# onnxruntime-web on the same network (bench/peers/run.mjs), printed as one table.
+# (bench/wasm/bench_forward.mjs, on one thread and over 2 workers), and our module against
+# TensorFlow.js (wasm backend) and onnxruntime-web on the same network (bench/peers/run.mjs),
+# printed as one table; then import → first prediction in headless Chromium (bench/browser/first.mjs).
 #   scripts/bench.sh [--quick] [--doc]      (npm run bench -- --doc)
 #   --quick  shorter warm-up and fewer reps (a smoke test, not numbers to quote)
-#   --doc    also write the table into docs/benchmarks.md (between its bench markers)
+#   --doc    also write the tables into docs/benchmarks.md (between its bench: and first: markers)
 # Builds what is missing, installs bench/peers' pinned dependencies (npm ci, its own
 # package-lock.json; the root npm test never needs them) and exports the ONNX file.
 set -euo pipefail
@@ -20,7 +21,7 @@ for a in "$@"; do
 done
 
 [[ -x build/bench_forward ]] || bash scripts/build.sh native
-[[ -f build-wasm/stockcast.wasm && -f build-wasm/stockcast.mjs ]] || bash scripts/build.sh wasm
+[[ -f build-wasm/stockcast.wasm ]] || bash scripts/build.sh wasm
 # The npm package is optional here: run.mjs times its predict() when web/dist is built.
 [[ -f web/dist/node.js || ! -f scripts/build-web.sh ]] || bash scripts/build-web.sh || echo "bench.sh: web/dist not built; the package path will be skipped" >&2
 [[ -d bench/peers/node_modules/onnxruntime-web && -d bench/peers/node_modules/@tensorflow/tfjs-backend-wasm ]] ||
@@ -35,4 +36,6 @@ build/bench_forward | tee "$tmp/native.txt" >&2
 node bench/wasm/bench_forward.mjs | tee "$tmp/wasm.txt" >&2
 node bench/peers/run.mjs "${quick[@]}" --native "$tmp/native.txt" --wasm-bench "$tmp/wasm.txt" \
   --json "$tmp/result.json" "${doc[@]}" --command "bash scripts/bench.sh $*"
+# The same libraries in headless Chromium (the package as published and as an app's bundle).
+node bench/browser/first.mjs $([[ ${#quick[@]} -gt 0 ]] && echo --runs 2) "${doc[@]}" --command "bash scripts/bench.sh $*"
 echo "uptime after: $(uptime)" >&2

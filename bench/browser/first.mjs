@@ -3,7 +3,8 @@
 // npm package (as published and as an app's esbuild bundle), onnxruntime-web and TensorFlow.js.
 // Every run gets a fresh browser context (empty HTTP cache and Cache Storage); everything is
 // fetched from a local HTTP server on 127.0.0.1. Runs are interleaved across libraries.
-//   node bench/browser/first.mjs [--runs N] [--json FILE] [--libs ours,ours-bundled,ort,tfjs]
+//   node bench/browser/first.mjs [--runs N] [--json FILE] [--libs ours,ours-bundled,ort,tfjs] [--doc FILE]
+// --doc rewrites the block between the first: markers of FILE (docs/benchmarks.md).
 // Needs web/dist (scripts/build-web.sh), bench/peers/node_modules (npm ci --prefix bench/peers)
 // and bench/peers/nn_stock_specific.onnx (scripts/export_onnx.py); scripts/bench.sh does all that.
 // Our answer is checked against the Node package's; the peers' against our raw forward.
@@ -75,7 +76,9 @@ const golden = new M.LoadedModel(readFileSync(at('tests/golden/nn_stock_specific
 const refY = Array.from(golden.forward(Float32Array.from({ length: 60 }, (_, i) => 0.01 * (i % 17) - 0.08), null, 1).y);
 golden.delete();
 
+const uptimeBefore = execFileSync('uptime', { encoding: 'utf8' }).trim();
 const browser = await launch();
+const browserVersion = browser.version();
 const results = Object.fromEntries(LIBS.map((l) => [l, []]));
 const failures = [];
 try {
@@ -120,14 +123,29 @@ for (const [lib, rs] of Object.entries(results)) {
     importMedian: median(rs.map((r) => r.importMs)), tailMedian: median(rs.map((r) => r.tailMs)), phases, runs: rs.length, resources: rs[rs.length >> 1].resources };
 }
 const f = (v) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
-console.log(`Import → first prediction in headless Chromium ${browser.version ? '' : ''}(fresh context per run, ${RUNS} runs each, served from 127.0.0.1):`);
-console.log('| library | median ms | min–max ms | of which import ms | after the last fetch ms | this ÷ ours |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+const lines = [];
+lines.push(`Import → first prediction in headless Chromium ${browserVersion} (fresh context per run, ${RUNS} runs each, libraries interleaved, served from 127.0.0.1):`, '');
+lines.push('| library | median ms | min–max ms | of which import ms | after the last fetch ms | this ÷ ours-bundled |');
+lines.push('| --- | --- | --- | --- | --- | --- |');
+const ref0 = summary['ours-bundled'] || summary.ours;
 for (const [lib, s] of Object.entries(summary))
-  console.log(`| ${lib} | ${f(s.firstMedian)} | ${f(s.firstMin)}–${f(s.firstMax)} | ${f(s.importMedian)} | ${f(s.tailMedian)} | ${summary.ours ? (s.firstMedian / summary.ours.firstMedian).toFixed(2) + '×' : '—'} |`);
+  lines.push(`| ${lib} | ${f(s.firstMedian)} | ${f(s.firstMin)}–${f(s.firstMax)} | ${f(s.importMedian)} | ${f(s.tailMedian)} | ${ref0 ? (s.firstMedian / ref0.firstMedian).toFixed(2) + '×' : '—'} |`);
+lines.push('');
 for (const [lib, s] of Object.entries(summary)) {
-  if (s.phases) console.log(`${lib} phases (median ms): ${Object.entries(s.phases).map(([k, v]) => `${k} ${f(v)}`).join(', ')}`);
-  console.log(`${lib} fetches (median run, ms from navigation): ${s.resources.map((r) => `${r.name} ${f(r.start)}→${f(r.end)}`).join(', ')}`);
+  const parts = [];
+  if (s.phases) parts.push(`phases (median ms): ${Object.entries(s.phases).map(([k, v]) => `${k} ${f(v)}`).join(', ')}`);
+  parts.push(`fetches of the median run (ms from navigation): ${s.resources.map((r) => `\`${r.name}\` ${f(r.start)}→${f(r.end)}`).join(', ')}`);
+  lines.push(`- ${lib}: ${parts.join('; ')}.`);
+}
+lines.push('', `Load: before \`${uptimeBefore}\`; after \`${execFileSync('uptime', { encoding: 'utf8' }).trim()}\`.`);
+console.log(lines.join('\n'));
+if (opt('--doc')) {
+  const file = path.resolve(root, opt('--doc'));
+  const block = `<!-- first:begin (written by bench/browser/first.mjs; edit outside these markers) -->\nRun ${new Date().toISOString()} with \`${opt('--command', `node bench/browser/first.mjs ${args.join(' ')}`)}\`.\n\n${lines.join('\n')}\n<!-- first:end -->`;
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const re = /<!-- first:begin[^]*?<!-- first:end -->/;
+  writeFileSync(file, re.test(old) ? old.replace(re, () => block) : `${old.trimEnd()}\n\n${block}\n`);
+  console.error(`wrote ${path.relative(root, file)}`);
 }
 if (opt('--json')) writeFileSync(opt('--json'), JSON.stringify({ date: new Date().toISOString(), runs: RUNS, summary, failures }, null, 1));
 if (failures.length) {

@@ -70,3 +70,25 @@ test('bad forward arguments give typed errors, not crashes', () => {
     m.delete();
   }
 });
+
+test('WASM: a window gives bit-identical outputs alone and inside a batch', () => {
+  for (const name of ['nn_stock_specific', 'nn_general']) {
+    const g = fromGolden(`${name}.json`);
+    const m = new Module.LoadedModel(readFileSync(repoPath(`tests/golden/${name}.stkm`)), true);
+    try {
+      // The golden windows plus shifted copies: 11 windows, an odd batch (kernel tails).
+      const windows = [...g.x, ...g.x.map((w) => w.flat().map((v) => v * 0.5 + 0.01)), g.x[0]].slice(0, 11);
+      const ids = windows.map((_, i) => g.stock_ids[i % g.stock_ids.length] ?? 0);
+      const all = m.forward(new Float32Array(windows.flat(2)), new Int32Array(ids), windows.length);
+      assert.equal(windows.length, 11);
+      assert.equal(all.ok, true, all.message);
+      const per = all.y.length / windows.length;
+      windows.forEach((w, i) => {
+        const one = m.forward(new Float32Array(w.flat()), new Int32Array([ids[i]]), 1);
+        assert.deepEqual(Array.from(one.y), Array.from(all.y.subarray(i * per, (i + 1) * per)), `${name} window ${i}`);
+      });
+    } finally {
+      m.delete();
+    }
+  }
+});
