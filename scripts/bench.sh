@@ -34,7 +34,8 @@ export BENCH_UPTIME_BEFORE="$(uptime)"
 echo "uptime before: $BENCH_UPTIME_BEFORE" >&2
 build/bench_forward | tee "$tmp/native.txt" >&2
 node bench/wasm/bench_forward.mjs | tee "$tmp/wasm.txt" >&2
-node bench/peers/run.mjs "${quick[@]}" --native "$tmp/native.txt" --wasm-bench "$tmp/wasm.txt" \
+(cd bench/peers && node ort_threads.mjs 2) | tee "$tmp/ort-threads.txt" >&2
+node bench/peers/run.mjs "${quick[@]}" --native "$tmp/native.txt" --wasm-bench "$tmp/wasm.txt" --ort-threads "$tmp/ort-threads.txt" \
   --json "$tmp/result.json" "${doc[@]}" --command "bash scripts/bench.sh $*"
 # The same libraries in headless Chromium (the package as published and as an app's bundle).
 node bench/browser/first.mjs $([[ ${#quick[@]} -gt 0 ]] && echo --runs 2) "${doc[@]}" --command "bash scripts/bench.sh $*"

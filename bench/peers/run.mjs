@@ -1,7 +1,7 @@
 // Our WASM core against TensorFlow.js (wasm backend) and onnxruntime-web (wasm EP) on the
 // stock-specific network (60 steps × 1 input, LSTM 50 → LSTM 50 → Dense 25 relu → Dense 4),
 // identical weights (tests/golden/nn_stock_specific.json) and inputs, one Node process.
-//   node bench/peers/run.mjs [--rounds N] [--quick] [--native FILE] [--wasm-bench FILE]
+//   node bench/peers/run.mjs [--rounds N] [--quick] [--native FILE] [--wasm-bench FILE] [--ort-threads FILE]
 //                            [--json FILE] [--doc docs/benchmarks.md] [--command "..."]
 // Needs: build-wasm/ (scripts/build.sh wasm), bench/peers/node_modules (npm ci here),
 // bench/peers/nn_stock_specific.onnx (scripts/export_onnx.py); scripts/bench.sh does all that.
@@ -250,7 +250,7 @@ function parseBenchOutput(file) {
   if (!file || !existsSync(file)) return null;
   const out = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = line.match(/^batch (\d+)( over 2 workers)?\s+([\d.]+)\s+([\d.]+)/);
+    const m = line.match(/^batch (\d+)( over 2 (?:workers|threads))?\s+([\d.]+)\s+([\d.]+)/);
     if (m) out[m[2] ? `${m[1]}x2` : m[1]] = { median: Number(m[3]), p95: Number(m[4]) };
   }
   return out;
@@ -365,6 +365,7 @@ try {
 Object.assign(result, { wasmDir: build.dir, wasmSha256: build.sha256, source: build.source });
 result.native = parseBenchOutput(opt('--native'));
 result.wasmBench = parseBenchOutput(opt('--wasm-bench'));
+result.ortThreads = parseBenchOutput(opt('--ort-threads'));
 result.uptimeAfter = uptime();
 log(`uptime after:  ${result.uptimeAfter}`);
 
@@ -391,7 +392,10 @@ for (const b of [1, 66]) {
 if (result.wasmBench) {
   row('bench/wasm (same module, own run)', `${f3(result.wasmBench[1]?.median)} / ${f3(result.wasmBench[66]?.median)}`, '', '', '', '', 'batch 1 / 66 median');
   const two = result.wasmBench['66x2'];
-  if (two) row('batch 66 over 2 workers (bench/wasm)', `${f3(two.median)} / ${f3(two.p95)}`, '', T['ort/forward/66'] ? `${f3(T['ort/forward/66'].median)} (1 thread)` : '', '', '', 'median / p95');
+  const ort2 = result.ortThreads && result.ortThreads['66x2'];
+  if (two)
+    row('batch 66 over 2 workers (bench/wasm) / ort 2 threads (ort_threads.mjs)', `${f3(two.median)} / ${f3(two.p95)}`, '',
+      ort2 ? `${f3(ort2.median)} / ${f3(ort2.p95)}` : '—', '', ort2 ? ratio(ort2.median, two.median) : '—', 'median / p95');
 }
 lines.push('', 'Full prediction (pre- and post-processing, 300 SCOM closes) against onnxruntime-web\'s raw batch-1 forward:', '');
 row('path', 'median ms', 'p95 ms', 'round medians', 'ort raw forward ÷ this');
