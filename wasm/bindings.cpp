@@ -4,10 +4,7 @@
 // data crosses as numbers in linear memory. Nothing can throw or abort into JavaScript: the core
 // returns errors as values, and a failed call leaves its error in sc_error().
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <new>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,14 +58,12 @@ struct LoadedModel {
     std::vector<Error> item_errors;  // of the last predict_batch, in item order
 };
 
-std::vector<HistoryView> histories_of(const double* closes, const double* volumes, int n_closes, const int* offsets,
-                                      int count, Status& status) {
+Result<std::vector<HistoryView>> histories_of(const double* closes, const double* volumes, int n_closes,
+                                              const int* offsets, int count) {
     std::vector<HistoryView> out;
     for (int i = 0; i < count; ++i) {
-        if (offsets[i] < 0 || offsets[i] > offsets[i + 1] || offsets[i + 1] > n_closes) {
-            status = input_error("offsets", "expected increasing offsets within the closes");
-            return {};
-        }
+        if (offsets[i] < 0 || offsets[i] > offsets[i + 1] || offsets[i + 1] > n_closes)
+            return input_error("offsets", "expected increasing offsets within the closes");
         out.push_back(HistoryView{closes + offsets[i], volumes ? volumes + offsets[i] : nullptr,
                                   static_cast<std::size_t>(offsets[i + 1] - offsets[i])});
     }
@@ -95,10 +90,7 @@ SC_EXPORT LoadedModel* sc_model_load(const std::uint8_t* data, std::uint32_t siz
         set_error(make_error(ErrorCode::dimension_too_large, "model: out of memory"));
         return nullptr;
     }
-    // parse_model has checked the layout, so the header lies inside the buffer.
-    std::uint32_t header_bytes;
-    std::memcpy(&header_bytes, data + 12, sizeof header_bytes);
-    m->header.assign(reinterpret_cast<const char*>(data) + kModelPrefixBytes, header_bytes);
+    m->header = model_header_text(data, size).value();  // parse_model has checked the layout
     return m;
 }
 
@@ -147,15 +139,14 @@ SC_EXPORT int sc_model_predict_batch(LoadedModel* m, const double* closes, const
         set_error(input_error("stockIds", {"expected 1..", nn::kMaxBatch, " histories"}));
         return 0;
     }
-    Status status = Ok{};
-    std::vector<HistoryView> histories = histories_of(closes, volumes, n_closes, offsets, count, status);
-    if (!status) {
-        set_error(status.error());
+    auto histories = histories_of(closes, volumes, n_closes, offsets, count);
+    if (!histories) {
+        set_error(histories.error());
         return 0;
     }
     ForecastOptions options;
     options.level = level;
-    auto batch = forecast_batch(m->model, std::vector<int>(ids, ids + count), histories, options);
+    auto batch = forecast_batch(m->model, std::vector<int>(ids, ids + count), histories.value(), options);
     if (!batch) {
         set_error(batch.error());
         return 0;

@@ -2,7 +2,6 @@
 // never throw and always answer {"ok": ...} (core/include/stockcast/risk/json_api.hpp). The
 // .wasm is standalone; web/src/wasm.js (instantiateRisk) is its caller.
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 
 #include "abi.hpp"

@@ -88,7 +88,7 @@ Status build_window(const InputSpec& spec, int window, const HistoryView& h, flo
     const std::size_t from = h.size - need;
     for (std::size_t r = from; r < h.size; ++r) {
         if (!std::isfinite(h.close[r]) || h.close[r] <= 0)
-            return input_error("history.close", {"value ", r, " must be a finite price > 0, got ", number_text(h.close[r])});
+            return input_error("history.close", {"value ", r, " must be a finite price > 0, got ", h.close[r]});
     }
     const bool vol = needs_volume(spec.features);
     if (vol) {

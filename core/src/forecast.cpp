@@ -94,7 +94,7 @@ Result<Forecast> forecast_from_output(const Model& m, int stock_id, double last_
     if (li < 0) {
         std::string lv;
         for (double l : m.intervals.levels) lv += (lv.empty() ? "" : ", ") + number_text(l);
-        return input_error("level", {number_text(o.level), " is not among the model's levels (", lv, ")"});
+        return input_error("level", {o.level, " is not among the model's levels (", lv, ")"});
     }
     if (!std::isfinite(o.neutral_band) || o.neutral_band < 0)
         return make_error(ErrorCode::invalid_input, "neutral_band must be finite and >= 0");

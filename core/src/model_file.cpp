@@ -414,8 +414,12 @@ Result<Layout> check_layout(const std::uint8_t* data, std::size_t size) {
     return layout;
 }
 
+std::string_view header_text(const std::uint8_t* data, const Layout& layout) {
+    return {reinterpret_cast<const char*>(data + kModelPrefixBytes), layout.header_bytes};
+}
+
 Result<Json> parse_header_json(const std::uint8_t* data, const Layout& layout) {
-    auto parsed = parse_json({reinterpret_cast<const char*>(data + kModelPrefixBytes), layout.header_bytes});
+    auto parsed = parse_json(header_text(data, layout));
     if (!parsed) return make_error(ErrorCode::bad_header, {"header: not valid JSON: ", parsed.error().message});
     Json header = std::move(parsed.value());
     if (!header.is_object())
@@ -451,6 +455,12 @@ Json model_summary(const Model& model) {
         {"output", {{"horizons", model.output.horizons}, {"scale", model.output.scale}}},
         {"intervals", {{"levels", model.intervals.levels}, {"lower", model.intervals.lower}, {"upper", model.intervals.upper}}},
     };
+}
+
+Result<std::string_view> model_header_text(const std::uint8_t* data, std::size_t size) {
+    auto layout = check_layout(data, size);
+    if (!layout) return layout.error();
+    return header_text(data, layout.value());
 }
 
 Result<Json> read_model_header(const std::uint8_t* data, std::size_t size) {

@@ -35,7 +35,7 @@ Status Architecture::validate() const {
         if (Status s = check_dim("embedding_dim", embedding_dim, 1, kMaxEmbeddingDim); !s) return s;
     }
     if (!(dropout >= 0.0f && dropout < 1.0f))
-        return make_error(ErrorCode::bad_header, {"architecture.dropout: expected [0, 1), got ", number_text(dropout)});
+        return make_error(ErrorCode::bad_header, {"architecture.dropout: expected [0, 1), got ", dropout});
     return Ok{};
 }
 

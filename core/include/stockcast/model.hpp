@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stockcast/error.hpp"
@@ -116,11 +117,13 @@ Result<std::vector<std::uint8_t>> write_model(const Model& model, Dtype dtype, b
 Status load_calibration(Model& model);
 
 // What a user needs to know about a loaded model (architecture, meta, input/output specs,
-// interval quantiles, metrics) as JSON; the same summary for the CLI and the WASM module.
+// interval quantiles, metrics) as JSON, for the CLI.
 Json model_summary(const Model& model);
 
-// The JSON header of a file, for tools (inspect) and hostile-file tests.
+// The JSON header of a file, for tools (inspect) and hostile-file tests; and its text, a view
+// into `data` after the layout checks (the WASM module hands it to JavaScript).
 Result<Json> read_model_header(const std::uint8_t* data, std::size_t size);
+Result<std::string_view> model_header_text(const std::uint8_t* data, std::size_t size);
 // Re-assembles a file from a header and data section, recomputing the hash. For tests and tools
 // that need a structurally valid file with chosen (possibly hostile) header contents.
 std::vector<std::uint8_t> assemble_model_file(const Json& header, const std::vector<std::uint8_t>& data_section,
