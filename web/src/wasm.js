@@ -1,6 +1,6 @@
 // The JavaScript side of the core's C ABI (wasm/bindings.cpp, wasm/risk_bindings.cpp): it
 // instantiates a compiled module and turns calls into numbers in linear memory and back. No
-// Emscripten glue: the modules are standalone and import only the two functions below.
+// Emscripten glue: the modules are standalone and import only the functions below.
 //
 // Results keep the shapes the rest of the package uses: {ok: true, ...} or the core's error
 // value {ok: false, code, detail, message, field?, required?, provided?}.
@@ -67,6 +67,17 @@ function memoryViews(memory) {
   };
 }
 
+// An argument check of this wrapper, in the shape of the core's error values.
+const inputError = (field, reason) => ({ ok: false, code: 'invalid_input', detail: 'invalid_input', message: `${field}: ${reason}`, field });
+
+// The module's argument buffer, at least `bytes` long; its address. The core answers null when its
+// memory cannot grow: writing there would overwrite address 0.
+function scratch(x, bytes) {
+  const at = x.sc_scratch(bytes);
+  if (!at) throw new CoreAbort('stockcast core: out of memory');
+  return at;
+}
+
 function cString(u8, ptr) {
   let end = ptr;
   while (u8[end] !== 0) end++;
@@ -106,8 +117,7 @@ export async function instantiateCore(compiled) {
       if (a) bytes += Math.ceil((a.length * a.BYTES_PER_ELEMENT) / 8) * 8;
       return start;
     });
-    const base = x.sc_scratch(bytes || 8);
-    if (!base) throw new CoreAbort('stockcast core: out of memory');
+    const base = scratch(x, bytes || 8);
     const { u8 } = view();
     return arrays.map((a, k) => {
       if (!a) return 0;
@@ -160,7 +170,7 @@ export async function instantiateCore(compiled) {
       if (!this.#p) return this.error();
       const xs = input instanceof Float32Array ? input : Float32Array.from(input);
       const ids = stockIds && stockIds.length ? Int32Array.from(stockIds) : null;
-      if (ids && ids.length !== batch) return { ok: false, code: 'invalid_input', detail: 'invalid_input', message: 'stockIds: expected one id per window', field: 'stockIds' };
+      if (ids && ids.length !== batch) return inputError('stockIds', 'expected one id per window');
       const [px, pids] = stage([xs, ids]);
       if (!x.sc_model_forward(this.#p, px, xs.length, pids, batch | 0)) return lastError();
       const at = x.sc_model_outputs(this.#p) >> 2;
@@ -171,7 +181,7 @@ export async function instantiateCore(compiled) {
       if (!this.#p) return this.error();
       const c = f64Of(closes);
       const v = volumes == null ? null : f64Of(volumes);
-      if (v && v.length !== c.length) return { ok: false, code: 'invalid_input', detail: 'invalid_input', message: 'volumes: expected one per close', field: 'volumes' };
+      if (v && v.length !== c.length) return inputError('volumes', 'expected one per close');
       const [pc, pv] = stage([c, v]);
       if (!x.sc_model_predict(this.#p, pc, pv, c.length, stockId | 0, +level)) return lastError();
       return readForecast(view().f64, x.sc_model_results(this.#p) >> 3)[0];
@@ -184,8 +194,8 @@ export async function instantiateCore(compiled) {
       const v = volumes == null ? null : f64Of(volumes);
       const off = Int32Array.from(offsets);
       const ids = Int32Array.from(stockIds);
-      if (v && v.length !== c.length) return { ok: false, code: 'invalid_input', detail: 'invalid_input', message: 'volumes: expected one per close', field: 'volumes' };
-      if (off.length !== ids.length + 1) return { ok: false, code: 'invalid_input', detail: 'invalid_input', message: 'offsets: expected one more entry than stockIds', field: 'offsets' };
+      if (v && v.length !== c.length) return inputError('volumes', 'expected one per close');
+      if (off.length !== ids.length + 1) return inputError('offsets', 'expected one more entry than stockIds');
       const [pc, pv, po, pi] = stage([c, v, off, ids]);
       if (!x.sc_model_predict_batch(this.#p, pc, pv, c.length, po, pi, ids.length, +level)) return lastError();
       const results = new Array(ids.length);
@@ -218,7 +228,7 @@ export async function instantiateRisk(compiled) {
   const view = memoryViews(x.memory);
   const call = (fn) => (request) => {
     const bytes = encoder.encode(request);
-    const at = x.sc_scratch(bytes.length || 1);
+    const at = scratch(x, bytes.length || 1);
     view().u8.set(bytes, at);
     const out = fn(at, bytes.length);
     return utf8.decode(view().u8.subarray(out, out + x.sc_response_size()));
