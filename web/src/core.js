@@ -202,7 +202,7 @@ function indexManifest(m, base) {
 const HANDLE_OPTIONS = ['baseUrl', 'cacheSize', 'maxCacheBytes', 'fetch', 'signal', 'onProgress', 'store', 'predictionTtlMs', 'historyTtlMs',
   'retries', 'retryDelayMs', 'level', 'fallback', 'wasmUrl', 'wasmBinary', 'riskWasmUrl', 'riskWasmBinary'];
 
-export function checkOptions(options) {
+export function checkOptions(options, platformFetch = globalThis.fetch) {
   if (options === undefined) options = {};
   if (!isObj(options)) throw invalid('options', 'wrong_type', 'createStockcast() expects an options object');
   for (const k of Object.keys(options)) if (!HANDLE_OPTIONS.includes(k)) throw invalid(k, 'unknown_option', `unknown option (known: ${HANDLE_OPTIONS.join(', ')})`);
@@ -226,7 +226,7 @@ export function checkOptions(options) {
   const cacheSize = int('cacheSize', 20, 1);
   const maxBytes = o.maxCacheBytes === undefined ? Infinity : o.maxCacheBytes;
   if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw invalid('maxCacheBytes', 'not_positive', 'expected a number of bytes > 0');
-  const fetchFn = o.fetch === undefined ? globalThis.fetch : o.fetch;
+  const fetchFn = o.fetch === undefined ? platformFetch : o.fetch;
   if (typeof fetchFn !== 'function') throw invalid('fetch', 'wrong_type', 'expected a fetch function');
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalid('onProgress', 'wrong_type', 'expected a function');
   if (o.store !== undefined && o.store !== null && (!isObj(o.store) || typeof o.store.get !== 'function' || typeof o.store.put !== 'function'))
@@ -935,9 +935,10 @@ export function waitFor(promise, signal) {
   });
 }
 
-// Shared by the entries: validate options, get the module, build the API object.
-export async function createWith(getModule, options, getRiskModule) {
-  const o = checkOptions(options);
+// Shared by the entries: validate options, get the module, build the API object. platformFetch:
+// the entry's default transport (the Node entry's is node-http.js).
+export async function createWith(getModule, options, getRiskModule, platformFetch) {
+  const o = checkOptions(options, platformFetch);
   throwIfAborted(o.signal);
   return Stockcast.create(getModule, o, getRiskModule);
 }

@@ -1,8 +1,10 @@
 // stockcast/node — the Node entry: reads the .wasm next to this file with fs (no fetch of a
-// file: URL), otherwise identical to the browser entry.
+// file: URL) and fetches over node:http(s) by default (node-http.js: Node's global fetch costs
+// 50-90 ms on its first call); otherwise identical to the browser entry.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compileCache, createWith, instantiateCore, instantiateRisk } from './core.js';
+import { nodeFetch } from './node-http.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
@@ -45,5 +47,5 @@ function getRiskModule(o) {
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options, getRiskModule);
+  return createWith(getModule, options, getRiskModule, nodeFetch);
 }

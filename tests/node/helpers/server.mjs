@@ -4,9 +4,11 @@
 //   srv.fault('/SCOM.stkm', { status: 404, sticky: true })          // until srv.clearFaults()
 // Faults: {status}, {delayMs} (before the headers; the request may be aborted meanwhile),
 // {truncate: n} (full Content-Length, n bytes, then the socket is destroyed), {flipByte: i},
-// {contentType}, {body} (replacement body). srv.hits(path) counts every request for a path.
+// {contentType}, {body} (replacement body), {redirect: location} (302), {gzip: true}
+// (Content-Encoding: gzip). srv.hits(path) counts every request for a path.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 
 const TYPES = { '.html': 'text/html', '.json': 'application/json', '.stkm': 'application/octet-stream', '.wasm': 'application/wasm', '.mjs': 'text/javascript', '.js': 'text/javascript' };
@@ -32,6 +34,10 @@ export async function startServer(root) {
       res.writeHead(f.status, { 'content-type': 'text/plain' });
       return res.end(`fault ${f.status}`);
     }
+    if (f.redirect) {
+      res.writeHead(302, { location: f.redirect, 'content-type': 'text/plain' });
+      return res.end('moved');
+    }
     const file = path.join(root, path.normalize(p).replace(/^([/\\])+/, ''));
     if (!file.startsWith(path.resolve(root))) {
       res.writeHead(403);
@@ -49,6 +55,11 @@ export async function startServer(root) {
       body[f.flipByte] ^= 0x01;
     }
     const type = f.contentType || TYPES[path.extname(file)] || 'application/octet-stream';
+    if (f.gzip) {
+      body = gzipSync(body);
+      res.writeHead(200, { 'content-type': type, 'content-encoding': 'gzip', 'content-length': body.length });
+      return res.end(body);
+    }
     res.writeHead(200, { 'content-type': type, 'content-length': body.length });
     if (f.truncate !== undefined) {
       res.write(body.subarray(0, f.truncate));

@@ -1,0 +1,65 @@
+// The Node entry's default transport: node:http(s), which Node has loaded already. Node's global
+// fetch() loads undici on its first call, 50-90 ms on the bench machine (bench/peers/first.mjs),
+// which was most of a Node process's import → first prediction. This implements the part of
+// fetch that the package uses (GET, status, headers, a streamed body, AbortSignal, redirects);
+// `createStockcast({fetch})` still takes any fetch, globalThis.fetch included.
+// The modules are imported on the first request, not with the package (imports stay cheap).
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+const DECODERS = { gzip: 'createGunzip', 'x-gzip': 'createGunzip', deflate: 'createInflate', br: 'createBrotliDecompress' };
+
+export function nodeFetch(url, init = {}) {
+  return get(new URL(String(url)), init.signal, MAX_REDIRECTS);
+}
+
+async function get(url, signal, redirectsLeft) {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`cannot GET ${url.href}: only http: and https: URLs`);
+  const lib = await import(url.protocol === 'https:' ? 'node:https' : 'node:http');
+  const response = await new Promise((resolve, reject) => {
+    const req = lib.get(url, { signal, headers: { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' } }, (res) => {
+      resolve(res);
+    });
+    req.on('error', reject);
+  });
+  if (REDIRECTS.has(response.statusCode) && response.headers.location) {
+    response.resume();
+    if (redirectsLeft === 0) throw new TypeError(`GET ${url.href}: more than ${MAX_REDIRECTS} redirects`);
+    return get(new URL(response.headers.location, url), signal, redirectsLeft - 1);
+  }
+  const decoder = DECODERS[String(response.headers['content-encoding'] || '').toLowerCase()];
+  return responseOf(response, decoder && (await import('node:zlib'))[decoder]());
+}
+
+// The shape of a fetch Response that net.js and node.js read. A compressed body is decoded, as
+// fetch does (net.js then ignores content-length, which counts the compressed bytes).
+function responseOf(res, decoder) {
+  const stream = decoder ? res.pipe(decoder) : res;
+  if (decoder) res.on('error', (e) => stream.destroy(e));
+  const chunks = stream[Symbol.asyncIterator]();
+  const cancel = async () => {
+    res.destroy();
+    if (stream !== res) stream.destroy();
+  };
+  const read = async () => {
+    const { done, value } = await chunks.next();
+    return done ? { done: true, value: undefined } : { done: false, value: new Uint8Array(value.buffer, value.byteOffset, value.length) };
+  };
+  return {
+    ok: res.statusCode >= 200 && res.statusCode < 300,
+    status: res.statusCode,
+    headers: {
+      get(name) {
+        const v = res.headers[String(name).toLowerCase()];
+        return v === undefined ? null : String(v);
+      },
+    },
+    body: { getReader: () => ({ read, cancel }), cancel },
+    async arrayBuffer() {
+      const parts = [];
+      for (let c = await read(); !c.done; c = await read()) parts.push(c.value);
+      const out = Buffer.concat(parts);
+      return out.buffer.slice(out.byteOffset, out.byteOffset + out.length);
+    },
+  };
+}
