@@ -202,7 +202,7 @@ function indexManifest(m, base) {
 const HANDLE_OPTIONS = ['baseUrl', 'cacheSize', 'maxCacheBytes', 'fetch', 'signal', 'onProgress', 'store', 'predictionTtlMs', 'historyTtlMs',
   'retries', 'retryDelayMs', 'level', 'fallback', 'wasmUrl', 'wasmBinary', 'riskWasmUrl', 'riskWasmBinary'];
 
-export function checkOptions(options, platformFetch = globalThis.fetch) {
+export function checkOptions(options, platform = {}) {
   if (options === undefined) options = {};
   if (!isObj(options)) throw invalid('options', 'wrong_type', 'createStockcast() expects an options object');
   for (const k of Object.keys(options)) if (!HANDLE_OPTIONS.includes(k)) throw invalid(k, 'unknown_option', `unknown option (known: ${HANDLE_OPTIONS.join(', ')})`);
@@ -226,7 +226,7 @@ export function checkOptions(options, platformFetch = globalThis.fetch) {
   const cacheSize = int('cacheSize', 20, 1);
   const maxBytes = o.maxCacheBytes === undefined ? Infinity : o.maxCacheBytes;
   if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw invalid('maxCacheBytes', 'not_positive', 'expected a number of bytes > 0');
-  const fetchFn = o.fetch === undefined ? platformFetch : o.fetch;
+  const fetchFn = o.fetch === undefined ? platform.fetch || globalThis.fetch : o.fetch;
   if (typeof fetchFn !== 'function') throw invalid('fetch', 'wrong_type', 'expected a fetch function');
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalid('onProgress', 'wrong_type', 'expected a function');
   if (o.store !== undefined && o.store !== null && (!isObj(o.store) || typeof o.store.get !== 'function' || typeof o.store.put !== 'function'))
@@ -243,7 +243,7 @@ export function checkOptions(options, platformFetch = globalThis.fetch) {
     if (o[k] !== undefined && !(o[k] instanceof ArrayBuffer) && !ArrayBuffer.isView(o[k]))
       throw invalid(k, 'wrong_type', 'expected the .wasm bytes (ArrayBuffer or Uint8Array)');
   return {
-    base, cacheSize, maxBytes, fetch: fetchFn, signal: checkSignal(o.signal), onProgress: o.onProgress, store: o.store || null,
+    base, cacheSize, maxBytes, fetch: fetchFn, sha256: platform.sha256 || sha256Hex, signal: checkSignal(o.signal), onProgress: o.onProgress, store: o.store || null,
     ttl, historyTtl, retries: int('retries', 2, 0), retryDelayMs, level: o.level === undefined ? 0.9 : o.level, fallback: o.fallback !== false,
     wasmUrl: o.wasmUrl, wasmBinary: o.wasmBinary, riskWasmUrl: o.riskWasmUrl, riskWasmBinary: o.riskWasmBinary,
   };
@@ -353,14 +353,14 @@ export class Stockcast {
     const store = this.#o.store;
     let bytes;
     let fromStore = false;
-    let verified = false; // the whole file matched the manifest's SHA-256 (Web Crypto)
+    let verified = false; // the whole file matched the manifest's SHA-256 (Web Crypto or node:crypto)
     if (store && spec.sha256) {
       const b = await store.get(spec.sha256).catch(() => undefined);
-      if (b && (await sha256Hex(b)) === spec.sha256) (bytes = new Uint8Array(b)), (fromStore = verified = true), this.#stats.models.storeHits++;
+      if (b && (await this.#o.sha256(b)) === spec.sha256) (bytes = new Uint8Array(b)), (fromStore = verified = true), this.#stats.models.storeHits++;
     }
     if (!bytes) {
       bytes = await fetchBytes(spec.url, this.#net, { signal, onProgress: this.#o.onProgress, expectedBytes: spec.bytes });
-      const actual = await sha256Hex(bytes);
+      const actual = await this.#o.sha256(bytes);
       if (actual !== null && spec.sha256 && actual !== spec.sha256)
         throw new StockcastError('integrity_error', `${spec.url}: SHA-256 ${actual} differs from the manifest's ${spec.sha256}`,
           { url: spec.url, expected: spec.sha256, actual, detail: 'sha256_mismatch' });
@@ -935,10 +935,10 @@ export function waitFor(promise, signal) {
   });
 }
 
-// Shared by the entries: validate options, get the module, build the API object. platformFetch:
-// the entry's default transport (the Node entry's is node-http.js).
-export async function createWith(getModule, options, getRiskModule, platformFetch) {
-  const o = checkOptions(options, platformFetch);
+// Shared by the entries: validate options, get the module, build the API object. platform: the
+// entry's own {fetch, sha256} where it has better ones than the web platform's (node.js).
+export async function createWith(getModule, options, getRiskModule, platform) {
+  const o = checkOptions(options, platform);
   throwIfAborted(o.signal);
   return Stockcast.create(getModule, o, getRiskModule);
 }

@@ -1,6 +1,8 @@
 // stockcast/node — the Node entry: reads the .wasm next to this file with fs (no fetch of a
-// file: URL) and fetches over node:http(s) by default (node-http.js: Node's global fetch costs
-// 50-90 ms on its first call); otherwise identical to the browser entry.
+// file: URL), fetches over node:http(s) by default (node-http.js: Node's global fetch costs
+// 50-90 ms on its first call) and hashes with node:crypto (synchronous; the first Web Crypto
+// digest in a process costs ~5 ms); otherwise identical to the browser entry.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compileCache, createWith, instantiateCore, instantiateRisk } from './core.js';
@@ -11,6 +13,7 @@ export { createMemoryStore, createCacheStorageStore } from './stores.js';
 export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256 } from './wasm-info.js';
 
 const compiled = compileCache();
+const platform = { fetch: nodeFetch, sha256: async (bytes) => createHash('sha256').update(bytes).digest('hex') };
 
 async function readWasm(where, fetchFn) {
   const s = String(where);
@@ -47,5 +50,5 @@ function getRiskModule(o) {
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options, getRiskModule, nodeFetch);
+  return createWith(getModule, options, getRiskModule, platform);
 }

@@ -36,7 +36,7 @@ export interface StockcastOptions {
   cacheSize?: number;
   /** Bound on the resident models' file bytes (LRU). Default unbounded. */
   maxCacheBytes?: number;
-  /** fetch implementation (default globalThis.fetch). */
+  /** fetch implementation (default globalThis.fetch; the Node entry's default is node:http(s), see docs/package.md). */
   fetch?: typeof fetch;
   /** Aborts every operation of this instance in flight (and later ones). */
   signal?: AbortSignal;
