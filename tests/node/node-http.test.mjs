@@ -81,6 +81,21 @@ test('a gzip-encoded model is decoded before its SHA-256 is checked; progress co
   sc.dispose();
 });
 
+test('an abort while the body is stalled mid-way ends the call at once; nothing cached; the next call starts a fresh load', async () => {
+  const spec = specific();
+  srv.fault(`/${spec.file}`, { stall: 1000 });
+  const sc = await create({ fallback: false });
+  const c = new AbortController();
+  const t0 = Date.now();
+  setTimeout(() => c.abort(), 150);
+  await assert.rejects(sc.predict({ symbol: spec.symbol, horizon: '1d', signal: c.signal }), { code: 'aborted' });
+  assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+  assert.equal(sc.stats().models.resident, 0);
+  const p = await sc.predict({ symbol: spec.symbol, horizon: '1d' });
+  assert.equal(typeof p.predictedPrice, 'number');
+  sc.dispose();
+});
+
 test('a URL that is not http(s) is a fetch_failed naming the reason', async () => {
   const sc = await create({ baseUrl: 'ftp://127.0.0.1/models/', retries: 0 });
   await assert.rejects(sc.available(), (e) => {

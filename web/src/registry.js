@@ -1,6 +1,7 @@
 // The in-page model registry: an LRU of parsed models, bounded by count and by bytes.
 // - one fetch per model however many requests want it at once (they share the load);
-// - a load is aborted only when every request waiting for it has given up;
+// - a load is aborted only when every request waiting for it has given up (a later request
+//   then starts a fresh one);
 // - models in use are pinned: eviction skips them and happens again when they are released;
 // - eviction (and clear / dispose) calls the model's dispose(), which frees its WASM memory;
 // - a failed load leaves nothing behind: no entry, no WASM object.
@@ -90,7 +91,12 @@ export class Registry {
         waiter.onAbort = () => {
           if (!p.waiters.delete(waiter)) return;
           reject(abortedError(signal));
-          if (p.waiters.size === 0) p.controller.abort(signal.reason);
+          if (p.waiters.size === 0) {
+            // Abandoned: a request arriving while it winds down starts a fresh load, not this one.
+            if (this.#pending.get(spec.key) === p) this.#pending.delete(spec.key);
+            p.abandoned = true;
+            p.controller.abort(signal.reason);
+          }
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
@@ -103,7 +109,7 @@ export class Registry {
     this.#pending.set(spec.key, p);
     const t0 = now();
     const settle = (fn) => {
-      this.#pending.delete(spec.key);
+      if (this.#pending.get(spec.key) === p) this.#pending.delete(spec.key);
       for (const w of p.waiters) {
         if (w.signal) w.signal.removeEventListener('abort', w.onAbort);
         fn(w);
@@ -116,6 +122,7 @@ export class Registry {
           handle.dispose();
           return settle((w) => w.reject(new StockcastError('disposed', 'the stockcast instance was disposed')));
         }
+        if (p.abandoned) return handle.dispose(); // nobody waits, and a fresh load may be under way
         const ms = now() - t0;
         this.stats.loads++;
         this.stats.loadTimeMs += ms;

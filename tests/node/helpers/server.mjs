@@ -3,7 +3,8 @@
 //   srv.fault('/general.stkm', { status: 500 }, { status: 500 })   // queued, one per request
 //   srv.fault('/SCOM.stkm', { status: 404, sticky: true })          // until srv.clearFaults()
 // Faults: {status}, {delayMs} (before the headers; the request may be aborted meanwhile),
-// {truncate: n} (full Content-Length, n bytes, then the socket is destroyed), {flipByte: i},
+// {truncate: n} (full Content-Length, n bytes, then the socket is destroyed), {stall: n} (n
+// bytes, then nothing until the client goes away), {flipByte: i},
 // {contentType}, {body} (replacement body), {redirect: location} (302), {gzip: true}
 // (Content-Encoding: gzip). srv.hits(path) counts every request for a path.
 import { createServer } from 'node:http';
@@ -61,6 +62,7 @@ export async function startServer(root) {
       return res.end(body);
     }
     res.writeHead(200, { 'content-type': type, 'content-length': body.length });
+    if (f.stall !== undefined) return res.write(body.subarray(0, f.stall));
     if (f.truncate !== undefined) {
       res.write(body.subarray(0, f.truncate));
       setTimeout(() => res.destroy(), 5);
