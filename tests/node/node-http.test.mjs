@@ -5,7 +5,11 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { importPackage, modelsDir } from './helpers/fixtures.mjs';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { repoPath } from './support.mjs';
+import { importPackage, modelsDir, packageDir } from './helpers/fixtures.mjs';
 import { startServer } from './helpers/server.mjs';
 
 let srv;
@@ -94,6 +98,34 @@ test('an abort while the body is stalled mid-way ends the call at once; nothing 
   const p = await sc.predict({ symbol: spec.symbol, horizon: '1d' });
   assert.equal(typeof p.predictedPrice, 'number');
   sc.dispose();
+});
+
+// HTTPS needs a certificate the client trusts: a child process gets the committed self-signed one
+// through NODE_EXTRA_CA_CERTS (read at start-up), and without it the call fails as fetch_failed.
+test('https: baseUrl works over node:https with a trusted certificate; an untrusted one is a fetch_failed', async () => {
+  const tlsDir = repoPath('tests/node/helpers/tls');
+  const tls = { key: readFileSync(path.join(tlsDir, 'key.pem')), cert: readFileSync(path.join(tlsDir, 'cert.pem')) };
+  const secure = await startServer(models.dir, { tls });
+  try {
+    const { symbol } = specific();
+    const local = await create();
+    const expected = (await local.predict({ symbol, horizon: '5d' })).predictedPrice;
+    local.dispose();
+    const script = `
+      const { createStockcast } = await import(${JSON.stringify(path.join(await packageDir(), 'node.js'))});
+      const sc = await createStockcast({ baseUrl: ${JSON.stringify(secure.url)}, retries: 0 });
+      try { console.log(JSON.stringify({ price: (await sc.predict({ symbol: ${JSON.stringify(symbol)}, horizon: '5d' })).predictedPrice })); }
+      catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
+      sc.dispose();`;
+    const run = async (env) =>
+      JSON.parse((await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env } })).stdout);
+    assert.deepEqual(await run({ NODE_EXTRA_CA_CERTS: path.join(tlsDir, 'cert.pem') }), { price: expected });
+    const untrusted = await run({ NODE_EXTRA_CA_CERTS: '' });
+    assert.equal(untrusted.code, 'fetch_failed');
+    assert.match(untrusted.message, /certificate/i);
+  } finally {
+    await secure.close();
+  }
 });
 
 test('a URL that is not http(s) is a fetch_failed naming the reason', async () => {

@@ -14,12 +14,14 @@ import path from 'node:path';
 
 const TYPES = { '.html': 'text/html', '.json': 'application/json', '.stkm': 'application/octet-stream', '.wasm': 'application/wasm', '.mjs': 'text/javascript', '.js': 'text/javascript' };
 
-export async function startServer(root) {
+// tls: {key, cert} serves HTTPS instead (tests/node/helpers/tls holds a self-signed pair for 127.0.0.1).
+export async function startServer(root, { tls } = {}) {
   const hits = new Map();
   const faults = new Map();
   const log = [];
   const sockets = new Set();
-  const server = createServer(async (req, res) => {
+  const create = tls ? (await import('node:https')).createServer.bind(null, tls) : createServer;
+  const server = create(async (req, res) => {
     const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     hits.set(p, (hits.get(p) || 0) + 1);
     log.push({ path: p, url: req.url, t: Date.now() });
@@ -77,7 +79,7 @@ export async function startServer(root) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/`,
     hits: (p) => hits.get(p) || 0,
     allHits: () => new Map(hits),
     resetHits: () => hits.clear(),
