@@ -419,6 +419,14 @@ private:
         while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
     }
 
+    // Whether the next byte is c; eat() also steps over it.
+    bool next_is(char c) const { return p_ < end_ && *p_ == c; }
+    bool eat(char c) {
+        if (!next_is(c)) return false;
+        ++p_;
+        return true;
+    }
+
     bool value(Json& out, int depth) {
         if (p_ == end_) return unexpected(p_, "a value");
         switch (*p_) {
@@ -452,23 +460,16 @@ private:
         ++p_;
         out = Json::array();
         skip_space();
-        if (p_ < end_ && *p_ == ']') {
-            ++p_;
-            return true;
-        }
+        if (eat(']')) return true;
         for (;;) {
             Json element;
             if (!value(element, depth)) return false;
             out.push_back(std::move(element));
             skip_space();
-            if (p_ < end_ && *p_ == ']') {
-                ++p_;
-                return true;
-            }
-            if (p_ == end_ || *p_ != ',') return unexpected(p_, "',' or ']'");
-            ++p_;
+            if (eat(']')) return true;
+            if (!eat(',')) return unexpected(p_, "',' or ']'");
             skip_space();
-            if (p_ < end_ && *p_ == ']') return fail(p_, "trailing comma before ']'");
+            if (next_is(']')) return fail(p_, "trailing comma before ']'");
         }
     }
 
@@ -477,29 +478,21 @@ private:
         ++p_;
         out = Json::object();
         skip_space();
-        if (p_ < end_ && *p_ == '}') {
-            ++p_;
-            return true;
-        }
+        if (eat('}')) return true;
         for (;;) {
-            if (p_ < end_ && *p_ == '}') return fail(p_, "trailing comma before '}'");
-            if (p_ == end_ || *p_ != '"') return unexpected(p_, "a string key");
+            if (next_is('}')) return fail(p_, "trailing comma before '}'");
+            if (!next_is('"')) return unexpected(p_, "a string key");
             const char* key_start = p_;
             std::string key;
             if (!string(key)) return false;
             if (out.contains(key)) return fail(key_start, {"duplicate key \"", key, "\""});
             skip_space();
-            if (p_ == end_ || *p_ != ':') return unexpected(p_, "':' after an object key");
-            ++p_;
+            if (!eat(':')) return unexpected(p_, "':' after an object key");
             skip_space();
             if (!value(out[key], depth)) return false;
             skip_space();
-            if (p_ < end_ && *p_ == '}') {
-                ++p_;
-                return true;
-            }
-            if (p_ == end_ || *p_ != ',') return unexpected(p_, "',' or '}'");
-            ++p_;
+            if (eat('}')) return true;
+            if (!eat(',')) return unexpected(p_, "',' or '}'");
             skip_space();
         }
     }
@@ -601,9 +594,8 @@ private:
         if (*p_ == '0' && p_ + 1 < end_ && is_digit(p_[1])) return fail(p_, "leading zeros are not allowed in numbers");
         while (p_ < end_ && is_digit(*p_)) ++p_;
         bool integer = true;
-        if (p_ < end_ && *p_ == '.') {
+        if (eat('.')) {
             integer = false;
-            ++p_;
             if (p_ == end_ || !is_digit(*p_)) return unexpected(p_, "a digit after the decimal point");
             while (p_ < end_ && is_digit(*p_)) ++p_;
         }
