@@ -93,8 +93,7 @@ export class Registry {
           reject(abortedError(signal));
           if (p.waiters.size === 0) {
             // Abandoned: a request arriving while it winds down starts a fresh load, not this one.
-            if (this.#pending.get(spec.key) === p) this.#pending.delete(spec.key);
-            p.abandoned = true;
+            this.#pending.delete(spec.key);
             p.controller.abort(signal.reason);
           }
         };
@@ -122,7 +121,8 @@ export class Registry {
           handle.dispose();
           return settle((w) => w.reject(new StockcastError('disposed', 'the stockcast instance was disposed')));
         }
-        if (p.abandoned) return handle.dispose(); // nobody waits, and a fresh load may be under way
+        // Abandoned (no longer the pending load): nobody waits, and a fresh load may be under way.
+        if (this.#pending.get(spec.key) !== p) return handle.dispose();
         const ms = now() - t0;
         this.stats.loads++;
         this.stats.loadTimeMs += ms;
