@@ -20,10 +20,7 @@ async function get(url, signal, redirectsLeft) {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`cannot GET ${url.href}: only http: and https: URLs`);
   const lib = await load(url.protocol === 'https:' ? 'node:https' : 'node:http');
   const response = await new Promise((resolve, reject) => {
-    const req = lib.get(url, { signal, headers: { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' } }, (res) => {
-      resolve(res);
-    });
-    req.on('error', reject);
+    lib.get(url, { signal, headers: { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' } }, resolve).on('error', reject);
   });
   if (REDIRECTS.has(response.statusCode) && response.headers.location) {
     response.resume();
