@@ -53,6 +53,9 @@ test('package layout: ESM, types first, no side effects, one static wasm URL, no
     const b = await import(${JSON.stringify(path.join(dist, 'node.js'))});
     await import(${JSON.stringify(path.join(dist, 'worker-client.js'))});
     if (calls) throw new Error('side effects at import: ' + calls);
+    // The Node entry loads its HTTP client, zlib and crypto on first use (~5 ms each to import).
+    const loaded = process.moduleLoadList.filter((m) => /^NativeModule (crypto|https?|zlib)$/.test(m));
+    if (loaded.length) throw new Error('loaded at import: ' + loaded.join(', '));
     if (!/^[0-9a-f]{64}$/.test(a.WASM_SHA256) || a.VERSION !== b.VERSION) throw new Error('bad exports');
     console.log(a.VERSION, a.WASM_SHA256);`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' });

@@ -1,8 +1,7 @@
 // stockcast/node — the Node entry: reads the .wasm next to this file with fs (no fetch of a
 // file: URL), fetches over node:http(s) by default (node-http.js: Node's global fetch costs
-// 50-90 ms on its first call) and hashes with node:crypto (synchronous; the first Web Crypto
-// digest in a process costs ~5 ms); otherwise identical to the browser entry.
-import { createHash } from 'node:crypto';
+// 50-90 ms on its first call) and hashes with node:crypto (the first Web Crypto digest in a
+// process costs ~5 ms); otherwise identical to the browser entry.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compileCache, createWith, instantiateCore, instantiateRisk } from './core.js';
@@ -13,7 +12,10 @@ export { createMemoryStore, createCacheStorageStore } from './stores.js';
 export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256 } from './wasm-info.js';
 
 const compiled = compileCache();
-const platform = { fetch: nodeFetch, sha256: async (bytes) => createHash('sha256').update(bytes).digest('hex') };
+// node:crypto is imported on the first hash, not with the package: it costs ~5 ms to import.
+let nodeCrypto;
+const sha256 = async (bytes) => (await (nodeCrypto ??= import('node:crypto'))).createHash('sha256').update(bytes).digest('hex');
+const platform = { fetch: nodeFetch, sha256 };
 
 async function readWasm(where, fetchFn) {
   const s = String(where);
