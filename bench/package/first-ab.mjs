@@ -2,7 +2,8 @@
 // Import → first prediction of two (or more) builds of the Node package, A/B: one fresh process
 // per run, the builds interleaved, the models served from 127.0.0.1 (tests/node/helpers/server.mjs).
 // Each child imports DIST/node.js, creates an instance on /models/ and predicts SCOM's 10-day
-// horizon from the last 300 rows of its price file (the history supplied, as bench/peers does).
+// horizon from the 300 {date, close} rows of models/history/SCOM.json (the history supplied, as
+// bench/peers does).
 //   node bench/package/first-ab.mjs [--runs N] DIST_A DIST_B ...
 // e.g. `cp -r web/dist /tmp/before`, change web/src, `bash scripts/build-web.sh`, then
 // `node bench/package/first-ab.mjs /tmp/before web/dist`. Prints medians in ms from the import.
@@ -35,11 +36,7 @@ if (process.argv[2] === '--child') {
     console.error('usage: node bench/package/first-ab.mjs [--runs N] DIST_A DIST_B ...');
     process.exit(2);
   }
-  const csv = readFileSync(path.join(root, 'models/data/nse/prices/SCOM.csv'), 'utf8').trim().split('\n');
-  const head = csv[0].split(',');
-  const [date, close] = ['date', 'close'].map((n) => head.indexOf(n));
-  const rows = csv.slice(1).map((l) => l.split(',')).filter((r) => Number(r[close]) > 0).slice(-300)
-    .map((r) => ({ date: r[date], close: Number(r[close]) }));
+  const rows = JSON.parse(readFileSync(path.join(root, 'models/history/SCOM.json'), 'utf8')).rows.map(({ date, close }) => ({ date, close }));
   const { startServer } = await import(pathToFileURL(path.join(root, 'tests/node/helpers/server.mjs')).href);
   const srv = await startServer(root);
   const results = new Map(dists.map((d) => [d, []]));

@@ -1,12 +1,12 @@
-// The Node entry's default transport: node:http(s), which Node has loaded already. Node's global
+// The Node entry's default transport: node:http(s), built into Node. Node's global
 // fetch() loads undici on its first call, 50-90 ms on the bench machine (bench/peers/first.mjs),
 // which was most of a Node process's import → first prediction. This implements the part of
 // fetch that the package uses (GET, status, headers, a streamed body, AbortSignal, redirects);
 // `createStockcast({fetch})` still takes any fetch, globalThis.fetch included.
-// The modules are imported on the first request, not with the package (imports stay cheap), and
-// kept: a repeated dynamic import() still goes through the module loader.
+// Node's modules are imported on first use, not with the package (imports stay cheap), and kept:
+// a repeated dynamic import() still goes through the module loader. node.js uses it for crypto.
 const modules = {};
-const load = (name) => (modules[name] ??= import(name));
+export const importOnce = (name) => (modules[name] ??= import(name));
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
@@ -18,7 +18,7 @@ export function nodeFetch(url, init = {}) {
 
 async function get(url, signal, redirectsLeft) {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`cannot GET ${url.href}: only http: and https: URLs`);
-  const lib = await load(url.protocol === 'https:' ? 'node:https' : 'node:http');
+  const lib = await importOnce(url.protocol === 'https:' ? 'node:https' : 'node:http');
   const response = await new Promise((resolve, reject) => {
     lib.get(url, { signal, headers: { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' } }, resolve).on('error', reject);
   });
@@ -28,7 +28,7 @@ async function get(url, signal, redirectsLeft) {
     return get(new URL(response.headers.location, url), signal, redirectsLeft - 1);
   }
   const decoder = DECODERS[String(response.headers['content-encoding'] || '').toLowerCase()];
-  return responseOf(response, decoder && (await load('node:zlib'))[decoder]());
+  return responseOf(response, decoder && (await importOnce('node:zlib'))[decoder]());
 }
 
 // The shape of a fetch Response that net.js and node.js read. A compressed body is decoded, as

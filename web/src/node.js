@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compileCache, createWith, instantiateCore, instantiateRisk } from './core.js';
-import { nodeFetch } from './node-http.js';
+import { importOnce, nodeFetch } from './node-http.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
@@ -13,8 +13,7 @@ export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256 } from
 
 const compiled = compileCache();
 // node:crypto is imported on the first hash, not with the package: it costs ~5 ms to import.
-let nodeCrypto;
-const sha256 = async (bytes) => (await (nodeCrypto ??= import('node:crypto'))).createHash('sha256').update(bytes).digest('hex');
+const sha256 = async (bytes) => (await importOnce('node:crypto')).createHash('sha256').update(bytes).digest('hex');
 const platform = { fetch: nodeFetch, sha256 };
 
 async function readWasm(where, fetchFn) {
