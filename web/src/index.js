@@ -2,7 +2,9 @@
 // instantiated at import (safe to import during server-side rendering): the .wasm is fetched
 // and compiled on the first createStockcast() and the compiled module is reused afterwards.
 import { StockcastError } from './errors.js';
-import { compileCache, createWith, instantiateCore, instantiateRisk } from './core.js';
+import { compileCache } from './caches.js';
+import { createWith } from './stockcast.js';
+import { instantiateCore, instantiateRisk } from './wasm.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';

@@ -145,3 +145,23 @@ export function parseJson(bytes, url) {
     throw new StockcastError('format_error', `${url}: not valid JSON (${e.message})`, { url, detail: 'bad_json' });
   }
 }
+
+// Waits for a shared promise on behalf of one caller; the caller's abort rejects only its own wait.
+export function waitFor(promise, signal) {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortedError(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortedError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

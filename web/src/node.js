@@ -4,7 +4,9 @@
 // process costs ~5 ms); otherwise identical to the browser entry.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { compileCache, createWith, instantiateCore, instantiateRisk } from './core.js';
+import { compileCache } from './caches.js';
+import { createWith } from './stockcast.js';
+import { instantiateCore, instantiateRisk } from './wasm.js';
 import { importOnce, nodeFetch } from './node-http.js';
 
 export { StockcastError } from './errors.js';

@@ -1,8 +1,8 @@
 // risk() and optimizePortfolio(): argument checks and the request/response shapes around the
-// core's risk engine (stockcast-risk.wasm, JSON in and out). Imported by core.js on the first
+// core's risk engine (stockcast-risk.wasm, JSON in and out). Imported by stockcast.js on the first
 // call, so a page that only predicts never downloads it. Every formula is the core's.
 import { StockcastError, invalid } from './errors.js';
-import { checkSymbol, isObj, normalizeHistory } from './core.js';
+import { checkSymbol, isObj, normalizeHistory } from './checks.js';
 import { now } from './registry.js';
 
 const PORTFOLIO_METHODS = ['equal_weight', 'min_variance', 'max_sharpe', 'risk_parity'];

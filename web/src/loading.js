@@ -1,0 +1,69 @@
+// Loading what the package downloads: model files (store first, SHA-256 against the manifest,
+// then parsed by the core) and JSON documents (with a last-known-good copy in the store for
+// offline reloads), and histories out of their JSON documents.
+import { StockcastError } from './errors.js';
+import { normalizeHistory } from './checks.js';
+import { fetchBytes, parseJson, throwIfAborted } from './net.js';
+import { ModelHandle } from './registry.js';
+
+// ctx: {Module, store, sha256, net, onProgress, stats (the registry's)}. Resolves to {handle, bytes}.
+export async function loadModel(spec, signal, ctx) {
+  const { store } = ctx;
+  let bytes;
+  let fromStore = false;
+  let verified = false; // the whole file matched the manifest's SHA-256 (Web Crypto or node:crypto)
+  if (store && spec.sha256) {
+    const b = await store.get(spec.sha256).catch(() => undefined);
+    if (b && (await ctx.sha256(b)) === spec.sha256) (bytes = new Uint8Array(b)), (fromStore = verified = true), ctx.stats.storeHits++;
+  }
+  if (!bytes) {
+    bytes = await fetchBytes(spec.url, ctx.net, { signal, onProgress: ctx.onProgress, expectedBytes: spec.bytes });
+    const actual = await ctx.sha256(bytes);
+    if (actual !== null && spec.sha256 && actual !== spec.sha256)
+      throw new StockcastError('integrity_error', `${spec.url}: SHA-256 ${actual} differs from the manifest's ${spec.sha256}`,
+        { url: spec.url, expected: spec.sha256, actual, detail: 'sha256_mismatch' });
+    verified = actual !== null && !!spec.sha256;
+  }
+  throwIfAborted(signal);
+  let handle;
+  try {
+    // The core re-checks the file's embedded hash unless the whole file already matched the
+    // manifest's (that covers the embedded hash too, and is ~50x faster).
+    handle = new ModelHandle(ctx.Module, bytes, !verified);
+  } catch (e) {
+    if (e instanceof StockcastError) e.url = spec.url;
+    if (fromStore && store.delete) store.delete(spec.sha256).catch(() => {});
+    throw e;
+  }
+  if (store && !fromStore && spec.sha256) store.put(spec.sha256, bytes).catch(() => {});
+  return { handle, bytes: bytes.length };
+}
+
+// ctx: {store, net}. A JSON document; when the network fails (not a 4xx), the store's last copy.
+export async function loadJson(url, signal, ctx) {
+  const { store } = ctx;
+  let bytes;
+  try {
+    bytes = await fetchBytes(url, ctx.net, { signal });
+  } catch (e) {
+    if (!store || e.code !== 'fetch_failed' || (e.status >= 400 && e.status < 500)) throw e;
+    bytes = await store.get(`url:${url}`).catch(() => undefined);
+    if (!bytes) throw e;
+  }
+  const doc = parseJson(bytes, url);
+  if (store) store.put(`url:${url}`, bytes).catch(() => {});
+  return doc;
+}
+
+// A history document ({rows: [{date, close, volume?}], events?} or a bare array of rows).
+export function historyOf(doc, url) {
+  const rows = Array.isArray(doc) ? doc : doc && doc.rows;
+  let hist;
+  try {
+    hist = normalizeHistory(rows);
+  } catch (e) {
+    throw new StockcastError('format_error', `${url}: ${e.message}`, { url, detail: 'bad_history' });
+  }
+  hist.events = doc && Array.isArray(doc.events) ? doc.events : undefined;
+  return hist;
+}

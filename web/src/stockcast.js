@@ -1,0 +1,567 @@
+// The public API object, the same in a page, a Web Worker and Node: the entries (index.js,
+// node.js) differ only in how they obtain the compiled .wasm and in their fetch and hash. It
+// ties together the argument checks (checks.js), the manifest and routing (manifest.js), the
+// caches (caches.js), loading (loading.js) and the model registry (registry.js). Every formula
+// (forecast, intervals, direction, risk) is the C++ core's.
+import { StockcastError, abortedError, coreError, invalid } from './errors.js';
+import { checkOptions, checkRequest, checkSignal, checkSymbol, isObj, normalizeHistory } from './checks.js';
+import { CONFIDENCE, closest, horizonOf, indexManifest, levelOf, routeOf } from './manifest.js';
+import { PredictionCache, PromiseCache } from './caches.js';
+import { historyOf, loadJson, loadModel } from './loading.js';
+import { anySignal, throwIfAborted, waitFor } from './net.js';
+import { Registry, now } from './registry.js';
+
+// Errors of a stock-specific model's download or file after which the general model serves.
+const FALLBACK_CODES = ['fetch_failed', 'integrity_error', 'format_error'];
+
+export class Stockcast {
+  #M;
+  #o;
+  #getRisk;
+  #risk = null; // Promise of the risk engine module (loaded on first use)
+  #registry;
+  #index = null; // Promise of the indexed manifest
+  #indexed = null; // the indexed manifest once loaded (for synchronous lookups)
+  #histories; // url -> promise of a normalized history
+  #predictions;
+  #stats;
+  #net;
+  #disposed = false;
+  #life = new AbortController();
+  #base; // the instance signal combined with dispose(), built once
+
+  // Use Stockcast.create: the instance exists while its module loads, so the manifest can be
+  // fetched meanwhile.
+  constructor(o, getRisk) {
+    this.#o = o;
+    this.#getRisk = getRisk;
+    this.#base = anySignal([o.signal, this.#life.signal]).signal;
+    this.#histories = new PromiseCache(o.historyTtl);
+    this.#predictions = new PredictionCache(o.ttl);
+    this.#stats = {
+      predictions: 0, cacheHits: 0, cacheMisses: 0,
+      models: { hits: 0, misses: 0, loads: 0, loadFailures: 0, evictions: 0, loadTimeMs: 0, lastLoadMs: 0, storeHits: 0 },
+      latency: new Map(),
+    };
+    this.#net = { fetch: o.fetch, retries: o.retries, retryDelayMs: o.retryDelayMs, stats: { requests: 0, retries: 0, bytes: 0 } };
+    const loading = { store: o.store, sha256: o.sha256, net: this.#net, onProgress: o.onProgress, stats: this.#stats.models };
+    this.#registry = new Registry({
+      maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models,
+      load: (spec, signal) => loadModel(spec, signal, { ...loading, Module: this.#M }),
+    });
+  }
+
+  // The manifest is fetched while the .wasm downloads and compiles: every call needs it first,
+  // and the two downloads are independent (import → first prediction is one round trip shorter).
+  static async create(getModule, o, getRisk) {
+    const sc = new Stockcast(o, getRisk);
+    if (o.base) sc.#manifest().catch(() => {}); // a failure is not remembered: the call that needs it retries
+    try {
+      sc.#M = await getModule(o);
+    } catch (e) {
+      sc.dispose();
+      if (e instanceof StockcastError) throw e;
+      throw new StockcastError('fetch_failed', `could not load the stockcast .wasm: ${e && e.message}`, { url: o.wasmUrl && String(o.wasmUrl), status: 0, attempts: 1, cause: e });
+    }
+    return sc;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #alive() {
+    if (this.#disposed) throw new StockcastError('disposed', 'this stockcast instance was disposed');
+  }
+
+  // The signal of one call: the caller's, the instance's and dispose(). Release it when done.
+  #signal(signal) {
+    return anySignal([checkSignal(signal), this.#base]);
+  }
+
+  // Maps an abort caused by dispose() to 'disposed'.
+  #rethrow(e) {
+    if (this.#disposed && (!(e instanceof StockcastError) || e.code === 'aborted')) throw new StockcastError('disposed', 'this stockcast instance was disposed');
+    if (e instanceof StockcastError) throw e;
+    if (e && e.name === 'AbortError') throw abortedError();
+    throw new StockcastError('internal_error', String((e && e.message) || e), { cause: e });
+  }
+
+  #url(path) {
+    if (!this.#o.base) throw invalid('baseUrl', 'required', 'this call needs files from baseUrl; pass createStockcast({ baseUrl })');
+    return new URL(path, this.#o.base).href;
+  }
+
+  #json(url, signal) {
+    return loadJson(url, signal, { store: this.#o.store, net: this.#net });
+  }
+
+  #manifest(signal) {
+    if (!this.#index) {
+      const url = this.#url('manifest.json');
+      const p = this.#json(url, this.#base).then((m) => (this.#indexed = indexManifest(m, this.#o.base)));
+      this.#index = p;
+      p.catch(() => {
+        if (this.#index === p) this.#index = null; // a failure is not remembered
+      });
+    }
+    return waitFor(this.#index, signal);
+  }
+
+  #history(symbol, signal) {
+    const url = this.#historyUrl(symbol);
+    const hit = this.#histories.fresh(url);
+    if (hit) return waitFor(hit.promise, signal);
+    const { promise } = this.#histories.set(url, this.#json(url, this.#base).then((doc) => historyOf(doc, url)));
+    return waitFor(promise, signal);
+  }
+
+  #historyUrl(symbol) {
+    return this.#url(`history/${encodeURIComponent(symbol)}.json`);
+  }
+
+  async #acquire(route, signal) {
+    try {
+      return { entry: await this.#registry.acquire(route.spec, signal), route };
+    } catch (e) {
+      if (!(e instanceof StockcastError) || !route.fallback || !this.#o.fallback || !FALLBACK_CODES.includes(e.code) || this.#disposed) throw e;
+      const fb = { ...route.fallback, fallbackFrom: { file: route.spec.key, code: e.code, message: e.message } };
+      return { entry: await this.#registry.acquire(fb.spec, signal), route: fb };
+    }
+  }
+
+  #stockId(route, handle, symbol) {
+    if (handle.summary.kind !== 'general') return { id: -1, modelType: route.modelType };
+    const id = handle.stocks.get(symbol);
+    if (id === undefined) return { id: -1, modelType: 'general_unseen' };
+    return { id, modelType: route.modelType === 'general_unseen' ? 'general' : route.modelType };
+  }
+
+  #build({ symbol, route, modelType, handle, spec, forecast, hz, hist, idx }) {
+    const h = forecast.horizons.find((x) => x.horizon === hz.days);
+    if (!h) throw invalid('horizon', 'not_served', `the model ${spec.key} has no ${hz.name} output`);
+    const stock = idx.stocks.get(symbol);
+    const m = modelType !== 'general_unseen' && !route.fallbackFrom && stock && stock.test_metrics && stock.test_metrics[hz.name];
+    const warnings = [];
+    if (route.fallbackFrom)
+      warnings.push(`the stock-specific model ${route.fallbackFrom.file} is unavailable (${route.fallbackFrom.code}); served by the general model`);
+    if (modelType === 'general_unseen') warnings.push(`${symbol} was never seen in training: general model with a neutral stock embedding`);
+    return {
+      symbol,
+      name: stock ? stock.name : null,
+      sector: stock ? stock.sector : null,
+      horizon: hz.name,
+      horizonDays: hz.days,
+      currentPrice: forecast.lastClose,
+      predictedPrice: h.price,
+      interval: { lower: h.lower, upper: h.upper, level: h.level },
+      expectedReturn: h.expectedReturn,
+      logReturn: h.logReturn,
+      direction: h.direction,
+      probabilities: { bearish: h.pBearish, neutral: h.pNeutral, bullish: h.pBullish },
+      heldOut: m
+        ? { mape: m.mape, naiveMape: m.naive_mape, coverage90: m.coverage90 ?? null, directionHitRate: m.direction_hit_rate ?? null, samples: m.n ?? null, period: idx.testPeriod }
+        : null,
+      modelType,
+      confidence: CONFIDENCE[modelType],
+      modelVersion: `${handle.summary.name || spec.key}@${handle.summary.version}${spec.sha256 ? `/${spec.sha256.slice(0, 12)}` : ''}`,
+      modelFile: spec.key,
+      trainedAt: handle.summary.trained_at || idx.manifest.training_date || null,
+      dataDate: hist.dataDate,
+      historyLength: hist.closes.length,
+      latencyMs: 0,
+      cached: false,
+      warnings,
+    };
+  }
+
+  #record(symbol, ms) {
+    let l = this.#stats.latency.get(symbol);
+    if (!l) this.#stats.latency.set(symbol, (l = { count: 0, totalMs: 0, minMs: Infinity, maxMs: 0, lastMs: 0 }));
+    l.count++;
+    l.totalMs += ms;
+    l.minMs = Math.min(l.minMs, ms);
+    l.maxMs = Math.max(l.maxMs, ms);
+    l.lastMs = ms;
+    this.#stats.predictions++;
+  }
+
+  #fromCache(v, t0) {
+    this.#stats.cacheHits++;
+    v.cached = true;
+    v.latencyMs = now() - t0;
+    this.#record(v.symbol, v.latencyMs);
+    return v;
+  }
+
+  // Forecasts of many items ({symbol, history (normalized) or null} or {symbol, error}): one
+  // network call per model file for all the symbols it serves, results in input order, a failure
+  // affecting only its own item. A model whose history must still be downloaded is requested at
+  // once, alongside the download (a first prediction waits one round trip less). predict() is a
+  // batch of one; `single` makes its latency the whole call's.
+  async #batch(items, hz, lvl, idx, sig, t0, single = false) {
+    const n = items.length;
+    const results = new Array(n);
+    const fail = (i, symbol, e) => {
+      if (this.#disposed || (e instanceof StockcastError && e.code === 'aborted')) this.#rethrow(e);
+      results[i] = { symbol, ok: false, error: e instanceof StockcastError ? e : new StockcastError('internal_error', String(e && e.message), { cause: e }) };
+    };
+    const groups = new Map();
+    const early = new Map(); // model key -> acquisition started while histories download
+    let modelCalls = 0;
+    try {
+      await Promise.all(items.map(async (item, i) => {
+        const sym = item.symbol;
+        try {
+          if (item.error) throw item.error;
+          const route = routeOf(sym, idx, !!item.history);
+          let hist = item.history;
+          if (!hist) {
+            const resident = this.#histories.fresh(this.#historyUrl(sym));
+            if ((!resident || !resident.loaded) && !early.has(route.spec.key)) {
+              const p = this.#acquire(route, sig);
+              p.catch(() => {}); // its failure surfaces when the group awaits it (or not at all)
+              early.set(route.spec.key, p);
+            }
+            hist = await this.#history(sym, sig);
+          }
+          const key = this.#predictions.key(sym, hz, lvl, hist);
+          const cached = this.#predictions.get(key);
+          if (cached) {
+            results[i] = { symbol: sym, ok: true, prediction: this.#fromCache(cached, t0) };
+            return;
+          }
+          this.#stats.cacheMisses++;
+          let g = groups.get(route.spec.key);
+          if (!g) groups.set(route.spec.key, (g = { route, items: [] }));
+          g.items.push({ i, sym, hist, key });
+        } catch (e) {
+          fail(i, sym, e);
+        }
+      }));
+      await Promise.all([...groups.values()].map(async (g) => {
+        let acquired;
+        try {
+          const started = early.get(g.route.spec.key);
+          early.delete(g.route.spec.key);
+          acquired = await (started || this.#acquire(g.route, sig));
+        } catch (e) {
+          for (const it of g.items) fail(it.i, it.sym, e);
+          return;
+        }
+        const { entry, route } = acquired;
+        const g0 = now();
+        try {
+          this.#alive();
+          const handle = entry.handle;
+          const ids = g.items.map((it) => this.#stockId(route, handle, it.sym));
+          const needsVolume = (handle.summary.input.features || []).some((f) => f.includes('volume'));
+          const total = g.items.reduce((a, it) => a + it.hist.closes.length, 0);
+          const closes = new Float64Array(total);
+          const volumes = needsVolume ? new Float64Array(total) : null;
+          const offsets = new Int32Array(g.items.length + 1);
+          g.items.forEach((it, j) => {
+            closes.set(it.hist.closes, offsets[j]);
+            if (volumes) volumes.set(it.hist.volumes || new Float64Array(it.hist.closes.length).fill(NaN), offsets[j]);
+            offsets[j + 1] = offsets[j] + it.hist.closes.length;
+          });
+          const r = handle.predictBatch(closes, volumes, offsets, Int32Array.from(ids, (x) => x.id), lvl);
+          modelCalls++;
+          if (!r.ok) throw coreError(r);
+          const ms = now() - (single ? t0 : g0);
+          g.items.forEach((it, j) => {
+            const f = r.results[j];
+            if (!f.ok) return fail(it.i, it.sym, coreError(f, { symbol: it.sym }));
+            try {
+              const v = this.#build({ symbol: it.sym, route, modelType: ids[j].modelType, handle, spec: route.spec, forecast: f, hz, hist: it.hist, idx });
+              v.latencyMs = ms;
+              this.#predictions.put(it.key, it.sym, v);
+              this.#record(it.sym, ms);
+              results[it.i] = { symbol: it.sym, ok: true, prediction: v };
+            } catch (e) {
+              fail(it.i, it.sym, e);
+            }
+          });
+        } catch (e) {
+          for (const it of g.items) if (!results[it.i]) fail(it.i, it.sym, e);
+        } finally {
+          this.#registry.release(entry);
+        }
+      }));
+    } finally {
+      // Models requested early but not used (their histories failed, or the answers were cached).
+      for (const p of early.values()) p.then(({ entry }) => this.#registry.release(entry), () => {});
+    }
+    const successful = results.filter((r) => r.ok).length;
+    return {
+      horizon: hz.name,
+      level: lvl,
+      results,
+      summary: { total: n, successful, failed: n - successful, totalTimeMs: now() - t0, modelCalls },
+    };
+  }
+
+  // The risk engine module, instantiated once on first use.
+  #riskModule() {
+    if (!this.#risk) {
+      if (!this.#getRisk) return Promise.reject(new StockcastError('unsupported', 'no risk engine available', { detail: 'no_risk_engine' }));
+      const p = Promise.resolve().then(() => this.#getRisk(this.#o));
+      this.#risk = p;
+      p.catch(() => {
+        if (this.#risk === p) this.#risk = null;
+      });
+    }
+    return this.#risk;
+  }
+
+  // risk() and optimizePortfolio() live in risk.js, loaded on their first call (like the risk
+  // .wasm), so a page that only predicts downloads neither.
+  async #riskApi(name, req) {
+    this.#alive();
+    const t0 = now();
+    const r = checkRequest(req, name);
+    const { signal: sig, release } = this.#signal(r.signal);
+    try {
+      let api;
+      try {
+        api = await import('./risk.js');
+      } catch (e) {
+        throw new StockcastError('fetch_failed', `could not load the risk API (risk.js): ${e && e.message}`, { status: 0, attempts: 1, cause: e });
+      }
+      return await api[name](this.#riskContext, r, sig, t0);
+    } catch (e) {
+      this.#rethrow(e);
+    } finally {
+      release();
+    }
+  }
+
+  // What risk.js may use of this instance.
+  #riskContext = {
+    history: (symbol, signal) => this.#history(symbol, signal),
+    json: (p, signal) => this.#json(this.#url(p), signal),
+    hasBase: () => !!this.#o.base,
+    engine: (signal) => waitFor(this.#riskModule(), signal),
+    alive: () => this.#alive(),
+  };
+
+  // ---------------------------------------------------------------- public API
+
+  async available({ signal } = {}) {
+    this.#alive();
+    try {
+      const idx = await this.#manifest(signal);
+      const m = idx.manifest;
+      const stocks = [...idx.stocks.values()].map((s) => ({ symbol: s.symbol.toUpperCase(), name: s.name ?? null, sector: s.sector ?? null, modelType: s.route.modelType }));
+      const trained = stocks.filter((s) => s.modelType === 'stock_specific').map((s) => s.symbol);
+      const bySector = {};
+      for (const [sector, syms] of Object.entries(idx.sectors))
+        bySector[sector] = { total: syms.length, trained: syms.filter((x) => trained.includes(x)).length, symbols: syms };
+      return {
+        totalStocks: stocks.length,
+        trainedCount: trained.length,
+        generalCount: stocks.length - trained.length,
+        symbols: stocks.map((s) => s.symbol),
+        trained,
+        stocks,
+        bySector,
+        sectors: Object.keys(idx.sectors),
+        horizons: [...idx.horizons.keys()],
+        intervalLevels: idx.levels,
+        version: m.format_version ?? null,
+        coreVersion: this.#M.version(),
+        trainingDate: m.training_date ?? null,
+        dataRange: m.data ? { from: m.data.from ?? null, to: m.data.to ?? null } : null,
+        testPeriod: idx.testPeriod,
+        hasGeneralModel: !!idx.general,
+      };
+    } catch (e) {
+      this.#rethrow(e);
+    }
+  }
+
+  async modelInfo(symbol, { signal } = {}) {
+    this.#alive();
+    const sym = checkSymbol(symbol);
+    try {
+      const idx = await this.#manifest(signal);
+      const s = idx.stocks.get(sym);
+      if (!s)
+        return { symbol: sym, status: 'not_trained', modelType: idx.general ? 'general_unseen' : null, needsHistory: true,
+          suggestion: closest(sym, idx.stocks.keys()), loaded: false };
+      const r = s.route;
+      return {
+        symbol: sym,
+        name: s.name ?? null,
+        sector: s.sector ?? null,
+        status: r.modelType === 'stock_specific' ? 'trained' : 'general',
+        modelType: r.modelType,
+        confidence: CONFIDENCE[r.modelType],
+        file: r.spec.key,
+        url: r.spec.url,
+        bytes: r.spec.bytes ?? null,
+        sha256: r.spec.sha256,
+        fallbackFile: s.fallback ? s.fallback.spec.key : null,
+        testMetrics: s.test_metrics ?? null,
+        loaded: this.#registry.has(r.spec.key),
+      };
+    } catch (e) {
+      this.#rethrow(e);
+    }
+  }
+
+  async predict(req) {
+    this.#alive();
+    const t0 = now();
+    const { symbol, horizon, history, level, signal } = checkRequest(req, 'predict');
+    const sym = checkSymbol(symbol);
+    const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
+    const { signal: sig, release } = this.#signal(signal);
+    try {
+      const idx = await this.#manifest(sig);
+      const out = await this.#batch([{ symbol: sym, history: given }], horizonOf(horizon, idx), levelOf(level, this.#o.level, idx), idx, sig, t0, true);
+      const r = out.results[0];
+      if (!r.ok) throw r.error;
+      return r.prediction;
+    } catch (e) {
+      this.#rethrow(e);
+    } finally {
+      release();
+    }
+  }
+
+  async predictBatch(req) {
+    this.#alive();
+    const t0 = now();
+    const { symbols, horizon, level, histories, signal } = checkRequest(req, 'predictBatch');
+    if (!Array.isArray(symbols)) throw invalid('symbols', symbols === undefined ? 'required' : 'wrong_type', 'expected an array of ticker symbols');
+    if (symbols.length > 10000) throw invalid('symbols', 'too_many', 'at most 10000 symbols per batch');
+    if (histories !== undefined && !isObj(histories)) throw invalid('histories', 'wrong_type', 'expected {SYMBOL: history}');
+    const { signal: sig, release } = this.#signal(signal);
+    try {
+      const idx = await this.#manifest(sig);
+      const hz = horizonOf(horizon, idx);
+      const lvl = levelOf(level, this.#o.level, idx);
+      // Each item's own argument errors stay with the item.
+      const items = symbols.map((raw, i) => {
+        try {
+          const sym = checkSymbol(raw, `symbols[${i}]`);
+          const h = histories && Object.prototype.hasOwnProperty.call(histories, sym) ? histories[sym] : histories && histories[raw];
+          return { symbol: sym, history: h !== undefined && h !== null ? normalizeHistory(h, `histories.${sym}`) : null };
+        } catch (e) {
+          return { symbol: typeof raw === 'string' ? raw : String(raw), error: e };
+        }
+      });
+      return await this.#batch(items, hz, lvl, idx, sig, t0);
+    } catch (e) {
+      this.#rethrow(e);
+    } finally {
+      release();
+    }
+  }
+
+  async predictSector(req) {
+    this.#alive();
+    const t0 = now();
+    const { sector, horizon, level, signal } = checkRequest(req, 'predictSector');
+    if (typeof sector !== 'string' || !sector.trim()) throw invalid('sector', sector === undefined ? 'required' : 'wrong_type', 'expected a sector name');
+    const { signal: sig, release } = this.#signal(signal);
+    try {
+      const idx = await this.#manifest(sig);
+      const names = Object.keys(idx.sectors);
+      const name = names.find((s) => s.toLowerCase() === sector.trim().toLowerCase());
+      if (!name) throw Object.assign(invalid('sector', 'unknown_sector', `${JSON.stringify(sector)} is not one of ${names.join(', ')}`), { availableSectors: names });
+      const hz = horizonOf(horizon, idx);
+      const lvl = levelOf(level, this.#o.level, idx);
+      const symbols = idx.sectors[name];
+      const out = await this.#batch(symbols.map((symbol) => ({ symbol, history: null })), hz, lvl, idx, sig, t0);
+      const trainedCount = symbols.filter((s) => idx.stocks.get(s) && idx.stocks.get(s).route.modelType === 'stock_specific').length;
+      return { sector: name, trainedCount, totalCount: symbols.length, ...out };
+    } catch (e) {
+      this.#rethrow(e);
+    } finally {
+      release();
+    }
+  }
+
+  risk(req) {
+    return this.#riskApi('risk', req);
+  }
+
+  optimizePortfolio(req) {
+    return this.#riskApi('optimizePortfolio', req);
+  }
+
+  stats() {
+    const s = this.#stats;
+    const m = s.models;
+    const lookups = s.cacheHits + s.cacheMisses;
+    const modelLookups = m.hits + m.misses;
+    const latency = {};
+    for (const [sym, l] of s.latency) latency[sym] = { count: l.count, meanMs: l.totalMs / l.count, minMs: l.minMs, maxMs: l.maxMs, lastMs: l.lastMs };
+    return {
+      predictions: s.predictions,
+      cacheHits: s.cacheHits,
+      cacheMisses: s.cacheMisses,
+      hitRate: lookups ? s.cacheHits / lookups : 0,
+      cachedPredictions: this.#predictions.size,
+      models: {
+        resident: this.#registry.size,
+        residentBytes: this.#registry.bytes,
+        residentFiles: this.#registry.keys(),
+        maxCount: this.#o.cacheSize,
+        maxBytes: this.#o.maxBytes,
+        hits: m.hits,
+        misses: m.misses,
+        hitRate: modelLookups ? m.hits / modelLookups : 0,
+        loads: m.loads,
+        loadFailures: m.loadFailures,
+        evictions: m.evictions,
+        storeHits: m.storeHits,
+        loadTimeMs: m.loadTimeMs,
+        meanLoadTimeMs: m.loads ? m.loadTimeMs / m.loads : 0,
+        lastLoadTimeMs: m.lastLoadMs,
+      },
+      network: { ...this.#net.stats },
+      latency,
+      wasmHeapBytes: this.#M ? this.#M.heapBytes() : 0,
+      disposed: this.#disposed,
+    };
+  }
+
+  // Forgets cached predictions and histories (of one symbol, or all) and drops the resident
+  // model(s): a symbol's own stock-specific model, or every model when called without one.
+  clearCache(symbol) {
+    this.#alive();
+    if (symbol === undefined) {
+      this.#predictions.clear();
+      this.#histories.clear();
+      this.#index = null;
+      this.#registry.clear();
+      return;
+    }
+    const sym = checkSymbol(symbol);
+    this.#predictions.deleteSymbol(sym);
+    if (this.#o.base) this.#histories.delete(this.#historyUrl(sym));
+    const stock = this.#indexed && this.#indexed.stocks.get(sym);
+    if (stock && stock.route.modelType === 'stock_specific') this.#registry.clear([stock.route.spec.key]);
+  }
+
+  dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#life.abort();
+    this.#registry.dispose();
+    this.#predictions.clear();
+    this.#histories.clear();
+    this.#index = null;
+    this.#M = null;
+    this.#risk = null;
+  }
+}
+
+// Shared by the entries: validate options, get the module, build the API object. platform: the
+// entry's own {fetch, sha256} where it has better ones than the web platform's (node.js).
+export async function createWith(getModule, options, getRiskModule, platform) {
+  const o = checkOptions(options, platform);
+  throwIfAborted(o.signal);
+  return Stockcast.create(getModule, o, getRiskModule);
+}
