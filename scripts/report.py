@@ -136,14 +136,23 @@ def build_manifest(models, data, metrics=None):
     }
 
 
+def write_manifest(models, m):
+    """Writes DIR/manifest.json after checking it against models/manifest.schema.json."""
+    from check_manifest import problems  # python3-jsonschema, at training time only
+    found = problems(m)
+    if found:
+        raise SystemExit("manifest does not satisfy models/manifest.schema.json:\n  " + "\n  ".join(found))
+    with open(os.path.join(models, "manifest.json"), "w") as f:
+        json.dump(m, f, indent=1)
+        f.write("\n")
+
+
 def cmd_manifest(args):
     models, data = opt(args, "--models", "models"), opt(args, "--data", "models/data/nse")
     bt = opt(args, "--backtest")
     metrics = load_backtest(bt)[0] if bt else None
     m = build_manifest(models, data, metrics)
-    with open(os.path.join(models, "manifest.json"), "w") as f:
-        json.dump(m, f, indent=1)
-        f.write("\n")
+    write_manifest(models, m)
     print(f"wrote {os.path.join(models, 'manifest.json')}: {len(m['stocks'])} stocks, {len(m['models'])} model files")
 
 
@@ -162,9 +171,7 @@ def cmd_report(args):
     wall = opt(args, "--wall-seconds")
     metrics, types = load_backtest(bt)
     man = build_manifest(models, data, metrics)
-    with open(os.path.join(models, "manifest.json"), "w") as f:
-        json.dump(man, f, indent=1)
-        f.write("\n")
+    write_manifest(models, man)
     names = {r["symbol"]: r for r in symbols_csv(data)}
     L = []
     w = L.append

@@ -39,7 +39,7 @@ PA=$!
 PB=$!
 wait "$PA"
 wait "$PB"
-BEST=$(python3 "$ROOT/scripts/report.py" pick "$MODELS/general.stkm" "$WORK/general-a.stkm" "$WORK/general-b.stkm" | tail -1)
+BEST=$(/usr/bin/python3 "$ROOT/scripts/report.py" pick "$MODELS/general.stkm" "$WORK/general-a.stkm" "$WORK/general-b.stkm" | tail -1)
 cp "$WORK/f32/$(basename "$BEST")" "$WORK/f32/general.stkm"
 echo "[$(date -u +%T)] general: $BEST"
 
@@ -58,14 +58,14 @@ printf '%s\n' $SPECIFIC | xargs -P "$JOBS" -I{} bash -c 'STOCK_ARGS=($STOCK_ARGS
 TRAIN_END=$(date +%s)
 
 echo "[$(date -u +%T)] manifest and test-year backtest"
-python3 "$ROOT/scripts/report.py" manifest --models "$MODELS" --data "$DATA"
+/usr/bin/python3 "$ROOT/scripts/report.py" manifest --models "$MODELS" --data "$DATA"
 "$SC" backtest --manifest "$MODELS/manifest.json" --prices "$DATA/prices" --from "$TEST_FROM" --to "$TEST_TO" \
     --out "$MODELS/backtest-test-year.csv"
-python3 "$ROOT/scripts/report.py" manifest --models "$WORK/f32" --data "$DATA" >/dev/null
+/usr/bin/python3 "$ROOT/scripts/report.py" manifest --models "$WORK/f32" --data "$DATA" >/dev/null
 "$SC" backtest --manifest "$WORK/f32/manifest.json" --prices "$DATA/prices" --from "$TEST_FROM" --to "$TEST_TO" \
     --out "$WORK/backtest-test-year-f32.csv" >"$WORK/logs/backtest-f32.log"
 END=$(date +%s)
-python3 "$ROOT/scripts/report.py" report --models "$MODELS" --data "$DATA" \
+/usr/bin/python3 "$ROOT/scripts/report.py" report --models "$MODELS" --data "$DATA" \
     --backtest "$MODELS/backtest-test-year.csv" --backtest-f32 "$WORK/backtest-test-year-f32.csv" \
     --wall-seconds "$((END - START))"
 echo "[$(date -u +%T)] done: training $((TRAIN_END - START)) s, total $((END - START)) s"
