@@ -59,15 +59,18 @@ export function indexManifest(m, base) {
     const sector = s.sector || 'Unknown';
     (sectors[sector] ||= []).push(s.symbol.toUpperCase());
   }
-  const horizonNames = Array.isArray(m.horizon_names) ? m.horizon_names : (m.horizons || [1, 5, 10, 30]).map((h) => `${h}d`);
-  const horizons = new Map(horizonNames.map((name, i) => [name, Number((m.horizons || [])[i] ?? parseInt(name, 10))]));
+  // Horizons and interval levels are the manifest's (models/manifest.schema.json), never assumed.
+  const { horizons: days, horizon_names: names, interval_levels: levels } = m;
+  if (!Array.isArray(days) || !Array.isArray(names) || days.length !== names.length || !Array.isArray(levels) || !levels.length)
+    throw new StockcastError('format_error', 'manifest.json: expected horizons, horizon_names (one per horizon) and interval_levels', { detail: 'bad_manifest' });
+  const horizons = new Map(names.map((name, i) => [name, days[i]]));
   return {
     manifest: m,
     stocks,
     sectors: isObj(m.sectors) ? Object.fromEntries(Object.entries(m.sectors).map(([k, v]) => [k, v.map((x) => x.toUpperCase())])) : sectors,
     general,
     horizons,
-    levels: Array.isArray(m.interval_levels) ? m.interval_levels : [0.8, 0.9, 0.95],
+    levels,
     testPeriod: m.data && Array.isArray(m.data.test) ? m.data.test : null,
   };
 }

@@ -3,12 +3,11 @@
 // `next build` never evaluate it (it needs WebAssembly, fetch and the page's URL).
 import { useEffect, useRef, useState } from 'react';
 
-const HORIZONS = ['1d', '5d', '10d', '30d'];
-
 export default function Forecast({ initialSymbol = 'SCOM' }) {
   const scRef = useRef(null);
   const [ready, setReady] = useState(false);
   const [stocks, setStocks] = useState([]);
+  const [horizons, setHorizons] = useState([]); // the manifest's
   const [symbol, setSymbol] = useState(initialSymbol);
   const [horizon, setHorizon] = useState('10d');
   const [prediction, setPrediction] = useState(null);
@@ -27,6 +26,7 @@ export default function Forecast({ initialSymbol = 'SCOM' }) {
         const info = await sc.available();
         if (!live) return;
         setStocks(info.stocks);
+        setHorizons(info.horizons);
         setReady(true);
       } catch (e) {
         if (live) setError(e);
@@ -68,7 +68,7 @@ export default function Forecast({ initialSymbol = 'SCOM' }) {
         <label>
           Horizon{' '}
           <select id="horizon" value={horizon} onChange={(e) => setHorizon(e.target.value)}>
-            {HORIZONS.map((h) => <option key={h}>{h}</option>)}
+            {horizons.map((h) => <option key={h}>{h}</option>)}
           </select>
         </label>
       </p>
