@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Manifest and report generation for the trained NSE models (standard library only).
+"""Manifest and report generation for the trained NSE models (model headers read by `stockcast inspect --json`).
 
   report.py pick OUT.stkm CANDIDATE.stkm...       copy the candidate with the lowest validation loss
   report.py manifest --models DIR --data DIR [--backtest CSV]
@@ -18,11 +18,12 @@ import math
 import os
 import shutil
 import statistics
-import struct
+import subprocess
 import sys
 from collections import defaultdict
 
-HORIZONS = [1, 5, 10, 30]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STOCKCAST = os.environ.get("STOCKCAST_BIN", os.path.join(ROOT, "build", "stockcast"))
 SPECIFIC = "SCOM EQTY KCB COOP ABSA SCBK EABL BAT UNGA BRIT JUB CIC BAMB ARM NMG".split()
 CLAIMED = {  # the original design's claimed MAPE (%), 1d and 10d
     "SCOM": (4.78, 4.23), "EQTY": (1.86, 3.68), "KCB": (4.68, 4.38), "BAMB": (8.53, 16.41), "EABL": (3.77, 5.67)}
@@ -31,11 +32,12 @@ TEST_FROM, TEST_TO = "2020-07-01", "2021-06-30"
 
 
 def header(path):
-    b = open(path, "rb").read()
-    if b[:8] != b"STKCAST\0":
-        raise SystemExit(f"{path}: not a stockcast model")
-    n = struct.unpack("<I", b[12:16])[0]
-    return json.loads(b[24:24 + n]), b
+    """The model file's header as the core reads it (`stockcast inspect --json`), and the file's bytes."""
+    run = subprocess.run([STOCKCAST, "inspect", path, "--json"], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(run.stderr.strip() or f"{path}: stockcast inspect failed")
+    with open(path, "rb") as f:
+        return json.loads(run.stdout), f.read()
 
 
 def symbols_csv(data):
@@ -127,9 +129,10 @@ def build_manifest(models, data, metrics=None):
                  "from": min(m["data_from"] for m in model_list), "to": TEST_TO,
                  "training_targets_before": "2018-07-01", "validation": ["2018-07-01", "2020-06-30"],
                  "test": [TEST_FROM, TEST_TO]},
-        "horizons": HORIZONS,
-        "horizon_names": [f"{h}d" for h in HORIZONS],
-        "interval_levels": [0.8, 0.9, 0.95],
+        # Horizons and interval levels are the general model's (every model file carries both).
+        "horizons": gh["output"]["horizons"],
+        "horizon_names": [f"{h}d" for h in gh["output"]["horizons"]],
+        "interval_levels": gh["intervals"]["levels"],
         "sectors": {k: v for k, v in sorted(sectors.items())},
         "models": model_list,
         "stocks": stocks,
@@ -172,6 +175,7 @@ def cmd_report(args):
     metrics, types = load_backtest(bt)
     man = build_manifest(models, data, metrics)
     write_manifest(models, man)
+    horizons = man["horizons"]
     names = {r["symbol"]: r for r in symbols_csv(data)}
     L = []
     w = L.append
@@ -202,7 +206,7 @@ def cmd_report(args):
       "(median / pooled) |")
     w("|---|---|---|---|---|---|---|---|---|---|---|")
     summary = {}
-    for h in HORIZONS:
+    for h in horizons:
         rows = [metrics[s][h] for s in metrics if h in metrics[s]]
         ratio = med([r["mape"] / r["naive_mape"] if r["naive_mape"] > 0 else None for r in rows])
         cov_med = med([r["coverage90"] for r in rows])
@@ -230,7 +234,7 @@ def cmd_report(args):
         w("")
         w("| horizon | symbols | median MAPE model | median MAPE naive | median ratio | 90% coverage (median) |")
         w("|---|---|---|---|---|---|")
-        for h in HORIZONS:
+        for h in horizons:
             rows = [metrics[s][h] for s in metrics if h in metrics[s] and types.get(s) == grp]
             w(f"| {h}d | {len(rows)} | {fmt(med([r['mape'] for r in rows]), 3)} | "
               f"{fmt(med([r['naive_mape'] for r in rows]), 3)} | "
@@ -263,7 +267,7 @@ def cmd_report(args):
     w("|---|---|---|---|---|---|---|")
     for m in man["models"]:
         v = m["validation"]
-        sh = [v.get(f"{h}d", {}).get("shrink") for h in HORIZONS]
+        sh = [v.get(f"{h}d", {}).get("shrink") for h in horizons]
         r1 = v.get("1d", {})
         r10 = v.get("10d", {})
         w(f"| {m['name']} | " + " | ".join(fmt(x) for x in sh) +
@@ -294,7 +298,7 @@ def cmd_report(args):
         w("")
         w("| horizon | max abs. difference of per-symbol MAPE (points) | median MAPE f16 | median MAPE f32 |")
         w("|---|---|---|---|")
-        for h in HORIZONS:
+        for h in horizons:
             d = [abs(metrics[s][h]["mape"] - m32[s][h]["mape"]) for s in metrics if h in metrics[s] and s in m32]
             w(f"| {h}d | {max(d):.5f} | {med([metrics[s][h]['mape'] for s in metrics if h in metrics[s]]):.4f} | "
               f"{med([m32[s][h]['mape'] for s in m32 if h in m32[s]]):.4f} |")
@@ -305,7 +309,7 @@ def cmd_report(args):
     w("| symbol | sector | model | h | MAPE | naive | ratio | 90% cov | dir. hit | n |")
     w("|---|---|---|---|---|---|---|---|---|---|")
     for s in sorted(metrics):
-        for h in HORIZONS:
+        for h in horizons:
             if h not in metrics[s]:
                 continue
             r = metrics[s][h]
@@ -318,7 +322,7 @@ def cmd_report(args):
     with open(os.path.join(models, "REPORT.md"), "w") as f:
         f.write("\n".join(L))
     print(f"wrote {os.path.join(models, 'REPORT.md')}")
-    for h in HORIZONS:
+    for h in horizons:
         ratio, cov, pooled = summary[h]
         print(f"  {h}d: median ratio {ratio:.3f}, coverage median {100 * cov:.1f} %, pooled {100 * pooled:.1f} %")
 

@@ -14,6 +14,7 @@ JOBS="${JOBS:-2}"
 DATA="$ROOT/models/data/nse"
 WORK="$BUILD/train-work"
 SC="$BUILD/stockcast"
+export STOCKCAST_BIN="$SC"  # report.py reads model headers through `stockcast inspect --json`
 SPECIFIC="SCOM EQTY KCB COOP ABSA SCBK EABL BAT UNGA BRIT JUB CIC BAMB ARM NMG"
 TEST_FROM=2020-07-01
 TEST_TO=2021-06-30
