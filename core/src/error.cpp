@@ -10,6 +10,7 @@ const char* code_name(ErrorCode code) {
     switch (code) {
         case ErrorCode::invalid_input: return "invalid_input";
         case ErrorCode::insufficient_history: return "insufficient_history";
+        case ErrorCode::model_not_found: return "model_not_found";
         case ErrorCode::truncated: return "truncated";
         case ErrorCode::bad_magic: return "bad_magic";
         case ErrorCode::unsupported_version: return "unsupported_version";
@@ -35,6 +36,7 @@ const char* code_category(ErrorCode code) {
     switch (code) {
         case ErrorCode::invalid_input: return "invalid_input";
         case ErrorCode::insufficient_history: return "insufficient_history";
+        case ErrorCode::model_not_found: return "model_not_found";
         case ErrorCode::hash_mismatch:
         case ErrorCode::test_vector_mismatch: return "integrity_error";
         case ErrorCode::not_converged:

@@ -4,7 +4,6 @@
 import { createStockcastWorker } from './pkg/worker-client.js';
 
 const BASE = 'models/';
-const HORIZON_DAYS = { '1d': 1, '5d': 5, '10d': 10, '30d': 30 };
 const METHOD_NAMES = { equal_weight: 'Equal weight', min_variance: 'Minimum variance', max_sharpe: 'Maximum Sharpe', risk_parity: 'Risk parity' };
 const CHART_DAYS = 120;
 const HISTORY_CACHE = 'stockcast-demo-history';
@@ -262,7 +261,7 @@ async function forecast(symbol) {
     let history;
     try {
       [fan, history] = await Promise.all([
-        Promise.all(Object.keys(HORIZON_DAYS).map((hz) => state.sc.predict({ symbol, horizon: hz, level: lv }))),
+        Promise.all(state.info.horizons.map((hz) => state.sc.predict({ symbol, horizon: hz, level: lv }))),
         state.stocks.has(symbol) ? loadHistory(symbol) : Promise.resolve(null),
       ]);
     } catch (e) {

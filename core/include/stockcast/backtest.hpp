@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "stockcast/error.hpp"
+#include "stockcast/routing.hpp"
 #include "stockcast/model.hpp"
 
 namespace stockcast {
@@ -20,6 +21,7 @@ struct ManifestStock {
     std::string file;        // model file serving it, relative to the manifest's folder
     std::string model_type;  // "stock_specific" | "general"
     std::string sha256;      // of `file` (may be empty)
+    std::string fallback_file;  // stock_specific: the manifest's fallback entry, if any
 };
 
 struct Manifest {
@@ -27,6 +29,9 @@ struct Manifest {
     std::string general_file;        // the general model, relative to dir
     std::string general_sha256;
     std::vector<ManifestStock> stocks;
+
+    RouteTable routes() const;  // what routing.hpp's route() needs of it
+    const ManifestStock* find(const std::string& symbol) const;  // as listed (exact match)
 };
 
 // Reads models/manifest.json (format_version 1): "stocks": [{symbol, name, sector, file,

@@ -16,6 +16,7 @@ enum class ErrorCode : int {
     // caller input
     invalid_input = 1,         // a field has a bad value (NaN, <= 0, wrong length, unknown option)
     insufficient_history,      // a series is shorter than the method needs
+    model_not_found,           // no model serves the symbol (routing.hpp)
     // model files: structure (category "format_error")
     truncated,                 // the buffer ends before a declared part
     bad_magic,                 // not a stockcast model file
@@ -41,7 +42,7 @@ enum class ErrorCode : int {
 // Stable snake_case name of a code ("tensor_overlap"); part of the public API.
 const char* code_name(ErrorCode code);
 // The coarse class the JavaScript API exposes: "invalid_input", "insufficient_history",
-// "format_error", "integrity_error" or "numerical_error".
+// "model_not_found", "format_error", "integrity_error" or "numerical_error".
 const char* code_category(ErrorCode code);
 
 struct Error {
