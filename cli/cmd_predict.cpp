@@ -1,5 +1,6 @@
 // stockcast predict: a forecast for one symbol from the shipped models and price files, with
 // the model's held-out accuracy beside the naive "no change" forecast.
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -11,6 +12,7 @@
 #include "stockcast/forecast.hpp"
 #include "stockcast/json.hpp"
 #include "stockcast/model.hpp"
+#include "stockcast/routing.hpp"
 #include "stockcast/sha256.hpp"
 
 namespace stockcast::cli {
@@ -49,30 +51,32 @@ int cmd_predict(int argc, char** argv) {
     }
     if (symbol.empty()) return fail(std::string("missing SYMBOL\n") + kUsage);
 
+    for (char& c : symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));  // tickers are upper case
+
     auto manifest = load_manifest(models + "/manifest.json");
     if (!manifest) return fail(manifest.error().message);
-    const ManifestStock* entry = nullptr;
-    for (const auto& s : manifest.value().stocks)
-        if (s.symbol == symbol) entry = &s;
-    if (entry == nullptr) {
-        std::string known;
-        for (const auto& s : manifest.value().stocks) known += (known.empty() ? "" : " ") + s.symbol;
-        return fail("model_not_found: no model serves '" + symbol + "'; available: " + known);
-    }
-    auto bytes = read_text_file(models + "/" + entry->file);
-    if (!bytes) return fail(bytes.error().message);
-    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.value().data());
-    if (!entry->sha256.empty() && to_hex(sha256(data, bytes.value().size())) != entry->sha256)
-        return fail("integrity_error: " + entry->file + " does not match the SHA-256 in the manifest");
-    auto model = parse_model(data, bytes.value().size());
-    if (!model) return fail(entry->file + ": " + code_name(model.error().code) + ": " + model.error().message);
+    // A symbol with a price file but no entry in the manifest is served by the general model.
     auto series = load_price_csv(prices + "/" + symbol + ".csv", symbol);
+    auto routed = route(manifest.value().routes(), symbol, series.ok());
+    if (!routed) return fail(std::string(code_name(routed.error().code)) + ": " + routed.error().message);
     if (!series) return fail(series.error().message);
     const PriceSeries& ps = series.value();
+    const Route& rt = routed.value();
+    const ManifestStock* entry = manifest.value().find(rt.symbol);
+    auto bytes = read_text_file(models + "/" + rt.file);
+    if (!bytes) return fail(bytes.error().message);
+    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.value().data());
+    const std::string expected_sha = manifest.value().sha256_of(rt.file);
+    if (!expected_sha.empty() && to_hex(sha256(data, bytes.value().size())) != expected_sha)
+        return fail("integrity_error: " + rt.file + " does not match the SHA-256 in the manifest");
+    auto model = parse_model(data, bytes.value().size());
+    if (!model) return fail(rt.file + ": " + code_name(model.error().code) + ": " + model.error().message);
 
     ForecastOptions options;
     options.level = level;
-    const int stock_id = model.value().stock_id(symbol);
+    const bool general_model = model.value().net.arch.has_embedding();
+    const int stock_id = general_model ? model.value().stock_id(rt.symbol) : -1;
+    const std::string model_type = served_model_type(rt.model_type, general_model, stock_id);
     auto f = forecast(model.value(), stock_id, HistoryView{ps.close.data(), ps.volume.data(), ps.size()}, options);
     if (!f) return fail(std::string(code_name(f.error().code)) + ": " + f.error().message);
 
@@ -86,9 +90,9 @@ int cmd_predict(int argc, char** argv) {
             if (const Json* sym = json_find(s, "symbol"); sym && *sym == symbol)
                 if (const Json* tm = json_find(s, "test_metrics"); tm && tm->is_object()) metrics = *tm;
 
-    std::printf("%s (%s, %s) — model %s (%s), data up to %s, last close %.2f\n", symbol.c_str(), entry->name.c_str(),
-                entry->sector.c_str(), entry->file.c_str(), entry->model_type.c_str(), ps.dates.back().c_str(),
-                f.value().last_close);
+    std::printf("%s (%s, %s) — model %s (%s, confidence %s), data up to %s, last close %.2f\n", rt.symbol.c_str(),
+                entry ? entry->name.c_str() : "not in the manifest", entry ? entry->sector.c_str() : "no sector",
+                rt.file.c_str(), model_type.c_str(), confidence_of(model_type), ps.dates.back().c_str(), f.value().last_close);
     std::printf("%-8s %10s %22s %9s  %-8s %-22s %s\n", "horizon", "predicted", "interval", "return", "direction",
                 "P(bear/neutral/bull)", "test-year MAPE model vs naive");
     for (const auto& h : f.value().horizons) {

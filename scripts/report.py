@@ -7,9 +7,8 @@
   report.py report --models DIR --data DIR --backtest CSV [--backtest-f32 CSV] [--wall-seconds N]
                                                  add test metrics to the manifest, write DIR/REPORT.md
 
-Direction hit rate: the direction of a forecast is the class of its predicted log return r
-(bullish r > tau, bearish r < -tau, else neutral, tau = 0.005 * sqrt(h); see forecast.hpp);
-a hit is when the realised log return ln(actual / close) falls in the same class.
+Direction hit rate: the share of backtest rows whose forecast direction equals the class of the
+realised move; `stockcast backtest` writes both columns, classed by the core's one rule (forecast.hpp).
 """
 import csv
 import hashlib
@@ -27,7 +26,6 @@ STOCKCAST = os.environ.get("STOCKCAST_BIN", os.path.join(ROOT, "build", "stockca
 SPECIFIC = "SCOM EQTY KCB COOP ABSA SCBK EABL BAT UNGA BRIT JUB CIC BAMB ARM NMG".split()
 CLAIMED = {  # the original design's claimed MAPE (%), 1d and 10d
     "SCOM": (4.78, 4.23), "EQTY": (1.86, 3.68), "KCB": (4.68, 4.38), "BAMB": (8.53, 16.41), "EABL": (3.77, 5.67)}
-NEUTRAL_BAND = 0.005
 TEST_FROM, TEST_TO = "2020-07-01", "2021-06-30"
 
 
@@ -45,11 +43,6 @@ def symbols_csv(data):
         return list(csv.DictReader(f))
 
 
-def direction(r, h):
-    tau = NEUTRAL_BAND * math.sqrt(h)
-    return 1 if r > tau else (-1 if r < -tau else 0)
-
-
 def load_backtest(path):
     """symbol -> horizon -> dict of metrics; also model_type per symbol."""
     acc = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, 0, 0, 0]))
@@ -63,7 +56,7 @@ def load_backtest(path):
             a[0] += abs(pred - act) / act
             a[1] += abs(close - act) / act
             a[2] += 1 if lo <= act <= hi else 0
-            a[3] += 1 if direction(math.log(pred / close), h) == direction(math.log(act / close), h) else 0
+            a[3] += 1 if row["direction"] == row["actual_direction"] else 0  # both classed by the core
             a[4] += 1
             types[s] = row["model_type"]
     out = {}

@@ -15,7 +15,14 @@ int level_index(const IntervalSpec& iv, double level) {
     return -1;
 }
 
+// The half-width of "neutral" at a horizon: the band grows like a random walk's spread.
+double neutral_tau(const ForecastOptions& o, int horizon) { return o.neutral_band * std::sqrt(static_cast<double>(horizon)); }
+
 }  // namespace
+
+const char* realised_direction(double last_close, double actual, int horizon, const ForecastOptions& options) {
+    return direction_label(std::log(actual / last_close), neutral_tau(options, horizon));
+}
 
 const char* direction_label(double r, double tau) {
     if (r > tau) return "bullish";
@@ -121,7 +128,7 @@ Result<Forecast> forecast_from_output(const Model& m, int stock_id, double last_
         hf.upper = last_close * std::exp(hf.log_return + k * m.intervals.upper[h][static_cast<std::size_t>(li)]);
         const double s_lo = -k * m.intervals.lower[h][static_cast<std::size_t>(di)] / z;
         const double s_hi = k * m.intervals.upper[h][static_cast<std::size_t>(di)] / z;
-        const double tau = o.neutral_band * std::sqrt(static_cast<double>(hf.horizon));
+        const double tau = neutral_tau(o, hf.horizon);
         const DirectionProbabilities p = direction_probabilities(hf.log_return, tau, s_lo, s_hi);
         hf.p_bearish = p.bearish;
         hf.p_neutral = p.neutral;

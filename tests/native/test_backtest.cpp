@@ -114,6 +114,10 @@ TEST_CASE("backtest over real price files", "[backtest]") {
             CHECK(row.actual == closes[i + row.horizon].second);
             CHECK(row.lower < row.predicted);
             CHECK(row.predicted < row.upper);
+            // The realised move's class, recomputed here: log return beyond ±0.005·√h.
+            const double r = std::log(row.actual / row.close), tau = 0.005 * std::sqrt(double(row.horizon));
+            CHECK(row.actual_direction == (r > tau ? "bullish" : r < -tau ? "bearish" : "neutral"));
+            CHECK((row.direction == "bullish" || row.direction == "neutral" || row.direction == "bearish"));
             if (std::string(s) == "SCOM") {
                 auto& a = naive_scom[row.horizon];
                 a.first += std::abs(closes[i].second - closes[i + row.horizon].second) / closes[i + row.horizon].second;
@@ -141,7 +145,7 @@ TEST_CASE("backtest over real price files", "[backtest]") {
     std::ifstream csv(dir / "bt.csv");
     std::string header;
     std::getline(csv, header);
-    CHECK(header == "symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type");
+    CHECK(header == "symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type,direction,actual_direction");
 
     // a tampered model file is refused
     {

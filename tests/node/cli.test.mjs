@@ -68,3 +68,22 @@ test('bad arguments and bad files: one line on stderr, non-zero exit, no crash',
   assert.match(run('inspect', repoPath('tests/hostile/tensors_overlap.stkm')).stderr, /tensor_overlap/);
   assert.match(run('run', repoPath('tests/golden/nn_general.stkm'), '--input', nanInput).stderr, /stock_ids/);
 });
+
+test('predict routes by the one rule (routing.hpp): own model, general, unseen with a price file, unknown with a suggestion', () => {
+  const own = run('predict', 'scom');
+  assert.equal(own.status, 0, own.stderr);
+  assert.match(own.stdout, /^SCOM .* model SCOM\.stkm \(stock_specific, confidence high\)/);
+  const general = run('predict', 'KAPC');
+  assert.equal(general.status, 0, general.stderr);
+  assert.match(general.stdout, /model general\.stkm \(general, confidence medium\)/);
+  // A price file for a symbol the manifest does not list: the general model, neutral embedding.
+  const prices = mkdtempSync(path.join(tmpdir(), 'stockcast-prices-'));
+  writeFileSync(path.join(prices, 'ACME.csv'), readFileSync(repoPath('models/data/nse/prices/SCOM.csv'), 'utf8').replaceAll('SCOM', 'ACME'));
+  const unseen = run('predict', 'ACME', '--prices', prices);
+  assert.equal(unseen.status, 0, unseen.stderr);
+  assert.match(unseen.stdout, /^ACME \(not in the manifest.*model general\.stkm \(general_unseen, confidence low\)/);
+  const unknown = run('predict', 'SCOMM');
+  assert.equal(unknown.status, 1);
+  assert.equal(unknown.stdout, '');
+  assert.match(unknown.stderr, /^stockcast predict: model_not_found: no model serves SCOMM .*did you mean SCOM\?\n$/);
+});

@@ -33,6 +33,7 @@ struct Manifest {
 
     RouteTable routes() const;  // what routing.hpp's route() needs of it
     const ManifestStock* find(const std::string& symbol) const;  // as listed (exact match)
+    std::string sha256_of(const std::string& file) const;       // empty when not listed
 };
 
 // Reads models/manifest.json (format_version 1): "stocks": [{symbol, name, sector, file,
@@ -52,6 +53,7 @@ struct BacktestRow {
     int horizon = 0;
     double close = 0, predicted = 0, lower = 0, upper = 0, actual = 0;
     std::string model_type;
+    std::string direction, actual_direction;  // forecast's class and the realised move's (forecast.hpp)
 };
 
 struct HorizonSummary {

@@ -96,5 +96,8 @@ struct DirectionProbabilities {
 DirectionProbabilities direction_probabilities(double r, double tau, double s_lo, double s_hi);
 // "bullish" if r > tau, "bearish" if r < -tau, else "neutral".
 const char* direction_label(double r, double tau);
+// The class of a realised move from `last_close` to `actual` over `horizon` days, by the rule of
+// a forecast's direction (tau = options.neutral_band · √horizon): what a direction is scored against.
+const char* realised_direction(double last_close, double actual, int horizon, const ForecastOptions& options = {});
 
 }  // namespace stockcast

@@ -79,11 +79,32 @@ Result<Manifest> load_manifest(const std::string& path) {
         s.file = str_field(e, "file");
         s.model_type = str_field(e, "model_type");
         s.sha256 = str_field(e, "sha256");
+        if (const Json* fallback = json_find(e, "fallback")) s.fallback_file = str_field(*fallback, "file");
         if (s.symbol.empty() || s.file.empty() || (s.model_type != "stock_specific" && s.model_type != "general"))
             return make_error(ErrorCode::invalid_input, path + ": a stock entry lacks symbol, file or a valid model_type");
         m.stocks.push_back(std::move(s));
     }
     return m;
+}
+
+RouteTable Manifest::routes() const {
+    RouteTable table;
+    table.general_file = general_file;
+    for (const ManifestStock& s : stocks) table.stocks.push_back({s.symbol, s.file, s.model_type, s.fallback_file});
+    return table;
+}
+
+const ManifestStock* Manifest::find(const std::string& symbol) const {
+    for (const ManifestStock& s : stocks)
+        if (s.symbol == symbol) return &s;
+    return nullptr;
+}
+
+std::string Manifest::sha256_of(const std::string& file) const {
+    if (file == general_file) return general_sha256;
+    for (const ManifestStock& s : stocks)
+        if (s.file == file) return s.sha256;
+    return {};
 }
 
 std::vector<HorizonSummary> summarize_backtest(const std::vector<BacktestRow>& rows) {
@@ -141,8 +162,7 @@ Result<BacktestResult> run_backtest(const BacktestConfig& cfg) {
         cache[file] = lm.value();
         return lm.value();
     };
-    std::map<std::string, const ManifestStock*> entry;
-    for (const auto& s : mf.stocks) entry[s.symbol] = &s;
+    const RouteTable routes = mf.routes();
 
     std::vector<std::string> files;
     DIR* d = opendir(cfg.prices_dir.c_str());
@@ -165,29 +185,18 @@ Result<BacktestResult> run_backtest(const BacktestConfig& cfg) {
             continue;
         }
         const PriceSeries& p = series.value();
-        std::string file, sha, type;
-        auto it = entry.find(sym);
-        if (it != entry.end()) {
-            file = it->second->file;
-            sha = it->second->sha256;
-            type = it->second->model_type;
-        } else {
-            file = mf.general_file;
-            sha = mf.general_sha256;
-            type = "general_unseen";
-        }
-        if (file.empty()) {
-            res.skipped.push_back(sym + ": no model in the manifest serves it");
+        // Every symbol has its prices here: an unlisted one is served by the general model.
+        auto routed = route(routes, sym, /*has_history=*/true);
+        if (!routed) {
+            res.skipped.push_back(sym + ": " + routed.error().message);
             continue;
         }
-        auto lm = get_model(file, sha);
+        const Route& rt = routed.value();
+        auto lm = get_model(rt.file, mf.sha256_of(rt.file));
         if (!lm) return lm.error();
         const Model& model = lm.value()->model;
-        int id = -1;
-        if (model.net.arch.has_embedding()) {
-            id = model.stock_id(sym);
-            if (id < 0) type = "general_unseen";
-        }
+        const int id = model.net.arch.has_embedding() ? model.stock_id(sym) : -1;
+        const std::string type = served_model_type(rt.model_type, model.net.arch.has_embedding(), id);
         const std::size_t need = required_history(model.input, model.net.arch.window);
         std::vector<HistoryView> views;
         std::vector<std::size_t> origins;
@@ -220,6 +229,8 @@ Result<BacktestResult> run_backtest(const BacktestConfig& cfg) {
                 r.lower = hf.lower;
                 r.upper = hf.upper;
                 r.actual = p.close[ta];
+                r.direction = hf.direction;
+                r.actual_direction = realised_direction(r.close, r.actual, hf.horizon, fo);
                 r.model_type = type;
                 res.rows.push_back(std::move(r));
             }
@@ -232,10 +243,11 @@ Result<BacktestResult> run_backtest(const BacktestConfig& cfg) {
 Status write_backtest_csv(const std::vector<BacktestRow>& rows, const std::string& path) {
     FILE* f = std::fopen(path.c_str(), "w");
     if (!f) return make_error(ErrorCode::invalid_input, "cannot write " + path);
-    std::fputs("symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type\n", f);
+    std::fputs("symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type,direction,actual_direction\n", f);
     for (const auto& r : rows)
-        std::fprintf(f, "%s,%s,%d,%.10g,%.6f,%.6f,%.6f,%.10g,%s\n", r.symbol.c_str(), r.origin.c_str(), r.horizon,
-                     r.close, r.predicted, r.lower, r.upper, r.actual, r.model_type.c_str());
+        std::fprintf(f, "%s,%s,%d,%.10g,%.6f,%.6f,%.6f,%.10g,%s,%s,%s\n", r.symbol.c_str(), r.origin.c_str(), r.horizon,
+                     r.close, r.predicted, r.lower, r.upper, r.actual, r.model_type.c_str(), r.direction.c_str(),
+                     r.actual_direction.c_str());
     const bool ok = std::fclose(f) == 0;
     if (!ok) return make_error(ErrorCode::invalid_input, "cannot write " + path);
     return Ok{};
