@@ -796,7 +796,7 @@ export class Stockcast {
   // The risk engine module: the forecasting module itself when it carries the entry points,
   // otherwise the separate stockcast-risk module, instantiated once on first use.
   #riskModule() {
-    if (typeof this.#M.riskReportJson === 'function') return Promise.resolve(this.#M);
+    if (typeof this.#M.riskReport === 'function') return Promise.resolve(this.#M);
     if (!this.#risk) {
       if (!this.#getRisk) return Promise.reject(new StockcastError('unsupported', 'no risk engine available', { detail: 'no_risk_engine' }));
       const p = Promise.resolve().then(() => this.#getRisk(this.#o));
@@ -880,6 +880,7 @@ export class Stockcast {
       network: { ...this.#net.stats },
       latency,
       wasmHeapBytes: this.#M ? this.#M.heapBytes() : 0,
+      wasmObjects: this.#M ? this.#M.objects() : { models: 0, handles: 0 },
       disposed: this.#disposed,
     };
   }
