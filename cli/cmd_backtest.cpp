@@ -6,7 +6,7 @@
 
 #include "commands.hpp"
 #include "stockcast/backtest.hpp"
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 
 namespace stockcast::cli {
 

@@ -1,14 +1,17 @@
 // inspect and run: the two commands that read one model file.
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 #include "stockcast/json.hpp"
 #include "stockcast/model.hpp"
 
@@ -57,15 +60,15 @@ int cmd_inspect(int argc, char** argv) {
             for (int d : t.shape) n *= static_cast<std::size_t>(d);
             out[t.name] = {{"shape", t.shape}, {"values", std::vector<float>(t.data, t.data + n)}};
         }
-        std::cout << out.dump() << "\n";
+        std::cout << json_dump(out) << "\n";
         return 0;
     }
     auto header = read_model_header(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     if (as_json) {
-        Json h = header.value();
+        Json h = header.value();  // an object: parse_model accepted the same header
         h.erase("test_vector");
         h["file_bytes"] = bytes.size();
-        std::cout << h.dump(2) << "\n";
+        std::cout << json_dump(h, 2) << "\n";
         return 0;
     }
     std::printf("model        %s (%s, version %s)\n", model.meta.name.c_str(), model.meta.kind.c_str(), model.meta.version.c_str());
@@ -81,11 +84,12 @@ int cmd_inspect(int argc, char** argv) {
     std::printf("horizons    ");
     for (int h : model.output.horizons) std::printf(" %dd", h);
     std::printf("\ntensors\n");
-    for (const Json& t : header.value()["tensors"]) {
-        std::printf("  %-24s %-12s %s @ %lld\n", t["name"].get<std::string>().c_str(), t["shape"].dump().c_str(),
-                    t["dtype"].get<std::string>().c_str(), t["offset"].get<long long>());
+    // parse_model checked every field printed here.
+    for (const Json& t : *json_find(header.value(), "tensors")) {
+        std::printf("  %-24s %-12s %s @ %lld\n", t["name"].get_ref<const std::string&>().c_str(), json_dump(t["shape"]).c_str(),
+                    t["dtype"].get_ref<const std::string&>().c_str(), json_int(t["offset"]).value_or(-1));
     }
-    if (!model.meta.metrics.empty()) std::printf("metrics      %s\n", model.meta.metrics.dump().c_str());
+    if (!model.meta.metrics.empty()) std::printf("metrics      %s\n", json_dump(model.meta.metrics).c_str());
     return 0;
 }
 
@@ -111,32 +115,36 @@ int cmd_run(int argc, char** argv) {
     auto text = read_text_file(input);
     if (!text) return fail("run", text.error().message);
     auto parsed = parse_json(text.value());
-    if (!parsed) return fail("run", input + ": not valid JSON: " + parsed.error().message);
+    if (!parsed) return fail("run", input + ": " + parsed.error().message);
     const Json& doc = parsed.value();
-    if (!doc["x"].is_array() || doc["x"].empty())
+    const Json* xs = json_find(doc, "x");
+    if (xs == nullptr || !xs->is_array() || xs->empty())
         return fail("run", input + ": expected {\"x\": [[...window values...], ...], \"stock_ids\": [...]}");
     const std::size_t per_window = static_cast<std::size_t>(a.window) * a.features;
-    const std::size_t n = doc["x"].size();
+    const std::size_t n = xs->size();
     if (n > static_cast<std::size_t>(nn::kMaxBatch)) return fail("run", input + ": too many windows");
     std::vector<float> x;
     x.reserve(n * per_window);
     for (std::size_t w = 0; w < n; ++w) {
-        const Json& row = doc["x"][w];
+        const Json& row = (*xs)[w];
         if (!row.is_array() || row.size() != per_window)
             return fail("run", input + ": x[" + std::to_string(w) + "] must hold " + std::to_string(per_window) + " numbers");
         for (const Json& v : row) {
-            if (!v.is_number()) return fail("run", input + ": x[" + std::to_string(w) + "] holds a non-number");
+            // Within the float range: converting a larger double is undefined behaviour.
+            if (!v.is_number() || !(std::fabs(v.get<double>()) <= std::numeric_limits<float>::max()))
+                return fail("run", input + ": x[" + std::to_string(w) + "] holds a non-number or one beyond the float range");
             x.push_back(v.get<float>());
         }
     }
     std::vector<int> ids;
     if (a.has_embedding()) {
-        const Json* s = doc.find("stock_ids");
+        const Json* s = json_find(doc, "stock_ids");
         if (s == nullptr || !s->is_array() || s->size() != n)
             return fail("run", input + ": the general model needs \"stock_ids\" with one id per window");
         for (const Json& v : *s) {
-            if (!v.is_number_integer()) return fail("run", input + ": stock_ids must be integers");
-            ids.push_back(v.get<int>());
+            const std::optional<long long> id = json_int(v);
+            if (!id || *id < -1 || *id > std::numeric_limits<int>::max()) return fail("run", input + ": stock_ids must be integers >= -1");
+            ids.push_back(static_cast<int>(*id));
         }
     }
     std::vector<float> y(n * a.outputs);
@@ -149,7 +157,7 @@ int cmd_run(int argc, char** argv) {
         for (int o = 0; o < a.outputs; ++o) row.push_back(static_cast<double>(y[w * a.outputs + o]));
         out.push_back(row);
     }
-    std::cout << Json{{"y", out}}.dump() << "\n";
+    std::cout << json_dump(Json{{"y", out}}) << "\n";
     return 0;
 }
 

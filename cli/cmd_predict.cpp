@@ -7,7 +7,7 @@
 
 #include "commands.hpp"
 #include "stockcast/backtest.hpp"
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 #include "stockcast/forecast.hpp"
 #include "stockcast/json.hpp"
 #include "stockcast/model.hpp"
@@ -80,9 +80,11 @@ int cmd_predict(int argc, char** argv) {
     auto manifest_text = read_text_file(models + "/manifest.json");
     const auto doc = parse_json(manifest_text.value());
     Json metrics;  // {"1d": {"mape": ..., "naive_mape": ...}, ...}
-    if (doc)
-        for (const Json& s : doc.value()["stocks"])
-            if (s["symbol"] == symbol && s["test_metrics"].is_object()) metrics = s["test_metrics"];
+    const Json* stocks = doc ? json_find(doc.value(), "stocks") : nullptr;
+    if (stocks && stocks->is_array())
+        for (const Json& s : *stocks)
+            if (const Json* sym = json_find(s, "symbol"); sym && *sym == symbol)
+                if (const Json* tm = json_find(s, "test_metrics"); tm && tm->is_object()) metrics = *tm;
 
     std::printf("%s (%s, %s) — model %s (%s), data up to %s, last close %.2f\n", symbol.c_str(), entry->name.c_str(),
                 entry->sector.c_str(), entry->file.c_str(), entry->model_type.c_str(), ps.dates.back().c_str(),
@@ -92,10 +94,12 @@ int cmd_predict(int argc, char** argv) {
     for (const auto& h : f.value().horizons) {
         const std::string key = std::to_string(h.horizon) + "d";
         std::string accuracy = "n/a";
-        const Json& m = std::as_const(metrics)[key];
-        if (m["mape"].is_number() && m["naive_mape"].is_number()) {
+        const Json* m = json_find(metrics, key);
+        const Json* mape = m ? json_find(*m, "mape") : nullptr;
+        const Json* naive = m ? json_find(*m, "naive_mape") : nullptr;
+        if (mape && naive && mape->is_number() && naive->is_number()) {
             char buf[64];
-            std::snprintf(buf, sizeof buf, "%.2f %% vs %.2f %%", m["mape"].get<double>(), m["naive_mape"].get<double>());
+            std::snprintf(buf, sizeof buf, "%.2f %% vs %.2f %%", mape->get<double>(), naive->get<double>());
             accuracy = buf;
         }
         char interval[64], probs[64];

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 #include "stockcast/model.hpp"
 #include "stockcast/train.hpp"
 
@@ -234,7 +234,8 @@ int cmd_train(int argc, char** argv) {
                 "%.1f s\n",
                 out.c_str(), bytes.value().size(), r.train_windows, r.val_windows, r.excluded_event_windows,
                 r.report.epochs_run, r.report.best_epoch, r.report.seconds);
-    std::printf("  validation: %s\n", m.meta.metrics["validation"].dump().c_str());
+    const Json* validation = json_find(m.meta.metrics, "validation");
+    std::printf("  validation: %s\n", json_dump(validation ? *validation : Json()).c_str());
     return 0;
 }
 

@@ -11,7 +11,8 @@ const char* const kUsage =
     "  run MODEL --input FILE.json               raw network outputs for input windows\n"
     "  predict SYMBOL [--models DIR] [--prices DIR]  forecast from the shipped models\n"
     "  train ...                                  train models (stockcast train --help)\n"
-    "  backtest ...                               rolling-origin evaluation (stockcast backtest --help)\n";
+    "  backtest ...                               rolling-origin evaluation (stockcast backtest --help)\n"
+    "  --version                                  the version (web/package.json's)\n";
 }
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
         return argc < 2 ? 2 : 0;
     }
     const char* cmd = argv[1];
+    if (!std::strcmp(cmd, "--version")) return std::puts("stockcast " STOCKCAST_VERSION) < 0;
     if (!std::strcmp(cmd, "inspect")) return stockcast::cli::cmd_inspect(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "run")) return stockcast::cli::cmd_run(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "predict")) return stockcast::cli::cmd_predict(argc - 1, argv + 1);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole Catch2 suite under AddressSanitizer + UndefinedBehaviorSanitizer, then short
-# libFuzzer runs of the model parser and of the JSON parser/writer, seeded with the committed fixtures.
+# libFuzzer runs of the model parser and of model headers through nlohmann/json, seeded with the
+# committed fixtures.
 #   scripts/sanitize.sh [fuzz-seconds]   (default 60, per fuzzer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,11 @@ cp tests/hostile/*.stkm tests/golden/*.stkm "$corpus"/
 echo "fuzz: model parser ${seconds}s without a crash"
 json_corpus=build-fuzz/json-corpus
 mkdir -p "$json_corpus"
-cp models/manifest.json tests/hostile/cases.json tests/golden/risk/*.json "$json_corpus"/
-./build-fuzz/fuzz_json "$json_corpus" -max_total_time="$seconds" -max_len=20000 -rss_limit_mb=2048 \
+for f in tests/hostile/*.stkm tests/golden/*.stkm models/*.stkm; do  # their headers: L bytes at 24, L the u32 at 12
+  length=$(od -An -tu4 -j12 -N4 "$f" 2>/dev/null | tr -d ' ' || true)  # empty: under 16 bytes
+  if [ -n "$length" ]; then head -c $((24 + length)) "$f" | tail -c "$length" > "$json_corpus/$(basename "$f" .stkm).json"; fi
+done
+cp models/manifest.json tests/hostile/cases.json "$json_corpus"/
+./build-fuzz/fuzz_json "$json_corpus" -max_total_time="$seconds" -max_len=200000 -rss_limit_mb=2048 \
   -print_final_stats=1 2>&1 | tail -n 25
 echo "fuzz: JSON ${seconds}s without a crash"

@@ -5,7 +5,7 @@ set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # chromium: the browser tests run the package in real headless Chromium.
-for pkg in cmake make g++ clang libclang-rt-dev emscripten libeigen3-dev catch2 nodejs chromium ${STOCKCAST_EXTRA_APT:-}; do
+for pkg in cmake make g++ clang libclang-rt-dev emscripten libeigen3-dev nlohmann-json3-dev catch2 nodejs chromium ${STOCKCAST_EXTRA_APT:-}; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 # Node >= 18 is required (node:test, fetch); the machine's own node counts.

@@ -83,7 +83,7 @@ val predict_batch(const LoadedModel& m, const val& closes, const val& volumes, c
     return out;
 }
 
-std::string version() { return "0.1.0"; }
+std::string version() { return STOCKCAST_VERSION; }
 
 }  // namespace
 

@@ -1,4 +1,4 @@
-// Forward-pass benchmark, native: the stock-specific network of design.md (60 steps × 1
+// Forward-pass benchmark, native: the stock-specific network (60 steps × 1
 // input, LSTM 50 → LSTM 50 → Dense 25 → Dense 4), batch 1 and batch 66; median and p95.
 //   build/bench_forward [MODEL.stkm]   (default: tests/golden/nn_stock_specific.stkm)
 #include <algorithm>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 #include "stockcast/model.hpp"
 
 using namespace stockcast;

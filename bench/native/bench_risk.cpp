@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "stockcast/data_files.hpp"
 #include "stockcast/risk/json_api.hpp"
 #include "stockcast/risk/report.hpp"
 
@@ -90,7 +91,7 @@ int main(int argc, char** argv) {
             if (e.symbol == s) ev.push_back({{"date", e.date}, {"log_return", e.log_return}});
         const Json req = {{"symbol", s}, {"dates", p.value().dates}, {"closes", p.value().close}, {"volumes", p.value().volume},
                           {"events", ev}, {"market", {{"symbol", "NASI"}, {"dates", nasi.value().dates}, {"closes", nasi.value().close}}}};
-        requests.push_back(req.dump());
+        requests.push_back(json_dump(req));
         request_bytes += requests.back().size();
         series.push_back(std::move(p.value()));
     }

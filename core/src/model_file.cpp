@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "stockcast/features.hpp"
 #include "stockcast/float16.hpp"
@@ -38,9 +39,10 @@ Error header_error(std::string_view field, std::string_view expected, const Json
 
 // Typed, non-throwing access to header fields: each returns bad_header naming the field.
 Status get_int(const Json& obj, const char* key, const std::string& path, long long min, long long max, long long& out) {
-    const Json* v = obj.find(key);
-    if (v == nullptr || !v->is_number_integer()) return header_error(path + key, "an integer", v);
-    out = v->get<long long>();
+    const Json* v = json_find(obj, key);
+    const std::optional<long long> n = v ? json_int(*v) : std::nullopt;
+    if (!n) return header_error(path + key, "an integer", v);
+    out = *n;
     if (out < min || out > max)
         return make_error(out > max ? ErrorCode::dimension_too_large : ErrorCode::bad_header,
                           {"header.", path, key, ": expected ", min, "..", max, ", got ", out});
@@ -48,7 +50,7 @@ Status get_int(const Json& obj, const char* key, const std::string& path, long l
 }
 
 Status get_string(const Json& obj, const char* key, const std::string& path, std::string& out, bool required = true) {
-    const Json* v = obj.find(key);
+    const Json* v = json_find(obj, key);
     if (v == nullptr && !required) return Ok{};
     if (v == nullptr || !v->is_string()) return header_error(path + key, "a string", v);
     out = v->get<std::string>();
@@ -80,7 +82,7 @@ Status read_numbers(const Json* v, const std::string& field, std::size_t max_len
 
 template <class T>
 Status get_numbers(const Json& obj, const char* key, const std::string& path, std::size_t max_len, std::vector<T>& out) {
-    return read_numbers(obj.find(key), path + key, max_len, out);
+    return read_numbers(json_find(obj, key), path + key, max_len, out);
 }
 
 Status check_length(const std::string& field, std::size_t expected, std::size_t actual) {
@@ -89,7 +91,7 @@ Status check_length(const std::string& field, std::size_t expected, std::size_t 
 }
 
 Status parse_architecture(const Json& header, nn::Architecture& arch) {
-    const Json* a = header.find("architecture");
+    const Json* a = json_find(header, "architecture");
     if (a == nullptr || !a->is_object()) return header_error("architecture", "an object", a);
     std::string type;
     if (Status s = get_string(*a, "type", "architecture.", type); !s) return s;
@@ -109,8 +111,10 @@ Status parse_architecture(const Json& header, nn::Architecture& arch) {
     arch.embedding_count = static_cast<int>(v);
     if (Status s = get_int(*a, "embedding_dim", "architecture.", 0, nn::kMaxEmbeddingDim, v); !s) return s;
     arch.embedding_dim = static_cast<int>(v);
-    const Json* d = a->find("dropout");
-    if (d == nullptr || !d->is_number()) return header_error("architecture.dropout", "a number", d);
+    const Json* d = json_find(*a, "dropout");
+    // Checked as a double: converting one beyond the float range would be undefined behaviour.
+    if (d == nullptr || !d->is_number() || !(d->get<double>() >= 0 && d->get<double>() < 1))
+        return header_error("architecture.dropout", "a number in [0, 1)", d);
     arch.dropout = d->get<float>();
     return arch.validate();
 }
@@ -124,7 +128,7 @@ struct TensorEntry {
 // Checks the tensor table against the architecture and the data section, before allocating.
 Status parse_tensor_table(const Json& header, const nn::Architecture& arch, std::uint64_t data_bytes,
                           std::vector<TensorEntry>& entries) {
-    const Json* t = header.find("tensors");
+    const Json* t = json_find(header, "tensors");
     if (t == nullptr || !t->is_array()) return header_error("tensors", "an array", t);
     if (t->size() > static_cast<std::size_t>(kMaxTensors))
         return make_error(ErrorCode::dimension_too_large, {"header.tensors: at most ", kMaxTensors, " tensors, got ", t->size()});
@@ -201,9 +205,9 @@ Status load_tensor(const TensorEntry& entry, const std::uint8_t* data, float* de
 
 Status parse_specs(const Json& header, Model& model) {
     const nn::Architecture& arch = model.net.arch;
-    const Json* in = header.find("input");
+    const Json* in = json_find(header, "input");
     if (in == nullptr || !in->is_object()) return header_error("input", "an object", in);
-    const Json* feats = in->find("features");
+    const Json* feats = json_find(*in, "features");
     if (feats == nullptr || !feats->is_array()) return header_error("input.features", "an array of names", feats);
     if (Status s = check_length("input.features", static_cast<std::size_t>(arch.features), feats->size()); !s) return s;
     model.input.features.clear();
@@ -217,7 +221,7 @@ Status parse_specs(const Json& header, Model& model) {
     if (Status s = get_numbers(*in, "scale", "input.", nn::kMaxFeatures, model.input.scale); !s) return s;
     if (Status s = check_length("input.scale", model.input.features.size(), model.input.scale.size()); !s) return s;
 
-    const Json* out = header.find("output");
+    const Json* out = json_find(header, "output");
     if (out == nullptr || !out->is_object()) return header_error("output", "an object", out);
     if (Status s = get_numbers(*out, "horizons", "output.", nn::kMaxOutputs, model.output.horizons); !s) return s;
     if (Status s = check_length("output.horizons", static_cast<std::size_t>(arch.outputs), model.output.horizons.size()); !s) return s;
@@ -229,7 +233,7 @@ Status parse_specs(const Json& header, Model& model) {
     if (Status s = get_numbers(*out, "scale", "output.", nn::kMaxOutputs, model.output.scale); !s) return s;
     if (Status s = check_length("output.scale", model.output.horizons.size(), model.output.scale.size()); !s) return s;
 
-    const Json* iv = header.find("intervals");
+    const Json* iv = json_find(header, "intervals");
     if (iv == nullptr || !iv->is_object()) return header_error("intervals", "an object", iv);
     IntervalSpec& spec = model.intervals;
     if (Status s = get_numbers(*iv, "levels", "intervals.", 16, spec.levels); !s) return s;
@@ -237,7 +241,7 @@ Status parse_specs(const Json& header, Model& model) {
         if (!(spec.levels[k] > 0 && spec.levels[k] < 1) || (k > 0 && spec.levels[k] <= spec.levels[k - 1]))
             return make_error(ErrorCode::bad_header, "header.intervals.levels: expected increasing values in (0, 1)");
     for (const char* side : {"lower", "upper"}) {
-        const Json* rows = iv->find(side);
+        const Json* rows = json_find(*iv, side);
         auto& dest = std::string(side) == "lower" ? spec.lower : spec.upper;
         if (rows == nullptr || !rows->is_array()) return header_error(cat({"intervals.", side}), "an array per horizon", rows);
         if (Status s = check_length(std::string("intervals.") + side, model.output.horizons.size(), rows->size()); !s) return s;
@@ -258,7 +262,7 @@ Status parse_specs(const Json& header, Model& model) {
 }
 
 Status parse_meta(const Json& header, Model& model) {
-    const Json* m = header.find("meta");
+    const Json* m = json_find(header, "meta");
     if (m == nullptr || !m->is_object()) return header_error("meta", "an object", m);
     ModelMeta& meta = model.meta;
     if (Status s = get_string(*m, "name", "meta.", meta.name); !s) return s;
@@ -272,7 +276,7 @@ Status parse_meta(const Json& header, Model& model) {
         return make_error(ErrorCode::bad_header, {"header.meta.kind: expected \"", (general ? "general" : "stock_specific"), "\" for this architecture, got \"", meta.kind, "\""});
     meta.stocks.clear();
     if (general) {
-        const Json* stocks = m->find("stocks");
+        const Json* stocks = json_find(*m, "stocks");
         if (stocks == nullptr || !stocks->is_array()) return header_error("meta.stocks", "an array of symbols", stocks);
         if (Status s = check_length("meta.stocks", static_cast<std::size_t>(model.net.arch.embedding_count), stocks->size()); !s)
             return s;
@@ -281,7 +285,7 @@ Status parse_meta(const Json& header, Model& model) {
             meta.stocks.push_back(sym.get<std::string>());
         }
     }
-    const Json* metrics = header.find("metrics");
+    const Json* metrics = json_find(header, "metrics");
     meta.metrics = metrics != nullptr && metrics->is_object() ? *metrics : Json::object();
     return Ok{};
 }
@@ -289,7 +293,7 @@ Status parse_meta(const Json& header, Model& model) {
 // Per-stock table {symbol: [H numbers]} of a general model; stocks not listed get `fallback`.
 Status parse_stock_table(const Json& metrics, const char* key, const Model& model, const std::vector<double>& fallback,
                          double min, double max, std::vector<std::vector<double>>& out) {
-    const Json* table = metrics.find(key);
+    const Json* table = json_find(metrics, key);
     out.clear();
     if (table == nullptr) return Ok{};
     const std::string path = std::string("metrics.") + key;
@@ -316,7 +320,7 @@ Status parse_calibration(const Json* metrics, Model& model) {
     Calibration& cal = model.calibration;
     cal = Calibration{};
     if (metrics == nullptr || !metrics->is_object()) return Ok{};
-    if (const Json* scaling = metrics->find("interval_scaling")) {
+    if (const Json* scaling = json_find(*metrics, "interval_scaling")) {
         std::string kind;
         if (Status s = get_string(*scaling, "kind", "metrics.interval_scaling.", kind); !s) return s;
         if (kind != "window_volatility" && kind != "none")
@@ -324,8 +328,8 @@ Status parse_calibration(const Json* metrics, Model& model) {
         cal.volatility_scaled = kind == "window_volatility";
     }
     const std::size_t H = model.output.horizons.size();
-    const Json* target = metrics->find("target_scale");
-    const bool has_shrink = metrics->find("stock_shrink") != nullptr;
+    const Json* target = json_find(*metrics, "target_scale");
+    const bool has_shrink = json_find(*metrics, "stock_shrink") != nullptr;
     if (has_shrink && target == nullptr)
         return make_error(ErrorCode::bad_header, "header.metrics.stock_shrink: needs metrics.target_scale");
     if (has_shrink) {
@@ -337,7 +341,7 @@ Status parse_calibration(const Json* metrics, Model& model) {
         std::vector<double> unit(H, 1.0);
         if (Status s = parse_stock_table(*metrics, "stock_shrink", model, unit, 0.0, 1.0, cal.stock_output_scale); !s) return s;
         for (std::size_t id = 0; id < cal.stock_output_scale.size(); ++id) {
-            const bool listed = metrics->find("stock_shrink")->contains(model.meta.stocks[id]);
+            const bool listed = json_find(*metrics, "stock_shrink")->contains(model.meta.stocks[id]);
             for (std::size_t h = 0; h < H; ++h)
                 cal.stock_output_scale[id][h] = listed ? cal.stock_output_scale[id][h] * target_scale[h] : fallback[h];
         }
@@ -347,7 +351,7 @@ Status parse_calibration(const Json* metrics, Model& model) {
 }
 
 Status parse_test_vector(const Json& header, Model& model) {
-    const Json* tv = header.find("test_vector");
+    const Json* tv = json_find(header, "test_vector");
     if (tv == nullptr || !tv->is_object()) return header_error("test_vector", "an object", tv);
     const nn::Architecture& arch = model.net.arch;
     const std::size_t per_window = static_cast<std::size_t>(arch.window) * arch.features;
@@ -363,11 +367,11 @@ Status parse_test_vector(const Json& header, Model& model) {
         if (Status s = get_numbers(*tv, "stock_ids", "test_vector.", kMaxTestWindows, t.stock_ids); !s) return s;
         if (Status s = check_length("test_vector.stock_ids", n, t.stock_ids.size()); !s) return s;
     }
-    const Json* tol = tv->find("tolerance");
+    const Json* tol = json_find(*tv, "tolerance");
     if (tol == nullptr || !tol->is_number()) return header_error("test_vector.tolerance", "a number", tol);
-    t.tolerance = tol->get<float>();
-    if (!(t.tolerance > 0 && t.tolerance <= 1e-2f))
+    if (!(tol->get<double>() > 0 && tol->get<double>() <= 1e-2))  // before the conversion to float
         return make_error(ErrorCode::bad_header, {"header.test_vector.tolerance: expected (0, 0.01], got ", tol->get<double>()});
+    t.tolerance = tol->get<float>();
     return Ok{};
 }
 
@@ -420,7 +424,7 @@ std::string_view header_text(const std::uint8_t* data, const Layout& layout) {
 
 Result<Json> parse_header_json(const std::uint8_t* data, const Layout& layout) {
     auto parsed = parse_json(header_text(data, layout));
-    if (!parsed) return make_error(ErrorCode::bad_header, {"header: not valid JSON: ", parsed.error().message});
+    if (!parsed) return make_error(ErrorCode::bad_header, {"header: ", parsed.error().message});
     Json header = std::move(parsed.value());
     if (!header.is_object())
         return make_error(ErrorCode::bad_header, {"header: expected a JSON object, got ", header.type_name()});
@@ -505,7 +509,7 @@ Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const Pars
 
 std::vector<std::uint8_t> assemble_model_file(const Json& header, const std::vector<std::uint8_t>& data_section,
                                               std::uint32_t version) {
-    const std::string text = header.dump();
+    const std::string text = json_dump(header);
     const std::uint64_t data_start = align_up(kModelPrefixBytes + text.size());
     std::vector<std::uint8_t> file(static_cast<std::size_t>(data_start) + data_section.size() + 32, 0);
     std::memcpy(file.data(), kModelMagic, sizeof kModelMagic);

@@ -1,5 +1,5 @@
 // The hot loops of the forward pass, in one place. Two builds of the same maths:
-// WebAssembly SIMD intrinsics (Eigen 3.4 has no WASM-SIMD path, see toolchain.md) and plain
+// WebAssembly SIMD intrinsics (Eigen 3.4.0 has no WASM-SIMD code path) and plain
 // loops / Eigen natively. Both keep float32 accumulation in the same order per output, so
 // results agree to rounding; within the WASM build every path adds the products of one output
 // in the same order, so a window gives bit-identical outputs alone or in a batch.

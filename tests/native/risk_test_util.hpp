@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 #include "stockcast/json.hpp"
 
 namespace risk_test {

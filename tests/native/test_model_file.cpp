@@ -147,7 +147,7 @@ TEST_CASE("the header JSON is parsed strictly", "[format][hostile]") {
     const auto valid = read_bytes("tests/hostile/valid.stkm");
     auto header = read_model_header(valid.data(), valid.size());
     REQUIRE(header.ok());
-    const std::string text = header.value().dump();
+    const std::string text = json_dump(header.value());
     const std::size_t data_start = (24 + text.size() + 63) / 64 * 64;
     const std::vector<std::uint8_t> data(valid.begin() + static_cast<std::ptrdiff_t>(data_start), valid.end() - 32);
     // A valid file around any header text (assemble_model_file only takes a Json value).
@@ -169,8 +169,7 @@ TEST_CASE("the header JSON is parsed strictly", "[format][hostile]") {
     auto dup = parse_with("{\"format\":\"onnx\"," + text.substr(1));
     REQUIRE_FALSE(dup.ok());
     CHECK(dup.error().code == ErrorCode::bad_header);
-    CHECK(dup.error().message ==
-          "header: not valid JSON: duplicate key \"format\" at byte " + std::to_string(16 + text.find("\"format\"")));
+    CHECK(dup.error().message == "header: JSON: duplicate key \"format\"");
     // A number no double holds is malformed, not infinity.
     std::string huge = text;
     const std::size_t dropout = huge.find("\"dropout\":") + 10;
@@ -178,7 +177,7 @@ TEST_CASE("the header JSON is parsed strictly", "[format][hostile]") {
     auto inf = parse_with(huge);
     REQUIRE_FALSE(inf.ok());
     CHECK(inf.error().code == ErrorCode::bad_header);
-    CHECK(inf.error().message == "header: not valid JSON: number beyond the range of a double at byte " + std::to_string(dropout));
+    CHECK(inf.error().message == "header: JSON: syntax error at byte " + std::to_string(dropout + 4) + ": number overflow parsing '1e999'");
     // A float32 field beyond its range would become infinite.
     Json edited = header.value();
     edited["input"]["scale"] = {1e39};
@@ -187,4 +186,22 @@ TEST_CASE("the header JSON is parsed strictly", "[format][hostile]") {
     REQUIRE_FALSE(big.ok());
     CHECK(big.error().code == ErrorCode::non_finite);
     CHECK(big.error().message == "header.input.scale[0]: not finite as float32");
+}
+
+TEST_CASE("re-writing a shipped model gives the same bytes (so its SHA-256 stays valid)", "[format]") {
+    for (const char* file : {"models/SCOM.stkm", "models/general.stkm", "tests/golden/nn_general.stkm"}) {
+        INFO(file);
+        const auto bytes = read_bytes(file);
+        auto model = parse_model(bytes.data(), bytes.size());
+        REQUIRE(model.ok());
+        auto header = read_model_header(bytes.data(), bytes.size());
+        REQUIRE(header.ok());
+        const Json* first = json_find(header.value(), "tensors");
+        REQUIRE((first && first->is_array() && !first->empty()));
+        const Json* dtype = json_find((*first)[0], "dtype");
+        REQUIRE((dtype && dtype->is_string()));
+        auto written = write_model(model.value(), *dtype == "f16" ? Dtype::f16 : Dtype::f32, false);
+        REQUIRE(written.ok());
+        CHECK(written.value() == bytes);
+    }
 }

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 #include "stockcast/json.hpp"
 #include "stockcast/model.hpp"
 

@@ -10,10 +10,11 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 #include "stockcast/model.hpp"
 #include "stockcast/sha256.hpp"
 
@@ -72,6 +73,25 @@ Json& tensor(Json& header, const std::string& name) {
     std::exit(1);
 }
 
+// header.KEY as an int / numbers; false when missing or of another type (never an abort).
+bool read_int(const Json& obj, const char* key, int& out) {
+    const Json* v = json_find(obj, key);
+    const auto n = v ? json_int(*v) : std::nullopt;
+    if (!n || *n < 0 || *n > 1 << 30) return false;
+    out = static_cast<int>(*n);
+    return true;
+}
+template <class T>
+bool read_numbers(const Json* v, std::vector<T>& out) {
+    if (v == nullptr || !v->is_array()) return false;
+    out.clear();
+    for (const Json& e : *v) {
+        if (!e.is_number() || !(std::fabs(e.get<double>()) <= 1e30)) return false;
+        out.push_back(e.get<T>());
+    }
+    return true;
+}
+
 Bytes rehash(Bytes file) {
     const Sha256Digest d = sha256(file.data(), file.size() - 32);
     std::memcpy(file.data() + file.size() - 32, d.data(), 32);
@@ -87,18 +107,22 @@ bool write_golden_model(const std::string& tests_dir, const std::string& name) {
     auto parsed = parse_json(text.value());
     if (!parsed) return false;
     const Json& doc = parsed.value();
-    const Json& a = doc["architecture"];
+    const Json* a = json_find(doc, "architecture");
     nn::Architecture arch;
-    arch.window = a["window"].get<int>();
-    arch.lstm_units = a["lstm_units"].get<std::vector<int>>();
-    arch.dense_units = a["dense_units"].get<int>();
-    arch.outputs = a["outputs"].get<int>();
-    arch.embedding_count = a["embedding_count"].get<int>();
-    arch.embedding_dim = a["embedding_dim"].get<int>();
+    if (a == nullptr || !read_int(*a, "window", arch.window) || !read_numbers(json_find(*a, "lstm_units"), arch.lstm_units) ||
+        !read_int(*a, "dense_units", arch.dense_units) || !read_int(*a, "outputs", arch.outputs) ||
+        !read_int(*a, "embedding_count", arch.embedding_count) || !read_int(*a, "embedding_dim", arch.embedding_dim) ||
+        !arch.validate())
+        return false;
     Model m;
     m.net = nn::Network::zeros(arch);
+    const Json* weights = json_find(doc, "weights");
     for (auto& t : m.net.tensors()) {
-        const auto values = doc["weights"][t.name]["values"].get<std::vector<float>>();
+        const Json* w = weights ? json_find(*weights, t.name) : nullptr;
+        std::size_t n = 1;
+        for (int d : t.shape) n *= static_cast<std::size_t>(d);
+        std::vector<float> values;
+        if (w == nullptr || !read_numbers(json_find(*w, "values"), values) || values.size() != n) return false;
         std::copy(values.begin(), values.end(), t.data);
     }
     m.meta = ModelMeta{"golden_" + name, arch.has_embedding() ? "general" : "stock_specific", "1", "", "", "", {}, Json::object()};
@@ -215,7 +239,7 @@ int main(int argc, char** argv) {
                                                                          static_cast<std::streamsize>(bytes.size()));
         index.push_back({{"file", name + ".stkm"}, {"code", code}});
     }
-    std::ofstream(dir + "/cases.json") << index.dump(1) << "\n";
+    std::ofstream(dir + "/cases.json") << json_dump(index, 1) << "\n";
     std::printf("wrote %zu files to %s\n", cases.size(), dir.c_str());
     return 0;
 }

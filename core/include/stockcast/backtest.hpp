@@ -1,7 +1,8 @@
-// Rolling-origin backtest of the models listed in a manifest over a folder of price files
-// (layout of models/data/nse/prices/<SYM>.csv). For every file, every origin row whose date lies
-// in [from, to] (history before `from` is context only) and every horizon h of the serving model,
-// one row with actual = the close h rows later in the same file (skipped beyond the file end).
+// Rolling-origin backtest (native only: library stockcast_native) of the models listed in a
+// manifest over a folder of price files (layout of models/data/nse/prices/<SYM>.csv). For every
+// file, every origin row whose date lies in [from, to] (history before `from` is context only)
+// and every horizon h of the serving model, one row with actual = the close h rows later in the
+// same file (skipped beyond the file end).
 // Routing: a symbol with an entry in the manifest uses that entry's file (model_type
 // "stock_specific" or "general"); any other symbol gets the manifest's general model with the
 // neutral embedding ("general_unseen").

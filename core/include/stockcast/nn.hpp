@@ -1,4 +1,4 @@
-// The networks of design.md, inference side: LSTM (Keras gate order i, f, c, o; sigmoid /
+// The forecasting networks, inference side: LSTM (Keras gate order i, f, c, o; sigmoid /
 // tanh; zero initial state), Dense (relu / linear), Embedding, and the two architectures:
 //   stock_specific: LSTM(u1, seq) -> LSTM(u2) -> Dense(d, relu) -> Dense(H)
 //   general:        the same with Embedding(dim)[stock] concatenated to the last LSTM output.

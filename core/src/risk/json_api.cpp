@@ -11,7 +11,7 @@ constexpr std::size_t kMaxRows = 200000;  // ~800 years of daily data: anything 
 Error bad(std::string message) { return make_error(ErrorCode::invalid_input, std::move(message)); }
 
 Status read_strings(const Json& obj, const char* key, const std::string& path, std::vector<std::string>& out) {
-    const Json* v = obj.find(key);
+    const Json* v = json_find(obj, key);
     if (!v) return bad(path + key + ": required array of strings is missing");
     if (!v->is_array()) return bad(path + key + ": expected an array of strings, got " + v->type_name());
     if (v->size() > kMaxRows) return bad(path + key + ": expected at most " + std::to_string(kMaxRows) + " values, got " + std::to_string(v->size()));
@@ -27,7 +27,7 @@ Status read_strings(const Json& obj, const char* key, const std::string& path, s
 
 // Numbers; null entries become NaN when allow_null (missing volume), else an error.
 Status read_numbers(const Json& obj, const char* key, const std::string& path, bool allow_null, std::vector<double>& out) {
-    const Json* v = obj.find(key);
+    const Json* v = json_find(obj, key);
     if (!v) return bad(path + key + ": required array of numbers is missing");
     if (!v->is_array()) return bad(path + key + ": expected an array of numbers, got " + v->type_name());
     if (v->size() > kMaxRows) return bad(path + key + ": expected at most " + std::to_string(kMaxRows) + " values, got " + std::to_string(v->size()));
@@ -44,13 +44,13 @@ Status read_numbers(const Json& obj, const char* key, const std::string& path, b
 
 // Optional number in [lo, hi]; `integral` demands a whole number.
 Status read_number(const Json& obj, const char* key, const std::string& path, double lo, double hi, bool integral, double& out) {
-    const Json* v = obj.find(key);
+    const Json* v = json_find(obj, key);
     if (!v) return Ok{};
     if (!v->is_number()) return bad(path + key + ": expected a number, got " + v->type_name());
     const double x = v->get<double>();
     if (!(x >= lo && x <= hi) || (integral && x != std::floor(x)))
         return bad(path + key + ": expected " + (integral ? "an integer" : "a number") + " in [" + number_text(lo) + ", " + number_text(hi) +
-                   "], got " + v->dump());
+                   "], got " + json_dump(*v));
     out = x;
     return Ok{};
 }
@@ -63,7 +63,7 @@ Status read_int(const Json& obj, const char* key, const std::string& path, int l
 }
 
 Status read_symbol(const Json& obj, const std::string& path, const std::string& fallback, std::string& out) {
-    const Json* v = obj.find("symbol");
+    const Json* v = json_find(obj, "symbol");
     if (!v) { out = fallback; return Ok{}; }
     if (!v->is_string()) return bad(path + "symbol: expected a string, got " + v->type_name());
     out = v->get<std::string>();
@@ -73,7 +73,7 @@ Status read_symbol(const Json& obj, const std::string& path, const std::string& 
 
 // Event dates: each entry a date string or {"date": ..., "log_return": ..., "note": ...}.
 Status read_events(const Json& obj, const std::string& path, const std::string& symbol, std::vector<PriceEvent>& out) {
-    const Json* v = obj.find("events");
+    const Json* v = json_find(obj, "events");
     if (!v) return Ok{};
     if (!v->is_array()) return bad(path + "events: expected an array, got " + v->type_name());
     for (std::size_t i = 0; i < v->size(); ++i) {
@@ -83,14 +83,14 @@ Status read_events(const Json& obj, const std::string& path, const std::string& 
         if (e.is_string()) {
             ev.date = e.get<std::string>();
         } else if (e.is_object()) {
-            const Json* d = e.find("date");
+            const Json* d = json_find(e, "date");
             if (!d || !d->is_string()) return bad(at + ".date: expected a date string");
             ev.date = d->get<std::string>();
-            if (const Json* r = e.find("log_return")) {
+            if (const Json* r = json_find(e, "log_return")) {
                 if (!r->is_number()) return bad(at + ".log_return: expected a number, got " + r->type_name());
                 ev.log_return = r->get<double>();
             }
-            if (const Json* nt = e.find("note")) {
+            if (const Json* nt = json_find(e, "note")) {
                 if (!nt->is_string()) return bad(at + ".note: expected a string, got " + nt->type_name());
                 ev.note = nt->get<std::string>();
             }
@@ -107,7 +107,7 @@ Status read_series(const Json& obj, const std::string& path, const std::string& 
     s.symbol = symbol;
     Status st = read_strings(obj, "dates", path, s.dates);
     if (st) st = read_numbers(obj, "closes", path, false, s.close);
-    if (st && with_volume && obj.find("volumes")) st = read_numbers(obj, "volumes", path, true, s.volume);
+    if (st && with_volume && json_find(obj, "volumes")) st = read_numbers(obj, "volumes", path, true, s.volume);
     if (!st) return st;
     s.low = s.close;
     s.high = s.close;
@@ -125,16 +125,15 @@ Status read_series(const Json& obj, const std::string& path, const std::string& 
 
 bool all_finite(const Json& j) {
     if (j.is_number_float()) return std::isfinite(j.get<double>());
-    for (const Json& v : j)
-        if (!all_finite(v)) return false;
-    for (const auto& [key, v] : j.items())
+    if (!j.is_structured()) return true;  // iterating a scalar would visit the scalar itself
+    for (const Json& v : j)  // array elements or object values
         if (!all_finite(v)) return false;
     return true;
 }
 
 Result<Json> parse_request(const std::string& text) {
     auto parsed = parse_json(text);
-    if (!parsed) return bad("request: not valid JSON: " + parsed.error().message);
+    if (!parsed) return bad("request: " + parsed.error().message);
     if (!parsed.value().is_object()) return bad(std::string("request: expected a JSON object, got ") + parsed.value().type_name());
     return parsed;
 }
@@ -155,10 +154,10 @@ std::string respond(const char* key, Result<Json> r) {
         const Error& e = r.error();
         const Json out = {{"ok", false},
                           {"error", {{"code", code_name(e.code)}, {"category", code_category(e.code)}, {"message", e.message}}}};
-        return out.dump();
+        return json_dump(out);
     }
     const Json out = {{"ok", true}, {key, std::move(r).value()}};
-    return out.dump();
+    return json_dump(out);
 }
 
 Json vec_json(const Vec& v) {
@@ -258,7 +257,7 @@ Result<Json> risk_report_dom(const Json& req) {
 
     PriceSeries market;
     bool has_market = false;
-    if (const Json* m = req.find("market")) {
+    if (const Json* m = json_find(req, "market")) {
         if (!m->is_object()) return error_response(bad(std::string("market: expected an object, got ") + m->type_name()));
         std::string msym;
         st = read_symbol(*m, "market.", "NASI", msym);
@@ -268,7 +267,7 @@ Result<Json> risk_report_dom(const Json& req) {
     }
 
     RiskOptions opt;
-    if (const Json* o = req.find("options")) {
+    if (const Json* o = json_find(req, "options")) {
         if (!o->is_object()) return error_response(bad(std::string("options: expected an object, got ") + o->type_name()));
         st = read_int(*o, "window", "options.", 60, static_cast<int>(kMaxRows), opt.window);
         if (st) st = read_int(*o, "min_garch_returns", "options.", 20, static_cast<int>(kMaxRows), opt.garch.min_returns);
@@ -284,7 +283,7 @@ Result<Json> risk_report_dom(const Json& req) {
 Result<Json> optimize_portfolio_dom(const Json& req) {
     if (!req.is_object()) return bad(std::string("request: expected a JSON object, got ") + req.type_name());
 
-    const Json* assets = req.find("assets");
+    const Json* assets = json_find(req, "assets");
     if (!assets || !assets->is_array()) return error_response(bad("assets: expected an array of {symbol, dates, closes}"));
     if (assets->empty() || assets->size() > 100)
         return error_response(bad("assets: expected 1 to 100 assets, got " + std::to_string(assets->size())));
@@ -309,12 +308,12 @@ Result<Json> optimize_portfolio_dom(const Json& req) {
     if (st) st = read_int(req, "window", "", 0, static_cast<int>(kMaxRows), opt.window);
     if (st) st = read_int(req, "min_returns", "", 2, static_cast<int>(kMaxRows), opt.min_returns);
     if (!st) return error_response(st.error());
-    if (const Json* sh = req.find("shrinkage")) {
+    if (const Json* sh = json_find(req, "shrinkage")) {
         if (sh->is_string() && sh->get<std::string>() == "auto") opt.shrinkage = -1;
         else if (!(st = read_number(req, "shrinkage", "", 0, 1, false, opt.shrinkage)))
-            return error_response(bad("shrinkage: expected \"auto\" or a number in [0, 1], got " + sh->dump()));
+            return error_response(bad("shrinkage: expected \"auto\" or a number in [0, 1], got " + json_dump(*sh)));
     }
-    if (req.contains("methods")) {
+    if (json_find(req, "methods")) {
         std::vector<std::string> methods;
         if (!(st = read_strings(req, "methods", "", methods))) return error_response(st.error());
         if (methods.empty()) return error_response(bad("methods: expected at least one method"));

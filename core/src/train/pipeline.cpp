@@ -7,7 +7,7 @@
 #include <random>
 #include <set>
 
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 #include "stockcast/features.hpp"
 #include "stockcast/train.hpp"
 
@@ -183,15 +183,15 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
     if (cfg.init_from) {
         const Model& g = *cfg.init_from;
         if (cfg.general) return make_error(ErrorCode::invalid_input, "init_from is for stock-specific models");
-        const Json& ts = g.meta.metrics["target_scale"];  // null when missing
+        const Json* ts = json_find(g.meta.metrics, "target_scale");
         if (g.input.features != cfg.features || g.net.arch.window != W || g.output.horizons != cfg.horizons ||
-            !ts.is_array() || ts.size() != static_cast<std::size_t>(H))
+            ts == nullptr || !ts->is_array() || ts->size() != static_cast<std::size_t>(H))
             return make_error(ErrorCode::invalid_input,
                               "init model: features, window, horizons or metrics.target_scale do not match");
         for (int h = 0; h < H; ++h) {
-            if (!ts[static_cast<std::size_t>(h)].is_number())
-                return make_error(ErrorCode::invalid_input, "init model: metrics.target_scale not numeric");
-            tscale[static_cast<std::size_t>(h)] = ts[static_cast<std::size_t>(h)].get<double>();
+            const Json& v = (*ts)[static_cast<std::size_t>(h)];
+            if (!v.is_number()) return make_error(ErrorCode::invalid_input, "init model: metrics.target_scale not numeric");
+            tscale[static_cast<std::size_t>(h)] = v.get<double>();
         }
         spec.scale = g.input.scale;
         auto sn = specialise_general(g, g.stock_id(cfg.symbols[0]));

@@ -8,7 +8,7 @@
 #include <map>
 #include <memory>
 
-#include "stockcast/data.hpp"
+#include "stockcast/data_files.hpp"
 #include "stockcast/forecast.hpp"
 #include "stockcast/json.hpp"
 #include "stockcast/sha256.hpp"
@@ -18,7 +18,7 @@ namespace stockcast {
 namespace {
 
 std::string str_field(const Json& j, const char* key) {
-    const Json* v = j.find(key);
+    const Json* v = json_find(j, key);
     return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
@@ -56,20 +56,20 @@ Result<Manifest> load_manifest(const std::string& path) {
     auto text = read_text_file(path);
     if (!text) return text.error();
     auto parsed = parse_json(text.value());
-    if (!parsed) return make_error(ErrorCode::invalid_input, path + ": not valid JSON: " + parsed.error().message);
+    if (!parsed) return make_error(ErrorCode::invalid_input, path + ": " + parsed.error().message);
     const Json& j = parsed.value();
     if (!j.is_object()) return make_error(ErrorCode::invalid_input, path + ": not a JSON object");
     Manifest m;
     const std::size_t slash = path.find_last_of('/');
     m.dir = slash == std::string::npos ? "." : path.substr(0, slash);
-    const Json* models = j.find("models");
+    const Json* models = json_find(j, "models");
     if (models && models->is_array())
         for (const auto& e : *models)
             if (str_field(e, "kind") == "general") {
                 m.general_file = str_field(e, "file");
                 m.general_sha256 = str_field(e, "sha256");
             }
-    const Json* stocks = j.find("stocks");
+    const Json* stocks = json_find(j, "stocks");
     if (!stocks || !stocks->is_array()) return make_error(ErrorCode::invalid_input, path + ": missing \"stocks\" array");
     for (const auto& e : *stocks) {
         ManifestStock s;
