@@ -213,8 +213,12 @@ test('predictions equal the native CLI raw outputs × output scale (≤ 1e-5)', 
 test('predictBatch: input order, partial failures, summary, one WASM call per model', async () => {
   const sc = await create({ predictionTtlMs: 0 });
   const a = await sc.available();
+  const handles0 = sc.stats().wasmObjects.handles;
   const symbols = [...a.symbols.slice(0, 30), 'NOPE', 42, a.symbols[0]];
   const r = await sc.predictBatch({ symbols, horizon: '5d', histories: { NEWCO: rowsOf('KCB') } });
+  // The batch's results (value objects, error values) leave no emscripten::val handle behind.
+  assert.equal(sc.stats().wasmObjects.handles, handles0);
+  assert.equal(sc.stats().wasmObjects.models, sc.stats().models.resident);
   assert.equal(r.results.length, symbols.length);
   assert.equal(r.summary.total, symbols.length);
   assert.equal(r.summary.failed, 2);
