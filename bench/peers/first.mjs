@@ -32,10 +32,11 @@ async function bytes(path) {
 }
 
 const runners = {
-  // The core module as bench/wasm uses it, through the package's wrapper (web/src/wasm.js): a
+  // The core module as bench/wasm uses it, through the package's adapter (wasm.js) and the
+  // Emscripten glue, both beside the .wasm in STOCKCAST_WASM_DIR (run.mjs's snapshot): a
   // LoadedModel (SHA-256 and embedded test vector checked at load), forward on one window.
   async ours() {
-    const { instantiateCore } = await import(new URL('../../web/src/wasm.js', import.meta.url));
+    const { instantiateCore } = await import(`${process.env.STOCKCAST_WASM_DIR}/wasm.js`);
     const tImport = performance.now();
     const wasmFile = async () => (await import('node:fs/promises')).readFile(`${process.env.STOCKCAST_WASM_DIR}/stockcast.wasm`);
     const [wasm, model] = await Promise.all([disk ? wasmFile() : bytes('wasm/stockcast.wasm'), bytes('golden/nn_stock_specific.stkm')]);

@@ -64,6 +64,9 @@ const tfjsDir = path.join(tmp, 'tfjs-model');
 mkdirSync(oursDir);
 mkdirSync(tfjsDir);
 copyFileSync(path.join(wasmDir, 'stockcast.wasm'), path.join(oursDir, 'stockcast.wasm'));
+// With the package's adapter and the Emscripten glue of the same build beside it.
+copyFileSync(path.join(wasmDir, 'stockcast.mjs'), path.join(oursDir, 'stockcast.mjs'));
+for (const f of ['wasm.js', 'errors.js']) copyFileSync(at(`web/src/${f}`), path.join(oursDir, f));
 const build = { dir: path.relative(root, wasmDir) || '.', sha256: createHash('sha256').update(readFileSync(path.join(oursDir, 'stockcast.wasm'))).digest('hex') };
 // Which sources: the commit plus any uncommitted change to what the module is built from.
 try {
@@ -125,7 +128,7 @@ const maxDiff = (a, b) => {
 
 // ------------------------------------------------------------------ the three engines
 async function loadOurs() {
-  const { instantiateCore } = await import(at('web/src/wasm.js'));
+  const { instantiateCore } = await import(path.join(oursDir, 'wasm.js'));
   const M = await instantiateCore(new WebAssembly.Module(readFileSync(path.join(oursDir, 'stockcast.wasm'))));
   const model = new M.LoadedModel(readFileSync(at('tests/golden/nn_stock_specific.stkm')), true);
   const err = model.error();
@@ -346,7 +349,7 @@ try {
   // 5. download size -----------------------------------------------------------------------
   const tfw = (f) => nm(`@tensorflow/tfjs-backend-wasm/dist/${f}`);
   result.sizes = {
-    ours: sizeSet(`ours (core module, ${build.dir}/ + its wrapper)`, [path.join(oursDir, 'stockcast.wasm'), at('web/src/wasm.js'), at('web/src/errors.js')]),
+    ours: sizeSet(`ours (core module + Emscripten glue, ${build.dir}/, + its adapter)`, ['stockcast.wasm', 'stockcast.mjs', 'wasm.js', 'errors.js'].map((f) => path.join(oursDir, f))),
     ...(existsSync(at('web/dist/index.js')) ? { oursPackage: packageSize() } : {}),
     tfjs: sizeSet('tfjs core+layers+backend-wasm (SIMD)', [nm('@tensorflow/tfjs-core/dist/tf-core.min.js'), nm('@tensorflow/tfjs-layers/dist/tf-layers.min.js'),
       tfw('tf-backend-wasm.min.js'), tfw('tfjs-backend-wasm-simd.wasm')]),

@@ -317,14 +317,25 @@ test('10,000 predictions with constant evictions: WASM heap stable after warm-up
   const sc = await create({ cacheSize: 2, predictionTtlMs: 0, store });
   const horizons = ['1d', '5d', '10d', '30d'];
   let heapAfterWarmup = 0;
+  const handles0 = sc.stats().wasmObjects.handles;
   for (let i = 0; i < 10000; i++) {
     const s = syms[Math.floor(i / 10) % 3]; // a new model every 10 predictions, evicting one
     await sc.predict({ symbol: s, horizon: horizons[i % 4], history: hist[s] });
     if (i === 999) heapAfterWarmup = sc.stats().wasmHeapBytes;
+    if (i % 1000 === 0) {
+      // No leaked Embind object: live LoadedModels are the resident ones, no val handle left behind.
+      const { models, wasmObjects } = sc.stats();
+      assert.equal(wasmObjects.models, models.resident, `prediction ${i}: live LoadedModel objects`);
+      assert.equal(wasmObjects.handles, handles0, `prediction ${i}: live emscripten::val handles`);
+    }
   }
   const st = sc.stats();
   assert.ok(st.models.evictions >= 990, `evictions ${st.models.evictions}`);
   assert.equal(st.wasmHeapBytes, heapAfterWarmup, 'no WASM memory growth after warm-up');
+  assert.equal(st.wasmObjects.models, st.models.resident, 'live LoadedModel objects == resident models');
+  assert.equal(st.wasmObjects.handles, handles0, 'no leaked emscripten::val handle');
+  sc.clearCache();
+  assert.equal(sc.stats().wasmObjects.models, 0, 'clearCache() deletes every LoadedModel');
   assert.equal(st.predictions, 10000);
   sc.dispose();
 });

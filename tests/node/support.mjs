@@ -7,13 +7,20 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const repoPath = (p) => path.join(root, p);
 export const wasmDir = process.env.STOCKCAST_WASM_DIR || repoPath('build-wasm');
 
-// The standalone modules through the package's own wrapper (web/src/wasm.js), from their bytes.
+// The modules through the package's own adapter (wasm.js) and Emscripten's glue, from their
+// bytes: wasm.js imports the glue beside it, so it is loaded from an assembled package
+// (scripts/build-web.sh into a temp folder, once per process; STOCKCAST_WASM_DIR is honoured).
+async function adapter() {
+  const { packageDir } = await import('./helpers/fixtures.mjs');
+  return import(path.join(await packageDir(), 'wasm.js'));
+}
+
 export async function loadModule() {
-  const { instantiateCore } = await import(repoPath('web/src/wasm.js'));
+  const { instantiateCore } = await adapter();
   return instantiateCore(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast.wasm'))));
 }
 
 export async function loadRiskModule() {
-  const { instantiateRisk } = await import(repoPath('web/src/wasm.js'));
+  const { instantiateRisk } = await adapter();
   return instantiateRisk(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-risk.wasm'))));
 }

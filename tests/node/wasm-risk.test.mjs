@@ -1,6 +1,7 @@
 // The risk engine in WebAssembly (stockcast-risk.wasm, the module the package loads on demand)
 // against references nobody here wrote: R fGarch fits and TTR indicators on real NSE series
-// (tests/golden/risk/, made by scripts/golden_risk.R), through the JSON entry point.
+// (tests/golden/risk/, made by scripts/golden_risk.R), through its Embind binding: typed arrays
+// in (dates as yyyymmdd Int32Array), the report object out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,12 +13,14 @@ const rowsOf = (sym) => readFileSync(repoPath(`models/data/nse/prices/${sym}.csv
 const events = readFileSync(repoPath('models/data/nse/events.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
 const rel = (a, b) => Math.abs(a - b) / Math.abs(b);
 
+const dateNumbers = (dates) => Int32Array.from(dates, (d) => +d.replaceAll('-', ''));
+
 function report(sym, rows, extra = {}) {
   const req = {
-    symbol: sym, dates: rows.map((r) => r[0]), closes: rows.map((r) => +r[3]), volumes: rows.map((r) => +r[5]),
-    events: events.filter((e) => e[0] === sym).map((e) => e[1]), ...extra,
+    symbol: sym, dates: dateNumbers(rows.map((r) => r[0])), closes: Float64Array.from(rows, (r) => +r[3]),
+    volumes: Float64Array.from(rows, (r) => +r[5]), events: events.filter((e) => e[0] === sym).map((e) => e[1]), ...extra,
   };
-  return JSON.parse(M.riskReportJson(JSON.stringify(req)));
+  return M.riskReport(req);
 }
 
 test('GARCH(1,1) in WASM matches R fGarch on real NSE series', () => {
@@ -57,13 +60,24 @@ test('bad risk input is a typed error in WASM, never NaN or a crash', () => {
   bad[7][3] = '-1';
   const out = report('SCOM', bad);
   assert.equal(out.ok, false);
-  assert.equal(out.error.code, 'invalid_input');
+  assert.equal(out.code, 'invalid_input');
+  assert.match(out.message, /^closes\[7\]/);
   const short = report('SCOM', rows.slice(-5));
   assert.equal(short.ok, false);
-  assert.equal(short.error.code, 'insufficient_history');
-  assert.equal(JSON.parse(M.riskReportJson('{not json')).ok, false);
-  const single = JSON.parse(M.optimizePortfolioJson(JSON.stringify({ assets: [] })));
+  assert.equal(short.code, 'insufficient_history');
+  // Not an object, a date number that is no date, a bad option: the JSON API's checks and codes.
+  assert.equal(M.riskReport(42).code, 'invalid_input');
+  const dates = dateNumbers(rows.map((r) => r[0]));
+  dates[3] = 20211345;
+  const bd = M.riskReport({ symbol: 'SCOM', dates, closes: Float64Array.from(rows, (r) => +r[3]) });
+  assert.equal(bd.code, 'invalid_input');
+  assert.match(bd.message, /2021-13-45/);
+  const win = report('SCOM', rows, { options: { window: 5 } });
+  assert.equal(win.code, 'invalid_input');
+  assert.match(win.message, /options\.window: expected an integer in \[60, 200000\], got 5$/);
+  const single = M.optimizePortfolio({ assets: [] });
   assert.equal(single.ok, false);
+  assert.equal(single.code, 'invalid_input');
   const good = JSON.stringify(report('SCOM', rows));
   assert.ok(!/NaN|null,"score"/.test(good));
 });

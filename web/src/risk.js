@@ -1,7 +1,8 @@
 // risk() and optimizePortfolio(): argument checks and the request/response shapes around the
-// core's risk engine (stockcast-risk.wasm, JSON in and out). Imported by stockcast.js on the first
-// call, so a page that only predicts never downloads it. Every formula is the core's.
-import { StockcastError, invalid } from './errors.js';
+// core's risk engine (stockcast-risk.wasm through its Embind glue: a request object whose series
+// are typed arrays in, the report as an object out; no JSON text). Imported by stockcast.js on the
+// first call, so a page that only predicts never downloads it. Every formula is the core's.
+import { StockcastError, coreError, invalid } from './errors.js';
 import { checkSymbol, isObj, normalizeHistory } from './checks.js';
 import { now } from './registry.js';
 
@@ -25,14 +26,14 @@ async function call(ctx, fn, request, signal) {
   ctx.alive();
   const f = R[fn];
   if (typeof f !== 'function') throw new StockcastError('unsupported', `this build of the core has no ${fn}`, { detail: 'no_risk_engine' });
-  const res = JSON.parse(f(JSON.stringify(request)));
-  if (!res.ok) {
-    const e = res.error || {};
-    const code = e.category || e.code || 'internal_error';
-    throw new StockcastError(code, e.message || code, { detail: e.code, ...(code === 'invalid_input' ? { field: fieldOf(e.message), reason: e.code } : {}) });
-  }
+  const res = f(request);
+  if (!res.ok) throw coreError(res, res.code === 'invalid_input' ? { field: res.field || fieldOf(res.message), reason: res.detail } : {});
   return res;
 }
+
+// 'YYYY-MM-DD' dates (checked by normalizeHistory) as yyyymmdd numbers: the core's date columns.
+const dateNumbers = (dates) => Int32Array.from(dates, (d) => +d.slice(0, 4) * 10000 + +d.slice(5, 7) * 100 + +d.slice(8, 10));
+const closesOf = (h) => (h.closes instanceof Float64Array ? h.closes : Float64Array.from(h.closes));
 
 // A caller's dated rows, or the symbol's history from baseUrl.
 async function datedHistory(ctx, symbol, history, field, signal) {
@@ -49,7 +50,7 @@ async function marketIndex(ctx, signal) {
   try {
     const doc = await ctx.json(MARKET_INDEX, signal);
     const h = normalizeHistory(doc.rows);
-    return { symbol: doc.symbol || 'NASI', dates: h.dates, closes: Array.from(h.closes) };
+    return { symbol: doc.symbol || 'NASI', dates: dateNumbers(h.dates), closes: closesOf(h) };
   } catch (e) {
     if (e instanceof StockcastError && e.code === 'aborted') throw e;
     return undefined; // the market index is optional: beta/correlation are left out
@@ -60,15 +61,15 @@ export async function risk(ctx, { symbol, history, market, options }, signal, t0
   const sym = symbol === undefined && history !== undefined ? 'CUSTOM' : checkSymbol(symbol);
   if (options !== undefined && !isObj(options)) throw invalid('options', 'wrong_type', 'expected {window?, min_garch_returns?, ewma_lambda?}');
   const h = await datedHistory(ctx, symbol === undefined ? undefined : sym, history, 'history', signal);
-  const request = { symbol: sym, dates: h.dates, closes: Array.from(h.closes) };
-  if (h.volumes) request.volumes = Array.from(h.volumes);
+  const request = { symbol: sym, dates: dateNumbers(h.dates), closes: closesOf(h) };
+  if (h.volumes) request.volumes = h.volumes instanceof Float64Array ? h.volumes : Float64Array.from(h.volumes, (v) => (v == null ? NaN : v));
   if (h.events && h.events.length) request.events = h.events;
   if (options) request.options = options;
   if (market !== false) {
     const mk = market ? { symbol: 'MARKET', ...market } : ctx.hasBase() ? await marketIndex(ctx, signal) : undefined;
     if (mk) request.market = mk;
   }
-  const res = await call(ctx, 'riskReportJson', request, signal);
+  const res = await call(ctx, 'riskReport', request, signal);
   return { symbol: sym, dataDate: h.dataDate, ...res.report, latencyMs: now() - t0 };
 }
 
@@ -83,12 +84,12 @@ export async function optimizePortfolio(ctx, { symbols, method, histories, riskF
   if (options !== undefined && !isObj(options)) throw invalid('options', 'wrong_type', 'expected {window?, min_returns?, shrinkage?}');
   const assets = await Promise.all(syms.map(async (s) => {
     const h = await datedHistory(ctx, s, histories && histories[s], `histories.${s}`, signal);
-    const a = { symbol: s, dates: h.dates, closes: Array.from(h.closes) };
+    const a = { symbol: s, dates: dateNumbers(h.dates), closes: closesOf(h) };
     if (h.events && h.events.length) a.events = h.events.map((e) => e.date);
     return a;
   }));
   const request = { assets, methods, ...(options || {}) };
   if (riskFreeRate !== undefined) request.risk_free_rate = riskFreeRate;
-  const res = await call(ctx, 'optimizePortfolioJson', request, signal);
+  const res = await call(ctx, 'optimizePortfolio', request, signal);
   return { symbols: syms, ...res.portfolio, latencyMs: now() - t0 };
 }

@@ -523,6 +523,7 @@ export class Stockcast {
       network: { ...this.#net.stats },
       latency,
       wasmHeapBytes: this.#M ? this.#M.heapBytes() : 0,
+      wasmObjects: this.#M ? this.#M.objects() : { models: 0, handles: 0 },
       disposed: this.#disposed,
     };
   }

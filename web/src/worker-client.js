@@ -106,7 +106,9 @@ function pool(clients) {
       return {
         predictions: sum(each, 'predictions'), cacheHits: sum(each, 'cacheHits'), cacheMisses: sum(each, 'cacheMisses'),
         hitRate: lookups ? sum(each, 'cacheHits') / lookups : 0, cachedPredictions: sum(each, 'cachedPredictions'),
-        wasmHeapBytes: sum(each, 'wasmHeapBytes'), disposed: each.every((s) => s.disposed), workers: each,
+        wasmHeapBytes: sum(each, 'wasmHeapBytes'),
+        wasmObjects: { models: each.reduce((a, s) => a + s.wasmObjects.models, 0), handles: each.reduce((a, s) => a + s.wasmObjects.handles, 0) },
+        disposed: each.every((s) => s.disposed), workers: each,
       };
     },
     clearCache: (symbol) => all((c) => c.clearCache(symbol)).then(() => undefined),

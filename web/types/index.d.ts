@@ -251,6 +251,9 @@ export interface Stats {
   network: { requests: number; retries: number; bytes: number };
   latency: Record<string, { count: number; meanMs: number; minMs: number; maxMs: number; lastMs: number }>;
   wasmHeapBytes: number;
+  /** Live Embind objects of the forecasting module: LoadedModel instances (resident models plus
+   *  those in use) and emscripten::val handles. Both stay flat however many calls are made. */
+  wasmObjects: { models: number; handles: number };
   disposed: boolean;
 }
 

@@ -138,17 +138,25 @@ Result<Json> parse_request(const std::string& text) {
     return parsed;
 }
 
-std::string error_response(const Error& e) {
-    const Json out = {{"ok", false},
-                      {"error", {{"code", code_name(e.code)}, {"category", code_category(e.code)}, {"message", e.message}}}};
-    return json_dump(out);
-}
+// The *_dom entry points answer Result<Json>: an error is the Error itself.
+Error error_response(Error e) { return e; }
 
 // Last line of defence for "never NaN in an answer": a non-finite number is a bug, reported as such.
-std::string ok_response(const char* key, Json body) {
+Result<Json> ok_response(const char* key, Json body) {
     if (!all_finite(body))
         return error_response(make_error(ErrorCode::not_converged, std::string(key) + ": a computed value was not finite (internal error)"));
-    const Json out = {{"ok", true}, {key, std::move(body)}};
+    return body;
+}
+
+// The text entry points' envelope: {"ok": true, KEY: body} or {"ok": false, "error": {...}}.
+std::string respond(const char* key, Result<Json> r) {
+    if (!r) {
+        const Error& e = r.error();
+        const Json out = {{"ok", false},
+                          {"error", {{"code", code_name(e.code)}, {"category", code_category(e.code)}, {"message", e.message}}}};
+        return json_dump(out);
+    }
+    const Json out = {{"ok", true}, {key, std::move(r).value()}};
     return json_dump(out);
 }
 
@@ -236,10 +244,8 @@ Json to_json(const PortfolioReport& p, double risk_free_rate) {
     };
 }
 
-std::string risk_report_json(const std::string& request_json) {
-    auto parsed = parse_request(request_json);
-    if (!parsed) return error_response(parsed.error());
-    const Json& req = parsed.value();
+Result<Json> risk_report_dom(const Json& req) {
+    if (!req.is_object()) return bad(std::string("request: expected a JSON object, got ") + req.type_name());
 
     PriceSeries s;
     std::string symbol;
@@ -274,10 +280,8 @@ std::string risk_report_json(const std::string& request_json) {
     return ok_response("report", to_json(rep.value()));
 }
 
-std::string optimize_portfolio_json(const std::string& request_json) {
-    auto parsed = parse_request(request_json);
-    if (!parsed) return error_response(parsed.error());
-    const Json& req = parsed.value();
+Result<Json> optimize_portfolio_dom(const Json& req) {
+    if (!req.is_object()) return bad(std::string("request: expected a JSON object, got ") + req.type_name());
 
     const Json* assets = json_find(req, "assets");
     if (!assets || !assets->is_array()) return error_response(bad("assets: expected an array of {symbol, dates, closes}"));
@@ -319,6 +323,16 @@ std::string optimize_portfolio_json(const std::string& request_json) {
     auto rep = optimize_portfolio(series, opt);
     if (!rep) return error_response(rep.error());
     return ok_response("portfolio", to_json(rep.value(), opt.risk_free_rate));
+}
+
+std::string risk_report_json(const std::string& request_json) {
+    auto parsed = parse_request(request_json);
+    return respond("report", parsed ? risk_report_dom(parsed.value()) : Result<Json>(parsed.error()));
+}
+
+std::string optimize_portfolio_json(const std::string& request_json) {
+    auto parsed = parse_request(request_json);
+    return respond("portfolio", parsed ? optimize_portfolio_dom(parsed.value()) : Result<Json>(parsed.error()));
 }
 
 }  // namespace stockcast::risk

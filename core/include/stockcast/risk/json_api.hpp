@@ -27,4 +27,9 @@ std::string risk_report_json(const std::string& request_json);
 //           "methods": ["equal_weight", "min_variance", "max_sharpe", "risk_parity"]?}
 std::string optimize_portfolio_json(const std::string& request_json);
 
+// The same on a request already in memory (the WebAssembly binding builds it from typed arrays):
+// the report / portfolio body, or the error; the same checks and error codes as the text forms.
+Result<Json> risk_report_dom(const Json& request);
+Result<Json> optimize_portfolio_dom(const Json& request);
+
 }  // namespace stockcast::risk
