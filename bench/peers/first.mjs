@@ -20,7 +20,7 @@ const input = JSON.parse(inputJson); // {x: 60 numbers, history?: rows}
 
 let transport;
 async function httpFetch(url, init) {
-  transport ??= (await import(new URL('../../web/src/node-http.js', import.meta.url))).nodeFetch;
+  transport ??= (await import(new URL('../../web/src/node-http.js', import.meta.url))).createNodeFetch();
   const res = await transport(url, init);
   return { ...res, json: async () => JSON.parse(Buffer.from(await res.arrayBuffer()).toString('utf8')) };
 }

@@ -90,7 +90,7 @@ export function normalizeHistory(h, field = 'history') {
 }
 
 const HANDLE_OPTIONS = ['baseUrl', 'cacheSize', 'maxCacheBytes', 'fetch', 'signal', 'onProgress', 'store', 'predictionTtlMs', 'historyTtlMs',
-  'retries', 'retryDelayMs', 'level', 'fallback', 'wasmUrl', 'wasmBinary', 'riskWasmUrl', 'riskWasmBinary'];
+  'retries', 'retryDelayMs', 'maxConcurrentRequests', 'level', 'fallback', 'wasmUrl', 'wasmBinary', 'riskWasmUrl', 'riskWasmBinary'];
 
 export function checkOptions(options, platform = {}) {
   if (options === undefined) options = {};
@@ -116,7 +116,9 @@ export function checkOptions(options, platform = {}) {
   const cacheSize = int('cacheSize', 20, 1);
   const maxBytes = o.maxCacheBytes === undefined ? Infinity : o.maxCacheBytes;
   if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw invalid('maxCacheBytes', 'not_positive', 'expected a number of bytes > 0');
-  const fetchFn = o.fetch === undefined ? platform.fetch || globalThis.fetch : o.fetch;
+  // Requests in flight per origin (net.js createGate); Infinity: no limit.
+  const maxRequests = o.maxConcurrentRequests === Infinity ? Infinity : int('maxConcurrentRequests', 6, 1);
+  const fetchFn = o.fetch === undefined ? (platform.fetchFor ? platform.fetchFor(maxRequests) : globalThis.fetch) : o.fetch;
   if (typeof fetchFn !== 'function') throw invalid('fetch', 'wrong_type', 'expected a fetch function');
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalid('onProgress', 'wrong_type', 'expected a function');
   if (o.store !== undefined && o.store !== null && (!isObj(o.store) || typeof o.store.get !== 'function' || typeof o.store.put !== 'function'))
@@ -134,7 +136,7 @@ export function checkOptions(options, platform = {}) {
       throw invalid(k, 'wrong_type', 'expected the .wasm bytes (ArrayBuffer or Uint8Array)');
   return {
     base, cacheSize, maxBytes, fetch: fetchFn, sha256: platform.sha256 || sha256Hex, signal: checkSignal(o.signal), onProgress: o.onProgress, store: o.store || null,
-    ttl, historyTtl, retries: int('retries', 2, 0), retryDelayMs, level: o.level === undefined ? 0.9 : o.level, fallback: o.fallback !== false,
+    ttl, historyTtl, retries: int('retries', 2, 0), retryDelayMs, maxRequests, level: o.level === undefined ? 0.9 : o.level, fallback: o.fallback !== false,
     wasmUrl: o.wasmUrl, wasmBinary: o.wasmBinary, riskWasmUrl: o.riskWasmUrl, riskWasmBinary: o.riskWasmBinary,
   };
 }

@@ -12,17 +12,23 @@ export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256 } from
 
 const compiled = compileCache();
 
-async function compileFromUrl(url, fetchFn) {
-  let res;
+// The request holds its slot of the instance's gate (net.js) until the module is compiled.
+async function compileFromUrl(url, { fetch, gate }) {
+  const release = await gate(url);
   try {
-    res = await fetchFn(url, { credentials: 'same-origin' });
-  } catch (e) {
-    throw new StockcastError('fetch_failed', `GET ${url}: ${e.message}`, { url, status: 0, attempts: 1, cause: e });
+    let res;
+    try {
+      res = await fetch(url, { credentials: 'same-origin' });
+    } catch (e) {
+      throw new StockcastError('fetch_failed', `GET ${url}: ${e.message}`, { url, status: 0, attempts: 1, cause: e });
+    }
+    if (!res.ok) throw new StockcastError('fetch_failed', `GET ${url}: HTTP ${res.status}`, { url, status: res.status, attempts: 1 });
+    const type = res.headers.get('content-type') || '';
+    if (typeof WebAssembly.compileStreaming === 'function' && type.startsWith('application/wasm')) return await WebAssembly.compileStreaming(res);
+    return await WebAssembly.compile(await res.arrayBuffer());
+  } finally {
+    release();
   }
-  if (!res.ok) throw new StockcastError('fetch_failed', `GET ${url}: HTTP ${res.status}`, { url, status: res.status, attempts: 1 });
-  const type = res.headers.get('content-type') || '';
-  if (typeof WebAssembly.compileStreaming === 'function' && type.startsWith('application/wasm')) return WebAssembly.compileStreaming(res);
-  return WebAssembly.compile(await res.arrayBuffer());
 }
 
 function getModule(o) {
@@ -30,7 +36,7 @@ function getModule(o) {
     if (o.wasmBinary) return WebAssembly.compile(o.wasmBinary);
     // The one static reference bundlers (webpack, Vite, Turbopack) follow to emit the .wasm.
     const url = o.wasmUrl ? String(o.wasmUrl) : new URL('./stockcast.wasm', import.meta.url).href;
-    return compileFromUrl(url, o.fetch);
+    return compileFromUrl(url, o);
   };
   const key = o.wasmBinary ? undefined : o.wasmUrl ? String(o.wasmUrl) : 'default';
   return instantiateCore(compiled(key, compile));
@@ -41,7 +47,7 @@ function getRiskModule(o) {
   const compile = () => {
     if (o.riskWasmBinary) return WebAssembly.compile(o.riskWasmBinary);
     const url = o.riskWasmUrl ? String(o.riskWasmUrl) : new URL('./stockcast-risk.wasm', import.meta.url).href;
-    return compileFromUrl(url, o.fetch);
+    return compileFromUrl(url, o);
   };
   const key = o.riskWasmBinary ? undefined : o.riskWasmUrl ? String(o.riskWasmUrl) : 'default';
   return instantiateRisk(compiledRisk(key, compile));

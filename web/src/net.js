@@ -25,6 +25,39 @@ export function anySignal(signals) {
   return { signal: c.signal, release: () => undo.forEach((u) => u()) };
 }
 
+// The one place that decides when a request may start: at most `max` in flight per origin, the
+// others waiting in request order. Browsers hold ~6 connections per host themselves; Node and a
+// custom fetch do not, and a burst of connections overflows a small listen backlog (Python's
+// http.server: 5), whose dropped attempts wait out TCP's 1 s / 3 s retransmission timers. An
+// aborted waiter leaves the queue at once. A rate limit (token bucket) would be one more
+// condition in pump() and a timer calling pump() when the next token is due.
+// Returns gate(url, signal) -> Promise of release(); call release() once the body is read.
+export function createGate(max) {
+  const origins = new Map(); // origin -> {active, queue of start functions}
+  const pump = (o) => {
+    while (o.queue.length && o.active < max) o.queue.shift()();
+  };
+  return (url, signal) => new Promise((resolve, reject) => {
+    const key = new URL(url, globalThis.location && globalThis.location.href).origin;
+    const o = origins.get(key) || { active: 0, queue: [] };
+    origins.set(key, o);
+    if (signal && signal.aborted) return reject(abortedError(signal));
+    const onAbort = () => {
+      o.queue.splice(o.queue.indexOf(start), 1);
+      reject(abortedError(signal));
+    };
+    const start = () => {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      o.active++;
+      let done = false;
+      resolve(() => done || ((done = true), o.active--, pump(o)));
+    };
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    o.queue.push(start);
+    pump(o);
+  });
+}
+
 export function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal && signal.aborted) return reject(abortedError(signal));
@@ -89,39 +122,45 @@ export async function fetchBytes(url, ctx, { signal, onProgress, expectedBytes }
       ctx.stats.retries++;
       await sleep(ctx.retryDelayMs * 2 ** (attempt - 2), signal);
     }
-    ctx.stats.requests++;
-    let res;
+    // The slot is held until the body is read; backoff sleeps do not hold one.
+    const release = await ctx.gate(url, signal);
     try {
-      res = await fetchFn(url, { signal, credentials: 'same-origin' });
-    } catch (e) {
-      throwIfAborted(signal);
-      lastStatus = 0;
-      lastError = e;
-      continue;
-    }
-    if (!res.ok) {
-      lastStatus = res.status;
-      if (res.body && res.body.cancel) res.body.cancel().catch(() => {});
-      if (res.status >= 500 || res.status === 429 || res.status === 408) continue;
-      throw new StockcastError('fetch_failed', `GET ${url}: HTTP ${res.status}`, { url, status: res.status, attempts: attempt });
-    }
-    const type = (res.headers.get('content-type') || '').toLowerCase();
-    if (type.startsWith('text/html')) {
-      if (res.body && res.body.cancel) res.body.cancel().catch(() => {});
-      throw new StockcastError('fetch_failed', `GET ${url}: got an HTML page (${type}), not the expected file`, {
-        url, status: res.status, attempts: attempt, reason: 'content_type', contentType: type });
-    }
-    const len = Number(res.headers.get('content-length'));
-    const total = Number.isFinite(len) && len > 0 && !res.headers.get('content-encoding') ? len : expectedBytes;
-    try {
-      const bytes = await readBody(res, url, total, onProgress, signal);
-      ctx.stats.bytes += bytes.length;
-      return bytes;
-    } catch (e) {
-      throwIfAborted(signal);
-      if (e instanceof StockcastError) throw e;
-      lastStatus = res.status;
-      lastError = e;
+      ctx.stats.requests++;
+      let res;
+      try {
+        res = await fetchFn(url, { signal, credentials: 'same-origin' });
+      } catch (e) {
+        throwIfAborted(signal);
+        lastStatus = 0;
+        lastError = e;
+        continue;
+      }
+      if (!res.ok) {
+        lastStatus = res.status;
+        if (res.body && res.body.cancel) res.body.cancel().catch(() => {});
+        if (res.status >= 500 || res.status === 429 || res.status === 408) continue;
+        throw new StockcastError('fetch_failed', `GET ${url}: HTTP ${res.status}`, { url, status: res.status, attempts: attempt });
+      }
+      const type = (res.headers.get('content-type') || '').toLowerCase();
+      if (type.startsWith('text/html')) {
+        if (res.body && res.body.cancel) res.body.cancel().catch(() => {});
+        throw new StockcastError('fetch_failed', `GET ${url}: got an HTML page (${type}), not the expected file`, {
+          url, status: res.status, attempts: attempt, reason: 'content_type', contentType: type });
+      }
+      const len = Number(res.headers.get('content-length'));
+      const total = Number.isFinite(len) && len > 0 && !res.headers.get('content-encoding') ? len : expectedBytes;
+      try {
+        const bytes = await readBody(res, url, total, onProgress, signal);
+        ctx.stats.bytes += bytes.length;
+        return bytes;
+      } catch (e) {
+        throwIfAborted(signal);
+        if (e instanceof StockcastError) throw e;
+        lastStatus = res.status;
+        lastError = e;
+      }
+    } finally {
+      release();
     }
   }
   throw new StockcastError('fetch_failed',

@@ -12,20 +12,31 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const DECODERS = { gzip: 'createGunzip', 'x-gzip': 'createGunzip', deflate: 'createInflate', br: 'createBrotliDecompress' };
 
-export function nodeFetch(url, init = {}) {
-  return get(new URL(String(url)), init.signal, MAX_REDIRECTS);
+// Keep-alive agents, made on first use, one per protocol and socket limit: connections are reused
+// (no TCP set-up per file), and each origin gets at most `maxSockets` of them, the instance's
+// maxConcurrentRequests (instances with the same limit share an agent, so together they too stay
+// within it; Node's global agent allows any number of sockets).
+const agents = new Map();
+function agent(lib, protocol, maxSockets) {
+  const key = `${protocol}${maxSockets}`;
+  if (!agents.has(key)) agents.set(key, new lib.Agent({ keepAlive: true, maxSockets }));
+  return agents.get(key);
 }
 
-async function get(url, signal, redirectsLeft) {
+// A fetch whose connections are limited to `maxSockets` per origin.
+export const createNodeFetch = (maxSockets = Infinity) => (url, init = {}) => get(new URL(String(url)), init.signal, MAX_REDIRECTS, maxSockets);
+
+async function get(url, signal, redirectsLeft, maxSockets) {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`cannot GET ${url.href}: only http: and https: URLs`);
   const lib = await importOnce(url.protocol === 'https:' ? 'node:https' : 'node:http');
   const response = await new Promise((resolve, reject) => {
-    lib.get(url, { signal, headers: { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' } }, resolve).on('error', reject);
+    const options = { agent: agent(lib, url.protocol, maxSockets), signal, headers: { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' } };
+    lib.get(url, options, resolve).on('error', reject);
   });
   if (REDIRECTS.has(response.statusCode) && response.headers.location) {
     response.resume();
     if (redirectsLeft === 0) throw new TypeError(`GET ${url.href}: more than ${MAX_REDIRECTS} redirects`);
-    return get(new URL(response.headers.location, url), signal, redirectsLeft - 1);
+    return get(new URL(response.headers.location, url), signal, redirectsLeft - 1, maxSockets);
   }
   const decoder = DECODERS[String(response.headers['content-encoding'] || '').toLowerCase()];
   return responseOf(response, decoder && (await importOnce('node:zlib'))[decoder]());

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { compileCache } from './caches.js';
 import { createWith } from './stockcast.js';
 import { instantiateCore, instantiateRisk } from './wasm.js';
-import { importOnce, nodeFetch } from './node-http.js';
+import { createNodeFetch, importOnce } from './node-http.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
@@ -16,14 +16,19 @@ export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256 } from
 const compiled = compileCache();
 // node:crypto is imported on the first hash, not with the package: it costs ~5 ms to import.
 const sha256 = async (bytes) => (await importOnce('node:crypto')).createHash('sha256').update(bytes).digest('hex');
-const platform = { fetch: nodeFetch, sha256 };
+const platform = { fetchFor: createNodeFetch, sha256 };
 
-async function readWasm(where, fetchFn) {
+async function readWasm(where, { fetch, gate }) {
   const s = String(where);
   if (/^https?:/i.test(s)) {
-    const res = await fetchFn(s);
-    if (!res.ok) throw new Error(`GET ${s}: HTTP ${res.status}`);
-    return new Uint8Array(await res.arrayBuffer());
+    const release = await gate(s);
+    try {
+      const res = await fetch(s);
+      if (!res.ok) throw new Error(`GET ${s}: HTTP ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer());
+    } finally {
+      release();
+    }
   }
   return readFile(s.startsWith('file:') ? fileURLToPath(s) : s);
 }
@@ -34,7 +39,7 @@ async function readWasm(where, fetchFn) {
 const compileNow = (bytes) => new WebAssembly.Module(bytes);
 
 function getModule(o) {
-  const compile = async () => compileNow(o.wasmBinary || (await readWasm(o.wasmUrl || new URL('./stockcast.wasm', import.meta.url), o.fetch)));
+  const compile = async () => compileNow(o.wasmBinary || (await readWasm(o.wasmUrl || new URL('./stockcast.wasm', import.meta.url), o)));
   const key = o.wasmBinary ? undefined : o.wasmUrl ? String(o.wasmUrl) : 'default';
   return instantiateCore(compiled(key, compile));
 }
@@ -43,7 +48,7 @@ const compiledRisk = compileCache();
 
 function getRiskModule(o) {
   const compile = async () =>
-    compileNow(o.riskWasmBinary || (await readWasm(o.riskWasmUrl || new URL('./stockcast-risk.wasm', import.meta.url), o.fetch)));
+    compileNow(o.riskWasmBinary || (await readWasm(o.riskWasmUrl || new URL('./stockcast-risk.wasm', import.meta.url), o)));
   const key = o.riskWasmBinary ? undefined : o.riskWasmUrl ? String(o.riskWasmUrl) : 'default';
   return instantiateRisk(compiledRisk(key, compile));
 }

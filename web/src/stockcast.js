@@ -8,7 +8,7 @@ import { checkOptions, checkRequest, checkSignal, checkSymbol, isObj, normalizeH
 import { CONFIDENCE, closest, horizonOf, indexManifest, levelOf, routeOf } from './manifest.js';
 import { PredictionCache, PromiseCache } from './caches.js';
 import { historyOf, loadJson, loadModel } from './loading.js';
-import { anySignal, throwIfAborted, waitFor } from './net.js';
+import { anySignal, createGate, throwIfAborted, waitFor } from './net.js';
 import { Registry, now } from './registry.js';
 
 // Errors of a stock-specific model's download or file after which the general model serves.
@@ -43,7 +43,7 @@ export class Stockcast {
       models: { hits: 0, misses: 0, loads: 0, loadFailures: 0, evictions: 0, loadTimeMs: 0, lastLoadMs: 0, storeHits: 0 },
       latency: new Map(),
     };
-    this.#net = { fetch: o.fetch, retries: o.retries, retryDelayMs: o.retryDelayMs, stats: { requests: 0, retries: 0, bytes: 0 } };
+    this.#net = { fetch: o.fetch, gate: o.gate, retries: o.retries, retryDelayMs: o.retryDelayMs, stats: { requests: 0, retries: 0, bytes: 0 } };
     const loading = { store: o.store, sha256: o.sha256, net: this.#net, onProgress: o.onProgress, stats: this.#stats.models };
     this.#registry = new Registry({
       maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models,
@@ -560,9 +560,11 @@ export class Stockcast {
 }
 
 // Shared by the entries: validate options, get the module, build the API object. platform: the
-// entry's own {fetch, sha256} where it has better ones than the web platform's (node.js).
+// entry's own {fetchFor(maxSockets), sha256} where it has better ones than the web platform's
+// (node.js). o.gate: every request of the instance starts through it, the .wasm downloads too.
 export async function createWith(getModule, options, getRiskModule, platform) {
   const o = checkOptions(options, platform);
+  o.gate = createGate(o.maxRequests);
   throwIfAborted(o.signal);
   return Stockcast.create(getModule, o, getRiskModule);
 }

@@ -52,6 +52,11 @@ export interface StockcastOptions {
   retries?: number;
   /** First backoff delay, doubled per retry. Default 250. */
   retryDelayMs?: number;
+  /** Requests in flight at once per origin (server), like a browser's ~6 connections per host;
+   * the others wait in request order (an aborted one leaves the queue at once). Applies to the
+   * default transport and to a custom `fetch`; per instance (each worker of a pool has its own).
+   * An integer >= 1, or Infinity for no limit. Default 6. */
+  maxConcurrentRequests?: number;
   /** Default interval level. Default 0.9. */
   level?: IntervalLevel;
   /** Serve a stock with the general model when its own file cannot be loaded (flagged in warnings). Default true. */

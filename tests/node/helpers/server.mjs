@@ -7,6 +7,8 @@
 // bytes, then nothing until the client goes away), {flipByte: i},
 // {contentType}, {body} (replacement body), {redirect: location} (302), {gzip: true}
 // (Content-Encoding: gzip). srv.hits(path) counts every request for a path.
+// srv.peak(): the most requests in flight (headers received .. response closed) and open
+// connections seen at once since the last srv.resetPeak(). backlog: the listen backlog.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
@@ -15,13 +17,17 @@ import path from 'node:path';
 const TYPES = { '.html': 'text/html', '.json': 'application/json', '.stkm': 'application/octet-stream', '.wasm': 'application/wasm', '.mjs': 'text/javascript', '.js': 'text/javascript' };
 
 // tls: {key, cert} serves HTTPS instead (tests/node/helpers/tls holds a self-signed pair for 127.0.0.1).
-export async function startServer(root, { tls } = {}) {
+export async function startServer(root, { tls, backlog } = {}) {
   const hits = new Map();
   const faults = new Map();
   const log = [];
   const sockets = new Set();
+  let inFlight = 0;
+  const peak = { requests: 0, connections: 0 };
   const create = tls ? (await import('node:https')).createServer.bind(null, tls) : createServer;
   const server = create(async (req, res) => {
+    peak.requests = Math.max(peak.requests, ++inFlight);
+    res.on('close', () => inFlight--);
     const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     hits.set(p, (hits.get(p) || 0) + 1);
     log.push({ path: p, url: req.url, t: Date.now() });
@@ -74,15 +80,21 @@ export async function startServer(root, { tls } = {}) {
   });
   server.on('connection', (s) => {
     sockets.add(s);
+    peak.connections = Math.max(peak.connections, sockets.size);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise((r) => server.listen({ port: 0, host: '127.0.0.1', backlog }, r));
   const { port } = server.address();
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/`,
     hits: (p) => hits.get(p) || 0,
     allHits: () => new Map(hits),
     resetHits: () => hits.clear(),
+    peak: () => ({ ...peak }),
+    resetPeak() {
+      peak.requests = inFlight;
+      peak.connections = sockets.size;
+    },
     log,
     fault(p, ...list) {
       faults.set(p, [...(faults.get(p) || []), ...list]);
