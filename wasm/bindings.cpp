@@ -12,11 +12,13 @@
 
 #include "result.hpp"
 #include "stockcast/loaded_model.hpp"
+#include "stockcast/routing.hpp"
 
 using namespace emscripten;
 using stockcast::Error;
 using stockcast::Forecast;
 using stockcast::LoadedModel;
+using stockcast::RouteTable;
 using stockcast::bindings::error_val;
 
 namespace {
@@ -83,6 +85,34 @@ val predict_batch(const LoadedModel& m, const val& closes, const val& volumes, c
     return out;
 }
 
+std::vector<std::string> strings(const val& v) { return absent(v) ? std::vector<std::string>() : vecFromJSArray<std::string>(v); }
+
+// The manifest's routing table, rebuilt in place (reset) when the manifest is indexed anew, so a
+// call still holding the previous index never meets a deleted object.
+RouteTable* new_route_table() { return new RouteTable(); }
+
+void reset_routes(RouteTable& t, const val& symbols, const val& files, const val& model_types, const val& fallback_files,
+                  const std::string& general_file) {
+    t = stockcast::route_table(strings(symbols), strings(files), strings(model_types), strings(fallback_files), general_file);
+}
+
+// {ok, symbol, file, modelType, fallbackFile} or the model_not_found error value.
+val route_of(const RouteTable& t, const std::string& symbol, bool has_history) {
+    auto r = stockcast::route(t, symbol, has_history);
+    if (!r) return error_val(r.error());
+    val out(r.value());
+    out.set("ok", true);
+    return out;
+}
+
+std::string closest(const RouteTable& t, const std::string& symbol) { return stockcast::closest_symbol(t, symbol); }
+
+std::string served_model_type(const std::string& routed, bool general_model, int stock_id) {
+    return stockcast::served_model_type(routed, general_model, stock_id);
+}
+
+std::string confidence_of(const std::string& model_type) { return stockcast::confidence_of(model_type); }
+
 std::string version() { return STOCKCAST_VERSION; }
 
 }  // namespace
@@ -110,5 +140,18 @@ EMSCRIPTEN_BINDINGS(stockcast) {
         .function("predict", &predict)
         .function("predictBatch", &predict_batch)
         .class_function("live", &LoadedModel::live);
+    using stockcast::Route;
+    value_object<Route>("Route")
+        .field("symbol", &Route::symbol)
+        .field("file", &Route::file)
+        .field("modelType", &Route::model_type)
+        .field("fallbackFile", &Route::fallback_file);
+    class_<RouteTable>("RouteTable")
+        .constructor(&new_route_table, allow_raw_pointers())
+        .function("reset", &reset_routes)
+        .function("route", &route_of)
+        .function("closest", &closest);
+    function("servedModelType", &served_model_type);
+    function("confidenceOf", &confidence_of);
     function("version", &version);
 }

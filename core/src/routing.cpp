@@ -60,6 +60,17 @@ Result<Route> route(const RouteTable& table, std::string_view symbol, bool has_h
     return Error{ErrorCode::model_not_found, std::move(message), "symbol"};
 }
 
+RouteTable route_table(const std::vector<std::string>& symbols, const std::vector<std::string>& files,
+                       const std::vector<std::string>& model_types, const std::vector<std::string>& fallback_files,
+                       std::string general_file) {
+    auto cell = [](const std::vector<std::string>& column, std::size_t i) { return i < column.size() ? column[i] : std::string(); };
+    RouteTable table;
+    table.general_file = std::move(general_file);
+    for (std::size_t i = 0; i < symbols.size(); ++i)
+        table.stocks.push_back({symbols[i], cell(files, i), cell(model_types, i), cell(fallback_files, i)});
+    return table;
+}
+
 std::string served_model_type(std::string_view routed_type, bool general_model, int stock_id) {
     if (general_model && stock_id < 0) return "general_unseen";
     if (general_model && routed_type == "general_unseen") return "general";

@@ -87,3 +87,13 @@ TEST_CASE("served_model_type: a general model without the symbol's embedding row
     CHECK(std::string(confidence_of("general")) == "medium");
     CHECK(std::string(confidence_of("general_unseen")) == "low");
 }
+
+TEST_CASE("route_table: parallel columns become entries, missing cells empty", "[routing]") {
+    const RouteTable t = route_table({"SCOM", "KCB"}, {"SCOM.stkm", "general.stkm"}, {"stock_specific", "general"}, {}, "general.stkm");
+    REQUIRE(t.stocks.size() == 2);
+    CHECK(t.stocks[1].symbol == "KCB");
+    CHECK(t.stocks[1].file == "general.stkm");
+    CHECK(t.stocks[0].fallback_file.empty());
+    CHECK(route(t, "SCOM", false).value().fallback_file == "general.stkm");
+    CHECK(route_table({"A"}, {}, {}, {}, "").stocks[0].file.empty());
+}

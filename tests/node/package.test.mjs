@@ -100,6 +100,31 @@ test('available() and modelInfo()', async () => {
   sc.dispose();
 });
 
+test('routing is the core\'s one rule (routing.hpp): every manifest symbol, unknown ones with and without a history', async () => {
+  const sc = await create();
+  const m = models.manifest;
+  const general = m.models.find((x) => x.kind === 'general').file;
+  for (const s of m.stocks) {
+    const info = await sc.modelInfo(s.symbol.toLowerCase());
+    assert.equal(info.modelType, s.model_type, s.symbol);
+    assert.equal(info.file, s.file, s.symbol);
+    assert.equal(info.fallbackFile, s.model_type === 'stock_specific' ? (s.fallback ? s.fallback.file : general) : null, s.symbol);
+    assert.equal(info.confidence, s.model_type === 'stock_specific' ? 'high' : 'medium');
+  }
+  const unknown = ['SCOMM', 'ZZZQ', 'KPLC-P5'];
+  const none = await sc.predictBatch({ symbols: unknown, horizon: '1d' });
+  for (const r of none.results) {
+    assert.equal(r.error.code, 'model_not_found', r.symbol);
+    assert.equal(r.error.suggestion, (await sc.modelInfo(r.symbol)).suggestion);
+  }
+  assert.equal(none.results[0].error.suggestion, 'SCOM');
+  assert.equal(none.results[2].error.suggestion, 'KPLC-P4');
+  const histories = Object.fromEntries(unknown.map((u) => [u, rowsOf('SCOM')]));
+  const seen = await sc.predictBatch({ symbols: unknown, horizon: '1d', histories });
+  for (const r of seen.results) assert.equal(r.prediction.modelType, 'general_unseen', r.symbol);
+  sc.dispose();
+});
+
 test('a prediction carries every documented field; routing stock_specific → general → general_unseen → model_not_found', async () => {
   const sc = await create();
   const s = specificSymbol();

@@ -1,75 +1,55 @@
-// The manifest (models/manifest.json) indexed for lookups, and routing: which model file serves
-// a symbol, as which model type. Horizons and interval levels come from the manifest.
+// The manifest (models/manifest.json, models/manifest.schema.json) indexed for lookups: its
+// stocks, model files (as download specs), sectors, horizons and interval levels, and the columns
+// of the routing table the core routes with (routing.hpp, through the binding's RouteTable).
 import { StockcastError, invalid } from './errors.js';
 import { isObj } from './checks.js';
 
-export const CONFIDENCE = { stock_specific: 'high', general: 'medium', general_unseen: 'low' };
-
-
-function editDistance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
-    }
-  }
-  return row[b.length];
-}
-
-export function closest(symbol, candidates) {
-  let best = null;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(symbol, c) - (c.startsWith(symbol) || symbol.startsWith(c) ? 0.5 : 0);
-    if (d < bestD) (bestD = d), (best = c);
-  }
-  return best;
-}
+const MODEL_TYPES = ['stock_specific', 'general'];
 
 export function indexManifest(m, base) {
-  if (!isObj(m) || !Array.isArray(m.stocks) || !Array.isArray(m.models))
-    throw new StockcastError('format_error', 'manifest.json: expected {stocks: [...], models: [...]}', { detail: 'bad_manifest' });
+  const bad = (message) => new StockcastError('format_error', `manifest.json: ${message}`, { detail: 'bad_manifest' });
+  if (!isObj(m) || !Array.isArray(m.stocks) || !Array.isArray(m.models)) throw bad('expected {stocks: [...], models: [...]}');
+  // Model files by name, as download specs; a stock's own sha256/bytes win over the model list's.
+  const specs = new Map();
   const spec = (file, sha256, bytes) => {
-    if (typeof file !== 'string' || !file || /^[a-z]+:|^\/|\.\./i.test(file))
-      throw new StockcastError('format_error', `manifest.json: bad model file name ${JSON.stringify(file)}`, { detail: 'bad_manifest' });
-    return { key: file, url: new URL(file, base).href, sha256: typeof sha256 === 'string' ? sha256.toLowerCase() : null, bytes: Number(bytes) || undefined };
+    if (typeof file !== 'string' || !file || /^[a-z]+:|^\/|\.\./i.test(file)) throw bad(`bad model file name ${JSON.stringify(file)}`);
+    const known = specs.get(file);
+    const s = { key: file, url: new URL(file, base).href, sha256: typeof sha256 === 'string' ? sha256.toLowerCase() : known ? known.sha256 : null,
+      bytes: Number(bytes) || (known && known.bytes) || undefined };
+    specs.set(file, s);
+    return s;
   };
-  const models = new Map();
-  for (const md of m.models) if (isObj(md)) models.set(md.file, md);
+  for (const md of m.models) if (isObj(md)) spec(md.file, md.sha256, md.bytes);
   const generalInfo = m.models.find((md) => isObj(md) && md.kind === 'general');
-  const general = generalInfo ? spec(generalInfo.file, generalInfo.sha256, generalInfo.bytes) : null;
+  const general = generalInfo ? specs.get(generalInfo.file) : null;
   const stocks = new Map();
   const sectors = {};
+  const columns = { symbols: [], files: [], modelTypes: [], fallbackFiles: [], generalFile: general ? general.key : '' };
   for (const s of m.stocks) {
-    if (!isObj(s) || typeof s.symbol !== 'string' || typeof s.file !== 'string')
-      throw new StockcastError('format_error', 'manifest.json: every stock needs a symbol and a file', { detail: 'bad_manifest' });
-    const info = models.get(s.file) || {};
-    const modelType = s.model_type || (info.kind === 'general' ? 'general' : 'stock_specific');
-    const route = { spec: spec(s.file, s.sha256 || info.sha256, s.bytes || info.bytes), modelType };
-    let fallback = null;
-    if (modelType === 'stock_specific') {
-      const fb = s.fallback;
-      fallback = fb && fb.file ? { spec: spec(fb.file, fb.sha256, fb.bytes), modelType: 'general' } : general && { spec: general, modelType: 'general' };
-    }
-    stocks.set(s.symbol.toUpperCase(), { ...s, route, fallback });
-    const sector = s.sector || 'Unknown';
-    (sectors[sector] ||= []).push(s.symbol.toUpperCase());
+    if (!isObj(s) || typeof s.symbol !== 'string' || typeof s.file !== 'string' || !MODEL_TYPES.includes(s.model_type))
+      throw bad(`every stock needs a symbol, a file and a model_type (${MODEL_TYPES.join(' or ')})`);
+    const symbol = s.symbol.toUpperCase();
+    spec(s.file, s.sha256, s.bytes);
+    const fallback = isObj(s.fallback) ? spec(s.fallback.file, s.fallback.sha256, s.fallback.bytes).key : '';
+    stocks.set(symbol, { ...s, symbol });
+    columns.symbols.push(symbol);
+    columns.files.push(s.file);
+    columns.modelTypes.push(s.model_type);
+    columns.fallbackFiles.push(fallback);
+    (sectors[s.sector || 'Unknown'] ||= []).push(symbol);
   }
   // Horizons and interval levels are the manifest's (models/manifest.schema.json), never assumed.
   const { horizons: days, horizon_names: names, interval_levels: levels } = m;
   if (!Array.isArray(days) || !Array.isArray(names) || days.length !== names.length || !Array.isArray(levels) || !levels.length)
-    throw new StockcastError('format_error', 'manifest.json: expected horizons, horizon_names (one per horizon) and interval_levels', { detail: 'bad_manifest' });
-  const horizons = new Map(names.map((name, i) => [name, days[i]]));
+    throw bad('expected horizons, horizon_names (one per horizon) and interval_levels');
   return {
     manifest: m,
     stocks,
+    specs,
+    columns,
     sectors: isObj(m.sectors) ? Object.fromEntries(Object.entries(m.sectors).map(([k, v]) => [k, v.map((x) => x.toUpperCase())])) : sectors,
     general,
-    horizons,
+    horizons: new Map(names.map((name, i) => [name, days[i]])),
     levels,
     testPeriod: m.data && Array.isArray(m.data.test) ? m.data.test : null,
   };
@@ -89,18 +69,4 @@ export function levelOf(level, dflt, idx) {
   if (typeof l !== 'number' || !idx.levels.some((x) => Math.abs(x - l) < 1e-9))
     throw Object.assign(invalid('level', 'unknown_level', `${JSON.stringify(l)} is not one of ${idx.levels.join(', ')}`), { allowed: idx.levels });
   return l;
-}
-
-// The route of a symbol: its manifest entry's model (with the general model as fallback), the
-// general model for a symbol never trained when the caller supplies its history, else
-// model_not_found with the closest known symbol.
-export function routeOf(symbol, idx, hasHistory) {
-  const s = idx.stocks.get(symbol);
-  if (s) return { ...s.route, fallback: s.fallback };
-  if (hasHistory && idx.general) return { spec: idx.general, modelType: 'general_unseen' };
-  const availableStocks = [...idx.stocks.keys()];
-  const suggestion = closest(symbol, availableStocks);
-  throw new StockcastError('model_not_found',
-    `no model serves ${symbol}${hasHistory ? '' : ' (pass its price history to use the general model)'}; did you mean ${suggestion}?`,
-    { symbol, availableStocks, suggestion });
 }

@@ -5,7 +5,7 @@
 // (forecast, intervals, direction, risk) is the C++ core's.
 import { StockcastError, abortedError, coreError, invalid } from './errors.js';
 import { checkOptions, checkRequest, checkSignal, checkSymbol, isObj, normalizeHistory } from './checks.js';
-import { CONFIDENCE, closest, horizonOf, indexManifest, levelOf, routeOf } from './manifest.js';
+import { horizonOf, indexManifest, levelOf } from './manifest.js';
 import { PredictionCache, PromiseCache } from './caches.js';
 import { historyOf, loadJson, loadModel } from './loading.js';
 import { anySignal, createGate, throwIfAborted, waitFor } from './net.js';
@@ -22,6 +22,8 @@ export class Stockcast {
   #registry;
   #index = null; // Promise of the indexed manifest
   #indexed = null; // the indexed manifest once loaded (for synchronous lookups)
+  #routes = null; // the core's routing table (RouteTable), filled from #routesFor's columns
+  #routesFor = null;
   #histories; // url -> promise of a normalized history
   #predictions;
   #stats;
@@ -58,6 +60,7 @@ export class Stockcast {
     if (o.base) sc.#manifest().catch(() => {}); // a failure is not remembered: the call that needs it retries
     try {
       sc.#M = await getModule(o);
+      sc.#routes = new sc.#M.RouteTable();
     } catch (e) {
       sc.dispose();
       if (e instanceof StockcastError) throw e;
@@ -118,6 +121,29 @@ export class Stockcast {
     return this.#url(`history/${encodeURIComponent(symbol)}.json`);
   }
 
+  // The core's routing table, holding the columns of `idx` (refilled in place for a newer index,
+  // so nothing that still holds an older index meets a deleted object).
+  #routesOf(idx) {
+    if (this.#routesFor !== idx) {
+      const c = idx.columns;
+      this.#routes.reset(c.symbols, c.files, c.modelTypes, c.fallbackFiles, c.generalFile);
+      this.#routesFor = idx;
+    }
+    return this.#routes;
+  }
+
+  // Which model serves `symbol` (the core's one rule, routing.hpp): {spec, modelType, fallback}.
+  #route(symbol, idx, hasHistory) {
+    const routes = this.#routesOf(idx);
+    const r = routes.route(symbol, hasHistory);
+    if (!r.ok) throw coreError(r, { symbol, availableStocks: [...idx.stocks.keys()], suggestion: routes.closest(symbol) });
+    return {
+      spec: idx.specs.get(r.file),
+      modelType: r.modelType,
+      fallback: r.fallbackFile ? { spec: idx.specs.get(r.fallbackFile), modelType: 'general' } : null,
+    };
+  }
+
   async #acquire(route, signal) {
     try {
       return { entry: await this.#registry.acquire(route.spec, signal), route };
@@ -128,11 +154,12 @@ export class Stockcast {
     }
   }
 
+  // The embedding row of `symbol` in a general model (-1: none, or not a general model) and the
+  // model type it is served as (the core's rule).
   #stockId(route, handle, symbol) {
-    if (handle.summary.kind !== 'general') return { id: -1, modelType: route.modelType };
-    const id = handle.stocks.get(symbol);
-    if (id === undefined) return { id: -1, modelType: 'general_unseen' };
-    return { id, modelType: route.modelType === 'general_unseen' ? 'general' : route.modelType };
+    const general = handle.summary.kind === 'general';
+    const id = general ? handle.stocks.get(symbol) ?? -1 : -1;
+    return { id, modelType: this.#M.servedModelType(route.modelType, general, id) };
   }
 
   #build({ symbol, route, modelType, handle, spec, forecast, hz, hist, idx }) {
@@ -161,7 +188,7 @@ export class Stockcast {
         ? { mape: m.mape, naiveMape: m.naive_mape, coverage90: m.coverage90 ?? null, directionHitRate: m.direction_hit_rate ?? null, samples: m.n ?? null, period: idx.testPeriod }
         : null,
       modelType,
-      confidence: CONFIDENCE[modelType],
+      confidence: this.#M.confidenceOf(modelType),
       modelVersion: `${handle.summary.name || spec.key}@${handle.summary.version}${spec.sha256 ? `/${spec.sha256.slice(0, 12)}` : ''}`,
       modelFile: spec.key,
       trainedAt: handle.summary.trained_at || idx.manifest.training_date || null,
@@ -212,7 +239,7 @@ export class Stockcast {
         const sym = item.symbol;
         try {
           if (item.error) throw item.error;
-          const route = routeOf(sym, idx, !!item.history);
+          const route = this.#route(sym, idx, !!item.history);
           let hist = item.history;
           if (!hist) {
             const resident = this.#histories.fresh(this.#historyUrl(sym));
@@ -350,7 +377,7 @@ export class Stockcast {
     try {
       const idx = await this.#manifest(signal);
       const m = idx.manifest;
-      const stocks = [...idx.stocks.values()].map((s) => ({ symbol: s.symbol.toUpperCase(), name: s.name ?? null, sector: s.sector ?? null, modelType: s.route.modelType }));
+      const stocks = [...idx.stocks.values()].map((s) => ({ symbol: s.symbol.toUpperCase(), name: s.name ?? null, sector: s.sector ?? null, modelType: s.model_type }));
       const trained = stocks.filter((s) => s.modelType === 'stock_specific').map((s) => s.symbol);
       const bySector = {};
       for (const [sector, syms] of Object.entries(idx.sectors))
@@ -386,20 +413,20 @@ export class Stockcast {
       const s = idx.stocks.get(sym);
       if (!s)
         return { symbol: sym, status: 'not_trained', modelType: idx.general ? 'general_unseen' : null, needsHistory: true,
-          suggestion: closest(sym, idx.stocks.keys()), loaded: false };
-      const r = s.route;
+          suggestion: this.#routesOf(idx).closest(sym), loaded: false };
+      const r = this.#route(sym, idx, false);
       return {
         symbol: sym,
         name: s.name ?? null,
         sector: s.sector ?? null,
         status: r.modelType === 'stock_specific' ? 'trained' : 'general',
         modelType: r.modelType,
-        confidence: CONFIDENCE[r.modelType],
+        confidence: this.#M.confidenceOf(r.modelType),
         file: r.spec.key,
         url: r.spec.url,
         bytes: r.spec.bytes ?? null,
         sha256: r.spec.sha256,
-        fallbackFile: s.fallback ? s.fallback.spec.key : null,
+        fallbackFile: r.fallback ? r.fallback.spec.key : null,
         testMetrics: s.test_metrics ?? null,
         loaded: this.#registry.has(r.spec.key),
       };
@@ -473,7 +500,7 @@ export class Stockcast {
       const lvl = levelOf(level, this.#o.level, idx);
       const symbols = idx.sectors[name];
       const out = await this.#batch(symbols.map((symbol) => ({ symbol, history: null })), hz, lvl, idx, sig, t0);
-      const trainedCount = symbols.filter((s) => idx.stocks.get(s) && idx.stocks.get(s).route.modelType === 'stock_specific').length;
+      const trainedCount = symbols.filter((s) => idx.stocks.get(s) && idx.stocks.get(s).model_type === 'stock_specific').length;
       return { sector: name, trainedCount, totalCount: symbols.length, ...out };
     } catch (e) {
       this.#rethrow(e);
@@ -543,7 +570,7 @@ export class Stockcast {
     this.#predictions.deleteSymbol(sym);
     if (this.#o.base) this.#histories.delete(this.#historyUrl(sym));
     const stock = this.#indexed && this.#indexed.stocks.get(sym);
-    if (stock && stock.route.modelType === 'stock_specific') this.#registry.clear([stock.route.spec.key]);
+    if (stock && stock.model_type === 'stock_specific') this.#registry.clear([stock.file]);
   }
 
   dispose() {
@@ -554,6 +581,8 @@ export class Stockcast {
     this.#predictions.clear();
     this.#histories.clear();
     this.#index = null;
+    if (this.#routes) this.#routes.delete();
+    this.#routes = null;
     this.#M = null;
     this.#risk = null;
   }

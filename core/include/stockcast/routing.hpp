@@ -40,6 +40,12 @@ struct Route {
 
 Result<Route> route(const RouteTable& table, std::string_view symbol, bool has_history);
 
+// A table from parallel columns, one cell per listed stock (the package's manifest index hands
+// them over the WebAssembly boundary); a missing cell is empty.
+RouteTable route_table(const std::vector<std::string>& symbols, const std::vector<std::string>& files,
+                       const std::vector<std::string>& model_types, const std::vector<std::string>& fallback_files,
+                       std::string general_file);
+
 // The listed symbol nearest to `symbol` (edit distance, a prefix relation counting half a step
 // closer); empty when the table lists none.
 std::string closest_symbol(const RouteTable& table, std::string_view symbol);
