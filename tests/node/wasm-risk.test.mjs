@@ -81,3 +81,20 @@ test('bad risk input is a typed error in WASM, never NaN or a crash', () => {
   const good = JSON.stringify(report('SCOM', rows));
   assert.ok(!/NaN|null,"score"/.test(good));
 });
+
+test('risk calls leave no Embind handle or heap growth behind (reports, errors, portfolios)', () => {
+  const rows = rowsOf('SCOM').slice(-400);
+  const asset = (sym) => ({ symbol: sym, dates: dateNumbers(rowsOf(sym).slice(-300).map((r) => r[0])), closes: Float64Array.from(rowsOf(sym).slice(-300), (r) => +r[3]) });
+  const portfolio = { assets: [asset('SCOM'), asset('EQTY'), asset('KCB')], methods: ['min_variance', 'max_sharpe'] };
+  const round = () => {
+    assert.equal(report('SCOM', rows).ok, true);
+    assert.equal(report('SCOM', rows.slice(0, 10)).ok, false); // insufficient_history: an error value
+    assert.equal(M.optimizePortfolio(portfolio).ok, true);
+  };
+  for (let i = 0; i < 5; i++) round(); // warm-up: the heap settles
+  const handles = M.objects().handles;
+  const heap = M.heapBytes();
+  for (let i = 0; i < 50; i++) round();
+  assert.equal(M.objects().handles, handles, 'live emscripten::val handles');
+  assert.equal(M.heapBytes(), heap, 'WASM heap');
+});
