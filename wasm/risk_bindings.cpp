@@ -4,9 +4,6 @@
 // API's request DOM, read by the same readers (core/src/risk/json_api.cpp: every check and error
 // code of the JSON entry points), and the report DOM comes back as one JavaScript object. No JSON
 // text on either side. Every call answers {ok: true, report | portfolio} or the error value.
-//
-// Only the Json calls that nlohmann::json shares are used here (is_*, get<T>, items(), range-for,
-// push_back, operator[], Json::array/object), so the binding is unchanged when Json becomes it.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
