@@ -17,6 +17,7 @@ import argparse
 import datetime
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -78,18 +79,21 @@ class OnDask:
         if a.scheduler:
             self.client = Client(a.scheduler)
         else:
+            # failures are reported below, by name: no worker log lines with each task's arguments
             self.cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
+                                        dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         self.client.upload_file(tt.__file__)  # workers import run_task from it (new workers too)
-        n = len(self.client.scheduler_info()["workers"])
-        print(f"Dask: {self.client.scheduler.address}, {n} workers; dashboard: "
-              f"{self.client.dashboard_link if a.scheduler else 'none (LocalCluster)'}")
+        info = self.client.scheduler_info()
+        where = f"dashboard {self.client.dashboard_link}" if a.scheduler else "LocalCluster"
+        print(f"Dask: {info['address']}, {len(info['workers'])} workers ({where})")
         self.retries = a.retries
 
     def run(self, todo, a, inits):
         from distributed import as_completed
-        inits = {name: self.client.scatter(b) for name, b in inits.items()}  # sent once per worker, not per task
+        # sent once, not with every task; a task rather than scatter() so that the scheduler can
+        # recompute it if the worker holding it dies
+        inits = {name: self.client.submit(bytes, b, pure=False) for name, b in inits.items()}
         futures = {self.client.submit(tt.run_task, t, key, a.worker_data, a.worker_bin, a.trained_at,
                                       inits.get(t.init), key=f"{t.name}-{uuid.uuid4().hex[:8]}",
                                       retries=self.retries, pure=False): (t, key) for t, key in todo}
