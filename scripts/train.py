@@ -169,7 +169,8 @@ def train(a, ex, tasks):
             done += 1
             if err is None:
                 save(a, t, key, res)
-                print(f"[{done}/{len(todo)}] {t.name}: {res['seconds']:.1f} s on {res['where']}", flush=True)
+                print(f"[{done}/{len(todo)}] {t.name}: {res['seconds']:.1f} s (CPU {res['cpu_seconds']:.1f} s) on {res['where']}",
+                      flush=True)
             else:
                 failed[t.name] = str(err) or type(err).__name__
                 print(f"[{done}/{len(todo)}] {t.name}: FAILED: {failed[t.name]}", file=sys.stderr, flush=True)

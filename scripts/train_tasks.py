@@ -10,6 +10,7 @@ to KINDS.
 import csv
 import hashlib
 import os
+import resource
 import socket
 import subprocess
 import tempfile
@@ -100,12 +101,12 @@ def run_task(task, key, data, binary, trained_at, init_bytes=None):
     """Runs one task here (a worker, or the driver when serial) and returns its outputs as bytes,
     so workers need the binary and the price files but no shared output folder."""
     if sha256_file(binary) != key["stockcast"]:  # another build gives other bytes
-        raise TaskFailed(f"{task.name}: {binary} on {socket.gethostname()} is not the driver's stockcast")
+        raise TaskFailed(f"{binary} on {socket.gethostname()} is not the driver's stockcast")
     for p, want in key["inputs"].items():
         full = os.path.join(data, p)
         if want is not None and (not os.path.exists(full) or sha256_file(full) != want):
-            raise TaskFailed(f"{task.name}: {full} on {socket.gethostname()} differs from the driver's copy")
-    t0 = time.time()
+            raise TaskFailed(f"{full} on {socket.gethostname()} differs from the driver's copy")
+    t0, cpu0 = time.time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory(prefix="stockcast-task-") as tmp:
         init = os.path.join(tmp, "init.stkm")
         if init_bytes is not None:
@@ -118,10 +119,12 @@ def run_task(task, key, data, binary, trained_at, init_bytes=None):
         log = run.stdout + run.stderr
         if run.returncode != 0:
             last = (run.stderr.strip().splitlines() or [f"exit status {run.returncode}"])[-1]
-            raise TaskFailed(f"{task.name}: {last}")
+            raise TaskFailed(last)
         files = {}
         for name in task.outputs:
             with open(os.path.join(out, name), "rb") as f:
                 files[name] = f.read()
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # one task at a time per worker process
     return {"name": task.name, "files": files, "log": log, "seconds": time.time() - t0,
+            "cpu_seconds": cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime,
             "where": f"{socket.gethostname()}:{os.getpid()}"}
