@@ -9,7 +9,7 @@ the models, the manifest, the test-year backtests and REPORT.md once, from the g
 Without --scheduler: a LocalCluster of N workers (default 2) on this machine. --serial: the tasks one
 after another in this process, without Dask. The model files do not depend on which. Workers need
 --bin and --data at the same paths (or --worker-bin / --worker-data); outputs come back as bytes.
-A task whose key.json (WORK/tasks/NAME/) matches its inputs is not run again. A failed task is
+A task whose key.json (WORK/tasks/NAME/) matches its inputs is not run again. On Dask a failed task is
 retried (--retries, default 2), then named on stderr; the others are published and the exit status
 is 1.
 """
