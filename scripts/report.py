@@ -2,10 +2,11 @@
 """Manifest and report generation for the trained NSE models (model headers read by `stockcast inspect --json`).
 
   report.py pick OUT.stkm CANDIDATE.stkm...       copy the candidate with the lowest validation loss
-  report.py manifest --models DIR --data DIR [--backtest CSV]
+  report.py manifest --models DIR --data DIR [--backtest CSV] [--specific A,B,...]
                                                  write DIR/manifest.json (test metrics from CSV if given)
   report.py report --models DIR --data DIR --backtest CSV [--backtest-f32 CSV] [--wall-seconds N]
-                                                 add test metrics to the manifest, write DIR/REPORT.md
+                   [--specific A,B,...]          add test metrics to the manifest, write DIR/REPORT.md
+--specific: the stock-specific models to list (default: train_tasks.SPECIFIC), each if DIR has its file.
 
 Direction hit rate: the share of backtest rows whose forecast direction equals the class of the
 realised move; `stockcast backtest` writes both columns, classed by the core's one rule (forecast.hpp).
@@ -23,7 +24,8 @@ from collections import defaultdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STOCKCAST = os.environ.get("STOCKCAST_BIN", os.path.join(ROOT, "build", "stockcast"))
-SPECIFIC = "SCOM EQTY KCB COOP ABSA SCBK EABL BAT UNGA BRIT JUB CIC BAMB ARM NMG".split()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from train_tasks import SPECIFIC  # noqa: E402  (the one list of stock-specific models)
 CLAIMED = {  # the original design's claimed MAPE (%), 1d and 10d
     "SCOM": (4.78, 4.23), "EQTY": (1.86, 3.68), "KCB": (4.68, 4.38), "BAMB": (8.53, 16.41), "EABL": (3.77, 5.67)}
 TEST_FROM, TEST_TO = "2020-07-01", "2021-06-30"
@@ -68,11 +70,17 @@ def load_backtest(path):
     return out, types
 
 
+def pick(cands):
+    """The candidate model file with the lowest validation loss (a choice made on validation only)."""
+    loss = {p: header(p)[0]["metrics"]["training"]["best_val_loss"] for p in cands}
+    for p in cands:
+        print(f"  candidate {p}: best validation loss {loss[p]:.5f}")
+    return min(cands, key=loss.get)
+
+
 def cmd_pick(args):
     out, cands = args[0], args[1:]
-    best = min(cands, key=lambda p: header(p)[0]["metrics"]["training"]["best_val_loss"])
-    for p in cands:
-        print(f"  candidate {p}: best validation loss {header(p)[0]['metrics']['training']['best_val_loss']:.5f}")
+    best = pick(cands)
     shutil.copyfile(best, out)
     print(best)  # last line: the chosen candidate (train.sh reads it)
     return best
@@ -82,12 +90,17 @@ def opt(args, name, default=None):
     return args[args.index(name) + 1] if name in args else default
 
 
-def build_manifest(models, data, metrics=None):
+def specific_opt(args):
+    v = opt(args, "--specific")
+    return SPECIFIC if v is None else [s for s in v.split(",") if s]
+
+
+def build_manifest(models, data, metrics=None, specific=SPECIFIC):
     syms = symbols_csv(data)
     general = os.path.join(models, "general.stkm")
     gh, gb = header(general)
     files = {"general.stkm": (gh, gb)}
-    for s in SPECIFIC:
+    for s in specific:
         p = os.path.join(models, s + ".stkm")
         if os.path.exists(p):
             files[s + ".stkm"] = header(p)
@@ -147,7 +160,7 @@ def cmd_manifest(args):
     models, data = opt(args, "--models", "models"), opt(args, "--data", "models/data/nse")
     bt = opt(args, "--backtest")
     metrics = load_backtest(bt)[0] if bt else None
-    m = build_manifest(models, data, metrics)
+    m = build_manifest(models, data, metrics, specific_opt(args))
     write_manifest(models, m)
     print(f"wrote {os.path.join(models, 'manifest.json')}: {len(m['stocks'])} stocks, {len(m['models'])} model files")
 
@@ -166,7 +179,7 @@ def cmd_report(args):
     bt, bt32 = opt(args, "--backtest"), opt(args, "--backtest-f32")
     wall = opt(args, "--wall-seconds")
     metrics, types = load_backtest(bt)
-    man = build_manifest(models, data, metrics)
+    man = build_manifest(models, data, metrics, specific_opt(args))
     write_manifest(models, man)
     horizons = man["horizons"]
     names = {r["symbol"]: r for r in symbols_csv(data)}
@@ -222,7 +235,8 @@ def cmd_report(args):
       "those horizons lies in the calibrated intervals, not in the point forecast. Where the ratio is above 1 "
       "the model loses to naive; the per-stock table marks those rows.")
     w("")
-    for grp, title in (("stock_specific", "Stock-specific models (15)"), ("general", "General model only")):
+    n_specific = sum(1 for m in man["models"] if m["kind"] == "stock_specific")
+    for grp, title in (("stock_specific", f"Stock-specific models ({n_specific})"), ("general", "General model only")):
         w(f"### {title}: medians")
         w("")
         w("| horizon | symbols | median MAPE model | median MAPE naive | median ratio | 90% coverage (median) |")

@@ -214,6 +214,12 @@ TEST_CASE("tiny end-to-end training on real prices writes a loadable model", "[t
     REQUIRE(parsed.ok());
     CHECK(parsed.value().meta.kind == "general");
     CHECK(parsed.value().input.features == cfg.features);
+    // Same inputs and seed, same bytes (the cluster driver's cache and its tests rely on it).
+    auto again = train::train_model(cfg);
+    REQUIRE(again.ok());
+    auto bytes2 = write_model(again.value().model, Dtype::f16);
+    REQUIRE(bytes2.ok());
+    CHECK(bytes2.value() == bytes.value());
 }
 
 TEST_CASE("training refuses a split that leaves no validation windows", "[train]") {
