@@ -24,6 +24,10 @@ export class Stockcast {
   #indexed = null; // the indexed manifest once loaded (for synchronous lookups)
   #routes = null; // the core's routing table (RouteTable), filled from #routesFor's columns
   #routesFor = null;
+  // The core's answers memoised (each is a pure function of its key; an Embind call with strings
+  // in and out costs microseconds, a prediction ~150 µs): routes for #routesFor, served types.
+  #routed = new Map();
+  #served = new Map();
   #histories; // url -> promise of a normalized history
   #predictions;
   #stats;
@@ -128,6 +132,7 @@ export class Stockcast {
       const c = idx.columns;
       this.#routes.reset(c.symbols, c.files, c.modelTypes, c.fallbackFiles, c.generalFile);
       this.#routesFor = idx;
+      this.#routed.clear();
     }
     return this.#routes;
   }
@@ -135,13 +140,30 @@ export class Stockcast {
   // Which model serves `symbol` (the core's one rule, routing.hpp): {spec, modelType, fallback}.
   #route(symbol, idx, hasHistory) {
     const routes = this.#routesOf(idx);
-    const r = routes.route(symbol, hasHistory);
-    if (!r.ok) throw coreError(r, { symbol, availableStocks: [...idx.stocks.keys()], suggestion: routes.closest(symbol) });
-    return {
-      spec: idx.specs.get(r.file),
-      modelType: r.modelType,
-      fallback: r.fallbackFile ? { spec: idx.specs.get(r.fallbackFile), modelType: 'general' } : null,
-    };
+    const key = `${hasHistory ? 1 : 0}${symbol}`;
+    let route = this.#routed.get(key);
+    if (!route) {
+      const r = routes.route(symbol, hasHistory);
+      if (!r.ok) throw coreError(r, { symbol, availableStocks: [...idx.stocks.keys()], suggestion: routes.closest(symbol) });
+      route = {
+        spec: idx.specs.get(r.file),
+        modelType: r.modelType,
+        fallback: r.fallbackFile ? { spec: idx.specs.get(r.fallbackFile), modelType: 'general' } : null,
+      };
+      this.#routed.set(key, route);
+    }
+    return route;
+  }
+
+  // The model type a loaded model serves a routed symbol as, and its confidence (the core's rules).
+  #servedAs(routedType, general, id) {
+    const key = `${routedType}|${general}|${id}`;
+    let s = this.#served.get(key);
+    if (!s) {
+      const modelType = this.#M.servedModelType(routedType, general, id);
+      this.#served.set(key, (s = { modelType, confidence: this.#M.confidenceOf(modelType) }));
+    }
+    return s;
   }
 
   async #acquire(route, signal) {
@@ -159,10 +181,10 @@ export class Stockcast {
   #stockId(route, handle, symbol) {
     const general = handle.summary.kind === 'general';
     const id = general ? handle.stocks.get(symbol) ?? -1 : -1;
-    return { id, modelType: this.#M.servedModelType(route.modelType, general, id) };
+    return { id, ...this.#servedAs(route.modelType, general, id) };
   }
 
-  #build({ symbol, route, modelType, handle, spec, forecast, hz, hist, idx }) {
+  #build({ symbol, route, modelType, confidence, handle, spec, forecast, hz, hist, idx }) {
     const h = forecast.horizons.find((x) => x.horizon === hz.days);
     if (!h) throw invalid('horizon', 'not_served', `the model ${spec.key} has no ${hz.name} output`);
     const stock = idx.stocks.get(symbol);
@@ -188,7 +210,7 @@ export class Stockcast {
         ? { mape: m.mape, naiveMape: m.naive_mape, coverage90: m.coverage90 ?? null, directionHitRate: m.direction_hit_rate ?? null, samples: m.n ?? null, period: idx.testPeriod }
         : null,
       modelType,
-      confidence: this.#M.confidenceOf(modelType),
+      confidence,
       modelVersion: `${handle.summary.name || spec.key}@${handle.summary.version}${spec.sha256 ? `/${spec.sha256.slice(0, 12)}` : ''}`,
       modelFile: spec.key,
       trainedAt: handle.summary.trained_at || idx.manifest.training_date || null,
@@ -298,7 +320,7 @@ export class Stockcast {
             const f = r.results[j];
             if (!f.ok) return fail(it.i, it.sym, coreError(f, { symbol: it.sym }));
             try {
-              const v = this.#build({ symbol: it.sym, route, modelType: ids[j].modelType, handle, spec: route.spec, forecast: f, hz, hist: it.hist, idx });
+              const v = this.#build({ symbol: it.sym, route, modelType: ids[j].modelType, confidence: ids[j].confidence, handle, spec: route.spec, forecast: f, hz, hist: it.hist, idx });
               v.latencyMs = ms;
               this.#predictions.put(it.key, it.sym, v);
               this.#record(it.sym, ms);
