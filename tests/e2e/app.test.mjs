@@ -5,7 +5,8 @@
 //   load; pick a stock; every horizon (from sc.available().horizons); the risk panel; a bad
 //   symbol and its suggestion; the sector table sorted by columns; a portfolio; deep links opened
 //   directly; keyboard and labels; 375 px and 1440 px; a second visit with the model server
-//   down (Cache Storage); a visit with the whole server stopped (service worker + Cache Storage).
+//   down (Cache Storage); a first visit with it down (fetch_failed explained); a visit with the
+//   whole server stopped (service worker + Cache Storage).
 // No page error, console error, CSP violation or request to another origin on any of them (the
 // offline visits allow only the browser's own "Failed to load resource" lines for the refused
 // model requests).
@@ -304,6 +305,27 @@ test('second visit with the model server down: the same forecast from Cache Stor
     await noProblems(page);
   } finally {
     await ctx.close();
+    srv.setModelsAvailable(true);
+    allowRefused = false;
+  }
+});
+
+test('a first visit with the model server down: fetch_failed as a helpful message, not a broken page', async () => {
+  srv.setModelsAvailable(false);
+  allowRefused = true;
+  const fresh = tmpDir('stockcast-e2e-fresh-');
+  const ctx = await launchPersistent(fresh.dir);
+  try {
+    const page = ctx.pages()[0] || (await ctx.newPage());
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
+    await page.goto(srv.url);
+    await page.waitForSelector('#message[data-code="fetch_failed"]', { timeout: 60_000 });
+    assert.match(await page.textContent('#message'), /model server is not answering.*manifest\.json.*503/s);
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'error');
+    assert.deepEqual(problems, []);
+  } finally {
+    await ctx.close();
+    fresh.cleanup();
     srv.setModelsAvailable(true);
     allowRefused = false;
   }
