@@ -1,0 +1,354 @@
+// The frontend (web/app, Next.js App Router, static export) in headless Chromium, served by
+// scripts/serve-demo.mjs exactly as `npm start` serves it: the export and the models from one
+// origin, nosniff, and the strict CSP with the SHA-256 of each page's inline scripts.
+// Every number shown is checked against the Node API (stockcast/node) on the same server.
+//   load; pick a stock; every horizon (from sc.available().horizons); the risk panel; a bad
+//   symbol and its suggestion; the sector table sorted by columns; a portfolio; deep links opened
+//   directly; keyboard and labels; 375 px and 1440 px; a second visit with the model server
+//   down (Cache Storage); a first visit with it down (fetch_failed explained); a visit with the
+//   whole server stopped (service worker + Cache Storage).
+// No page error, console error, CSP violation or request to another origin on any of them (the
+// offline visits allow only the browser's own "Failed to load resource" lines for the refused
+// model requests).
+// STOCKCAST_SCREENSHOTS=docs writes docs/screenshot-{stock,sector,portfolio,375}.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildApp, launchPersistent, startDemo, tmpDir, ROOT } from './helpers.mjs';
+
+const SHOTS = process.env.STOCKCAST_SCREENSHOTS ? path.resolve(ROOT, process.env.STOCKCAST_SCREENSHOTS) : null;
+let srv;
+let profile;
+let node; // the Node API against the same server
+let info;
+let build;
+const problems = []; // page errors, console errors, CSP violations, foreign requests, HTTP errors
+let allowRefused = false; // the offline visits: refused /models/ requests are expected
+
+before(async () => {
+  build = buildApp();
+  console.log(`# next build (static export): ${(build.ms / 1000).toFixed(1)} s`);
+  srv = await startDemo();
+  profile = tmpDir('stockcast-e2e-app-');
+  const { createStockcast } = await import(pathToFileURL(path.join(ROOT, 'web/dist/node.js')).href);
+  node = await createStockcast({ baseUrl: `${srv.url}models/` });
+  info = await node.available();
+});
+after(async () => {
+  node?.dispose();
+  await srv?.close();
+  profile?.cleanup();
+});
+
+async function open(url, { width = 1280, height = 900 } = {}) {
+  const ctx = await launchPersistent(profile.dir, { viewport: { width, height } });
+  await ctx.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const watch = (page) => {
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
+    page.on('console', (m) => {
+      const t = m.text();
+      if (allowRefused && /Failed to load resource|ERR_CONNECTION_REFUSED|503/.test(t)) return;
+      if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(t)) problems.push(`console: ${t}`);
+    });
+  };
+  ctx.on('page', watch);
+  for (const p of ctx.pages()) watch(p);
+  ctx.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(srv.url) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`foreign request: ${u}`);
+  });
+  ctx.on('response', (r) => {
+    if (r.status() >= 400 && !(allowRefused && r.url().includes('/models/'))) problems.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  const res = await page.goto(`${srv.url}${url}`);
+  return { ctx, page, res };
+}
+
+async function noProblems(page) {
+  const v = await page.evaluate(() => window.__violations);
+  assert.deepEqual(v, [], 'securitypolicyviolation events');
+  assert.deepEqual(problems, []);
+}
+
+const readPrediction = (page) => page.evaluate(() => {
+  const d = (id) => document.querySelector(id);
+  return {
+    symbol: d('#pred-symbol').textContent,
+    horizon: d('#prediction').dataset.horizon,
+    currentPrice: Number(d('#pred-current').dataset.value), currentText: d('#pred-current').textContent,
+    predictedPrice: Number(d('#pred-price').dataset.value), predictedText: d('#pred-price').textContent,
+    lower: Number(d('#pred-interval').dataset.lower), upper: Number(d('#pred-interval').dataset.upper), intervalText: d('#pred-interval').textContent,
+    expectedReturn: Number(d('#pred-return').dataset.value),
+    direction: d('#pred-direction').dataset.value,
+    probabilities: Object.fromEntries([...d('#pred-probs').children].map((c) => [c.className, Number(c.dataset.value)])),
+    mape: Number(d('#pred-mape').dataset.mape), naiveMape: Number(d('#pred-mape').dataset.naiveMape), mapeText: d('#pred-mape').textContent,
+    modelType: d('#pred-model').dataset.value, confidence: d('#pred-confidence').dataset.value,
+  };
+});
+
+function assertSame(shown, p) {
+  assert.equal(shown.symbol, p.symbol);
+  assert.equal(shown.horizon, p.horizon);
+  assert.equal(shown.currentPrice, p.currentPrice);
+  assert.equal(shown.predictedPrice, p.predictedPrice);
+  assert.equal(shown.predictedText, p.predictedPrice.toFixed(2));
+  assert.equal(shown.currentText, p.currentPrice.toFixed(2));
+  assert.equal(shown.lower, p.interval.lower);
+  assert.equal(shown.upper, p.interval.upper);
+  assert.equal(shown.intervalText, `${p.interval.lower.toFixed(2)} – ${p.interval.upper.toFixed(2)}`);
+  assert.equal(shown.expectedReturn, p.expectedReturn);
+  assert.equal(shown.direction, p.direction);
+  assert.deepEqual(shown.probabilities, p.probabilities);
+  assert.equal(shown.modelType, p.modelType);
+  assert.equal(shown.confidence, p.confidence);
+  assert.ok(p.heldOut, `${p.symbol} has a test-year MAPE`);
+  assert.equal(shown.mape, p.heldOut.mape);
+  assert.equal(shown.naiveMape, p.heldOut.naiveMape);
+  assert.equal(shown.mapeText, `${p.heldOut.mape.toFixed(2)} % vs ${p.heldOut.naiveMape.toFixed(2)} %`);
+}
+
+const ready = (page, sym, h) => page.waitForSelector(`#prediction[data-state="ready"][data-symbol="${sym}"]${h ? `[data-horizon="${h}"]` : ''}`, { timeout: 60_000 });
+
+let firstVisit; // SCOM 10d as shown on the first visit
+
+test('stock view: strict CSP, pick a stock, every horizon, chart, risk panel, bad symbol with its suggestion', async () => {
+  const { ctx, page, res } = await open('?symbol=EQTY');
+  try {
+    const csp = res.headers()['content-security-policy'];
+    assert.match(csp, /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/=]+')+$/, csp);
+    assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
+    assert.equal(res.headers()['x-content-type-options'], 'nosniff');
+    await ready(page, 'EQTY');
+    // Pick SCOM in the grouped picker.
+    await page.selectOption('#stock-select', 'SCOM');
+    await ready(page, 'SCOM');
+    assert.match(page.url(), /symbol=SCOM/);
+    firstVisit = await readPrediction(page);
+    assertSame(firstVisit, await node.predict({ symbol: 'SCOM', horizon: '10d' }));
+    // The chart: uPlot's canvas, the history and one point per horizon.
+    await page.waitForSelector('#chart[data-ready="true"] canvas');
+    assert.ok(Number(await page.getAttribute('#chart', 'data-history-points')) >= 60);
+    assert.equal(Number(await page.getAttribute('#chart', 'data-horizons')), info.horizons.length);
+    assert.equal(await page.locator('#horizons-table tbody tr').count(), info.horizons.length);
+    // Every horizon the manifest declares, through the radio buttons.
+    assert.deepEqual(await page.$$eval('input[name="horizon"]', (xs) => xs.map((x) => x.value)), info.horizons);
+    for (const h of info.horizons) {
+      await page.check(`input[name="horizon"][value="${h}"]`);
+      await ready(page, 'SCOM', h);
+      assertSame(await readPrediction(page), await node.predict({ symbol: 'SCOM', horizon: h }));
+    }
+    await page.check('input[name="horizon"][value="10d"]');
+    await ready(page, 'SCOM', '10d');
+    // Risk panel: the report equal to Node's.
+    await page.waitForSelector('#risk[data-state="ready"], #risk[data-state="error"]', { timeout: 60_000 });
+    assert.equal(await page.getAttribute('#risk', 'data-state'), 'ready', await page.textContent('#risk'));
+    const risk = await node.risk({ symbol: 'SCOM' });
+    assert.equal(Number(await page.getAttribute('#risk-score', 'data-value')), risk.risk_score.total);
+    assert.equal(Number(await page.getAttribute('#risk-beta', 'data-value')), risk.market.beta);
+    assert.equal(Number(await page.getAttribute('#risk-drawdown', 'data-value')), risk.drawdown.max_drawdown);
+    assert.ok((await page.locator('#risk-var tbody tr').count()) >= 4, 'VaR / ES rows');
+    assert.ok((await page.locator('#risk .factor').count()) >= 4, 'the score factors');
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'screenshot-stock.png'), fullPage: true });
+
+    // An unknown symbol typed in: model_not_found with the suggestion, which recovers.
+    await page.fill('#symbol-input', 'SCOMM');
+    await page.click('#symbol-go');
+    await page.waitForSelector('#message[data-code="model_not_found"]', { timeout: 30_000 });
+    const msg = await page.textContent('#message');
+    assert.match(msg, /SCOMM/);
+    assert.match(msg, /Did you mean SCOM\?/);
+    await page.click('#message [data-symbol="SCOM"]');
+    await ready(page, 'SCOM');
+    assert.equal(await page.locator('#message').count(), 0);
+    assert.equal((await readPrediction(page)).predictedPrice, firstVisit.predictedPrice);
+
+    // Model cache panel and the worker's Cache Storage.
+    await page.waitForFunction(() => Number(document.querySelector('#cache-stats')?.dataset.resident) >= 2, null, { timeout: 10_000 });
+    assert.ok(Number(await page.getAttribute('#cache-stats', 'data-bytes')) > 0);
+    assert.match(await page.textContent('#cache-panel'), /Evictions/);
+    const cached = await page.evaluate(async () => {
+      let n = 0;
+      for (const k of await caches.keys()) n += (await (await caches.open(k)).keys()).length;
+      return n;
+    });
+    assert.ok(cached >= 3, `Cache Storage entries: ${cached}`);
+    await noProblems(page);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('sector view: tab navigation, the table equals predictSector, sorted by columns; deep link opened directly', async () => {
+  const { ctx, page } = await open('');
+  try {
+    await ready(page, 'SCOM');
+    await page.click('#tab-sector'); // client-side navigation inside the static export
+    await page.waitForSelector('#sector-table[data-state="ready"][data-sector="Banking"]', { timeout: 60_000 });
+    const sector = await node.predictSector({ sector: 'Banking', horizon: '10d' });
+    const rows = await page.$$eval('#sector-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.symbol, tr.children[3].textContent]));
+    assert.equal(rows.length, sector.results.length);
+    const bySym = new Map(sector.results.map((r) => [r.symbol, r.prediction.predictedPrice.toFixed(2)]));
+    for (const [sym, price] of rows) assert.equal(price, bySym.get(sym), sym);
+    // Sorted by expected return (descending) by default; the symbol header sorts A→Z, then Z→A.
+    await page.click('#sector-table th[data-key="symbol"] button');
+    const sorted = await page.$$eval('#sector-table tbody tr', (trs) => trs.map((tr) => tr.dataset.symbol));
+    assert.deepEqual(sorted, [...sorted].sort((a, b) => a.localeCompare(b)));
+    assert.equal(await page.getAttribute('#sector-table th[data-key="symbol"]', 'aria-sort'), 'ascending');
+    await page.click('#sector-table th[data-key="symbol"] button');
+    assert.deepEqual(await page.$$eval('#sector-table tbody tr', (trs) => trs.map((tr) => tr.dataset.symbol)), [...sorted].reverse());
+    assert.match(page.url(), /sort=symbol&dir=desc/);
+    // By keyboard: focus the predicted-price header's button and press Enter.
+    await page.focus('#sector-table th[data-key="predictedPrice"] button');
+    await page.keyboard.press('Enter');
+    const prices = await page.$$eval('#sector-table tbody tr td[data-value]', (tds) => tds.map((td) => Number(td.dataset.value)));
+    assert.deepEqual(prices, [...prices].sort((a, b) => b - a));
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'screenshot-sector.png'), fullPage: true });
+
+    // Deep link opened directly: another sector, horizon and sort.
+    const other = info.sectors.find((s) => s !== 'Banking' && info.bySector[s].total >= 2);
+    await page.goto(`${srv.url}sector?name=${encodeURIComponent(other)}&horizon=5d&sort=symbol&dir=asc`);
+    await page.waitForSelector(`#sector-table[data-state="ready"][data-horizon="5d"]`, { timeout: 60_000 });
+    assert.equal(await page.getAttribute('#sector-table', 'data-sector'), other);
+    const syms = await page.$$eval('#sector-table tbody tr', (trs) => trs.map((tr) => tr.dataset.symbol));
+    assert.deepEqual(syms, [...syms].sort((a, b) => a.localeCompare(b)));
+    assert.equal(syms.length, info.bySector[other].total);
+    await noProblems(page);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('portfolio: deep link opened directly, then another method through the form', async () => {
+  const { ctx, page } = await open('portfolio?symbols=SCOM,EQTY,KCB&method=max_sharpe');
+  try {
+    await page.waitForSelector('#portfolio-result[data-state="ready"][data-method="max_sharpe"]', { timeout: 60_000 });
+    const want = await node.optimizePortfolio({ symbols: ['SCOM', 'EQTY', 'KCB'], method: 'max_sharpe' });
+    const pf = want.portfolios.find((x) => x.method === 'max_sharpe');
+    const w = await page.$$eval('#portfolio-table td[data-value]', (tds) => tds.map((td) => Number(td.dataset.value)));
+    assert.deepEqual(w, pf.weights);
+    assert.ok(Math.abs(w.reduce((a, b) => a + b, 0) - 1) < 1e-6, `weights sum to 1: ${w}`);
+    assert.match(await page.textContent('#portfolio-summary'), /Sharpe/);
+    // The form: the picker reflects the link; add EABL, switch to minimum variance.
+    assert.equal(await page.isChecked('#portfolio-picker input[value="KCB"]'), true);
+    await page.check('#portfolio-picker input[value="EABL"]');
+    await page.selectOption('#portfolio-method', 'min_variance');
+    await page.click('#portfolio-form button[type="submit"]');
+    await page.waitForSelector('#portfolio-result[data-state="ready"][data-method="min_variance"]', { timeout: 60_000 });
+    assert.match(page.url(), /portfolio\?symbols=[A-Z,]*EABL[A-Z,]*&method=min_variance/);
+    assert.equal(await page.locator('#portfolio-table tbody tr').count(), 4);
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'screenshot-portfolio.png'), fullPage: true });
+    await noProblems(page);
+  } finally {
+    await ctx.close();
+  }
+});
+
+// Every control labelled; nothing wider than the viewport.
+const audit = (page) => page.evaluate(() => {
+  const unlabelled = [];
+  for (const e of document.querySelectorAll('input, select, button, a[href], [tabindex="0"]')) {
+    const name = (e.labels && e.labels.length && [...e.labels].map((l) => l.textContent).join(' ').trim()) || e.getAttribute('aria-label') || e.textContent.trim() || e.title;
+    if (!name) unlabelled.push(e.outerHTML.slice(0, 80));
+  }
+  return { unlabelled, overflow: document.documentElement.scrollWidth - window.innerWidth };
+});
+
+test('375 px and 1440 px: usable, every control labelled, keyboard reaches the controls; deep link with a horizon', async () => {
+  for (const width of [375, 1440]) {
+    const { ctx, page } = await open('?symbol=KCB&horizon=30d', { width, height: 800 });
+    try {
+      await ready(page, 'KCB', '30d');
+      await page.waitForSelector('#chart[data-ready="true"] canvas');
+      await page.waitForSelector('#risk[data-state="ready"]', { timeout: 60_000 });
+      const a = await audit(page);
+      assert.deepEqual(a.unlabelled, [], `unlabelled controls at ${width} px`);
+      assert.ok(a.overflow <= 0, `${a.overflow} px of horizontal overflow at ${width} px`);
+      const box = await page.locator('#chart canvas').first().boundingBox();
+      assert.ok(box.width <= width && box.width >= Math.min(280, width - 60), `chart width ${box.width} at ${width} px`);
+      // Keyboard: tab from the top reaches the stock picker, the symbol box and a horizon.
+      const reached = new Set();
+      await page.locator('body').focus();
+      for (let i = 0; i < 16; i++) {
+        await page.keyboard.press('Tab');
+        reached.add(await page.evaluate(() => document.activeElement.id || document.activeElement.name || document.activeElement.tagName));
+      }
+      for (const id of ['tab-sector', 'stock-select', 'symbol-input', 'horizon']) assert.ok(reached.has(id), `${id} reached by Tab at ${width} px: ${[...reached]}`);
+      if (SHOTS && width === 375) await page.screenshot({ path: path.join(SHOTS, 'screenshot-375.png'), fullPage: true });
+      await noProblems(page);
+    } finally {
+      await ctx.close();
+    }
+  }
+});
+
+test('second visit with the model server down: the same forecast from Cache Storage, nothing downloaded', async () => {
+  assert.ok(firstVisit, 'the first visit ran');
+  srv.setModelsAvailable(false);
+  srv.resetHits();
+  allowRefused = true;
+  const { ctx, page } = await open('');
+  try {
+    await ready(page, 'SCOM');
+    const shown = await readPrediction(page);
+    assert.equal(shown.predictedPrice, firstVisit.predictedPrice);
+    assert.equal(shown.mape, firstVisit.mape);
+    assert.ok(srv.hits('/models/manifest.json') >= 1, 'the page did try the model server');
+    await page.waitForFunction(() => document.querySelector('#cache-stats')?.dataset.bytes !== undefined);
+    assert.equal(Number(await page.getAttribute('#cache-stats', 'data-bytes')), 0, 'nothing downloaded');
+    assert.ok(Number(await page.getAttribute('#chart', 'data-history-points')) >= 60, 'the chart history came from Cache Storage');
+    assert.equal(await page.locator('#message').count(), 0);
+    await noProblems(page);
+  } finally {
+    await ctx.close();
+    srv.setModelsAvailable(true);
+    allowRefused = false;
+  }
+});
+
+test('a first visit with the model server down: fetch_failed as a helpful message, not a broken page', async () => {
+  srv.setModelsAvailable(false);
+  allowRefused = true;
+  const fresh = tmpDir('stockcast-e2e-fresh-');
+  const ctx = await launchPersistent(fresh.dir);
+  try {
+    const page = ctx.pages()[0] || (await ctx.newPage());
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
+    await page.goto(srv.url);
+    await page.waitForSelector('#message[data-code="fetch_failed"]', { timeout: 60_000 });
+    assert.match(await page.textContent('#message'), /model server is not answering.*manifest\.json.*503/s);
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'error');
+    assert.deepEqual(problems, []);
+  } finally {
+    await ctx.close();
+    fresh.cleanup();
+    srv.setModelsAvailable(true);
+    allowRefused = false;
+  }
+});
+
+test('offline: with the whole server stopped, the service worker serves the app shell and the forecast still shows', async () => {
+  assert.ok(firstVisit, 'the first visit ran');
+  const url = srv.url;
+  await srv.close();
+  srv = null;
+  allowRefused = true;
+  const ctx = await launchPersistent(profile.dir);
+  try {
+    const page = ctx.pages()[0] || (await ctx.newPage());
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
+    await page.goto(url);
+    await ready(page, 'SCOM');
+    assert.equal((await readPrediction(page)).predictedPrice, firstVisit.predictedPrice);
+    assert.equal(await page.evaluate(() => !!navigator.serviceWorker.controller), true, 'served by the service worker');
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'screenshot-offline.png') });
+    assert.deepEqual(problems, []);
+  } finally {
+    await ctx.close();
+    allowRefused = false;
+  }
+});
