@@ -479,3 +479,22 @@ test('size budget: stockcast.wasm + browser JS (Emscripten glue included) within
   assert.ok(r.glue.gzip > 1000 && r.files[0].gzip > r.glue.gzip, 'the glue is measured, inside the bundle');
   assert.ok(r.total.gzip <= 110 * 1024, `predict path is ${r.total.gzip} bytes gzip, over the 112,640-byte budget`);
 });
+
+test('predictHorizons: one prediction per manifest horizon from one network call, each equal to predict() at that horizon', async () => {
+  const sc = await create({ predictionTtlMs: 0 });
+  const s = specificSymbol();
+  const before = sc.stats().predictions;
+  const all = await sc.predictHorizons({ symbol: s, level: 0.8 });
+  assert.deepEqual(all.map((p) => p.horizon), models.manifest.horizon_names);
+  assert.equal(sc.stats().predictions - before, 1, 'one forecast for every horizon');
+  for (const p of all) {
+    const one = await sc.predict({ symbol: s, horizon: p.horizon, level: 0.8 });
+    for (const k of ['predictedPrice', 'interval', 'direction', 'probabilities', 'heldOut', 'modelType', 'currentPrice', 'dataDate'])
+      assert.deepEqual(p[k], one[k], `${p.horizon} ${k}`);
+  }
+  const u = await sc.predictHorizons({ symbol: 'NEWCO', history: rowsOf('SCOM') });
+  assert.ok(u.every((p) => p.modelType === 'general_unseen'));
+  await assert.rejects(sc.predictHorizons({ symbol: 'SCMO' }), (e) => e.code === 'model_not_found');
+  await assert.rejects(sc.predictHorizons({ symbol: s, level: 0.5 }), (e) => e.code === 'invalid_input' && e.field === 'level');
+  sc.dispose();
+});

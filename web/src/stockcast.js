@@ -244,9 +244,10 @@ export class Stockcast {
   // Forecasts of many items ({symbol, history (normalized) or null} or {symbol, error}): one
   // network call per model file for all the symbols it serves, results in input order, a failure
   // affecting only its own item. A model whose history must still be downloaded is requested at
-  // once, alongside the download (a first prediction waits one round trip less). predict() is a
-  // batch of one; `single` makes its latency the whole call's.
-  async #batch(items, hz, lvl, idx, sig, t0, single = false) {
+  // once, alongside the download (a first prediction waits one round trip less). Each success
+  // holds one prediction per horizon of `hzs`, all from the same network output. predict() and
+  // predictHorizons() are batches of one; `single` makes their latency the whole call's.
+  async #batch(items, hzs, lvl, idx, sig, t0, single = false) {
     const n = items.length;
     const results = new Array(n);
     const fail = (i, symbol, e) => {
@@ -272,16 +273,16 @@ export class Stockcast {
             }
             hist = await this.#history(sym, sig);
           }
-          const key = this.#predictions.key(sym, hz, lvl, hist);
-          const cached = this.#predictions.get(key);
-          if (cached) {
-            results[i] = { symbol: sym, ok: true, prediction: this.#fromCache(cached, t0) };
+          const keys = hzs.map((hz) => this.#predictions.key(sym, hz, lvl, hist));
+          const cached = keys.map((key) => this.#predictions.get(key));
+          if (cached.every(Boolean)) {
+            results[i] = { symbol: sym, ok: true, predictions: cached.map((v) => this.#fromCache(v, t0)) };
             return;
           }
           this.#stats.cacheMisses++;
           let g = groups.get(route.spec.key);
           if (!g) groups.set(route.spec.key, (g = { route, items: [] }));
-          g.items.push({ i, sym, hist, key });
+          g.items.push({ i, sym, hist, keys });
         } catch (e) {
           fail(i, sym, e);
         }
@@ -320,11 +321,14 @@ export class Stockcast {
             const f = r.results[j];
             if (!f.ok) return fail(it.i, it.sym, coreError(f, { symbol: it.sym }));
             try {
-              const v = this.#build({ symbol: it.sym, route, modelType: ids[j].modelType, confidence: ids[j].confidence, handle, spec: route.spec, forecast: f, hz, hist: it.hist, idx });
-              v.latencyMs = ms;
-              this.#predictions.put(it.key, it.sym, v);
+              const predictions = hzs.map((hz, k) => {
+                const v = this.#build({ symbol: it.sym, route, modelType: ids[j].modelType, confidence: ids[j].confidence, handle, spec: route.spec, forecast: f, hz, hist: it.hist, idx });
+                v.latencyMs = ms;
+                this.#predictions.put(it.keys[k], it.sym, v);
+                return v;
+              });
               this.#record(it.sym, ms);
-              results[it.i] = { symbol: it.sym, ok: true, prediction: v };
+              results[it.i] = { symbol: it.sym, ok: true, predictions };
             } catch (e) {
               fail(it.i, it.sym, e);
             }
@@ -340,11 +344,16 @@ export class Stockcast {
       for (const p of early.values()) p.then(({ entry }) => this.#registry.release(entry), () => {});
     }
     const successful = results.filter((r) => r.ok).length;
+    return { results, summary: { total: n, successful, failed: n - successful, totalTimeMs: now() - t0, modelCalls } };
+  }
+
+  // The answer of predictBatch / predictSector: one prediction (at `hz`) or error per item.
+  static #batchAnswer(hz, level, { results, summary }) {
     return {
       horizon: hz.name,
-      level: lvl,
-      results,
-      summary: { total: n, successful, failed: n - successful, totalTimeMs: now() - t0, modelCalls },
+      level,
+      results: results.map((r) => (r.ok ? { symbol: r.symbol, ok: true, prediction: r.predictions[0] } : r)),
+      summary,
     };
   }
 
@@ -466,10 +475,33 @@ export class Stockcast {
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
-      const out = await this.#batch([{ symbol: sym, history: given }], horizonOf(horizon, idx), levelOf(level, this.#o.level, idx), idx, sig, t0, true);
+      const out = await this.#batch([{ symbol: sym, history: given }], [horizonOf(horizon, idx)], levelOf(level, this.#o.level, idx), idx, sig, t0, true);
       const r = out.results[0];
       if (!r.ok) throw r.error;
-      return r.prediction;
+      return r.predictions[0];
+    } catch (e) {
+      this.#rethrow(e);
+    } finally {
+      release();
+    }
+  }
+
+  // One prediction per horizon of the manifest (in its order), all from one network call on the
+  // same model and history: what a chart of every horizon needs.
+  async predictHorizons(req) {
+    this.#alive();
+    const t0 = now();
+    const { symbol, history, level, signal } = checkRequest(req, 'predictHorizons');
+    const sym = checkSymbol(symbol);
+    const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
+    const { signal: sig, release } = this.#signal(signal);
+    try {
+      const idx = await this.#manifest(sig);
+      const hzs = [...idx.horizons].map(([name, days]) => ({ name, days }));
+      const out = await this.#batch([{ symbol: sym, history: given }], hzs, levelOf(level, this.#o.level, idx), idx, sig, t0, true);
+      const r = out.results[0];
+      if (!r.ok) throw r.error;
+      return r.predictions;
     } catch (e) {
       this.#rethrow(e);
     } finally {
@@ -499,7 +531,7 @@ export class Stockcast {
           return { symbol: typeof raw === 'string' ? raw : String(raw), error: e };
         }
       });
-      return await this.#batch(items, hz, lvl, idx, sig, t0);
+      return Stockcast.#batchAnswer(hz, lvl, await this.#batch(items, [hz], lvl, idx, sig, t0));
     } catch (e) {
       this.#rethrow(e);
     } finally {
@@ -521,7 +553,7 @@ export class Stockcast {
       const hz = horizonOf(horizon, idx);
       const lvl = levelOf(level, this.#o.level, idx);
       const symbols = idx.sectors[name];
-      const out = await this.#batch(symbols.map((symbol) => ({ symbol, history: null })), hz, lvl, idx, sig, t0);
+      const out = Stockcast.#batchAnswer(hz, lvl, await this.#batch(symbols.map((symbol) => ({ symbol, history: null })), [hz], lvl, idx, sig, t0));
       const trainedCount = symbols.filter((s) => idx.stocks.get(s) && idx.stocks.get(s).model_type === 'stock_specific').length;
       return { sector: name, trainedCount, totalCount: symbols.length, ...out };
     } catch (e) {

@@ -122,6 +122,13 @@ export interface PredictRequest extends CallOptions {
   level?: IntervalLevel;
 }
 
+export interface PredictHorizonsRequest extends CallOptions {
+  symbol: string;
+  /** When absent, fetched from baseUrl/history/<SYMBOL>.json. */
+  history?: History;
+  level?: IntervalLevel;
+}
+
 export type BatchItem =
   | { symbol: string; ok: true; prediction: Prediction }
   | { symbol: string; ok: false; error: StockcastError };
@@ -266,6 +273,8 @@ export interface Stockcast {
   available(options?: CallOptions): Promise<Available>;
   modelInfo(symbol: string, options?: CallOptions): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
+  /** One prediction per horizon of the manifest (its order), all from one network call. */
+  predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
   predictBatch(request: PredictBatchRequest): Promise<BatchResult>;
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;
   risk(request: RiskRequest): Promise<RiskReport>;

@@ -1,7 +1,7 @@
 // stockcast/worker-client: the API running in a Web Worker. Every method returns a Promise.
 import type {
   Available, BatchResult, CallOptions, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction,
-  PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions,
+  PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions,
 } from './index.js';
 
 export { StockcastError } from './index.js';
@@ -30,6 +30,7 @@ export interface StockcastWorker {
   available(options?: CallOptions): Promise<Available>;
   modelInfo(symbol: string, options?: CallOptions): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
+  predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
   /** With several workers, `summary.workers` says how many took part. */
   predictBatch(request: PredictBatchRequest): Promise<BatchResult & { summary: { workers: number } }>;
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;

@@ -35,14 +35,14 @@ export default function PortfolioView() {
     }
     let live = true;
     setState({ status: 'loading' });
-    call((x) => x.optimizePortfolio({ symbols, method })).then(
+    call((x) => x.optimizePortfolio({ symbols })).then( // every method, compared below the chosen one
       (r) => live && setState({ status: 'ready', r }),
       (error) => live && setState({ status: 'error', error }),
     );
     return () => {
       live = false;
     };
-  }, [sc, key, method, call]);
+  }, [sc, key, call]);
 
   const toggle = (s) => setPicked((old) => {
     const n = new Set(old);

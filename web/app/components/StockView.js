@@ -121,7 +121,7 @@ export default function StockView() {
     let live = true;
     setState({ status: 'loading' });
     Promise.all([
-      call((x) => Promise.all(info.horizons.map((hz) => x.predict({ symbol, horizon: hz, level })))),
+      call((x) => x.predictHorizons({ symbol, level })), // every horizon from one network call
       info.symbols.includes(symbol) ? loadHistory(symbol) : Promise.resolve(null),
     ]).then(
       ([fan, history]) => {
