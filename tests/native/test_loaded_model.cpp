@@ -11,19 +11,9 @@
 
 using namespace stockcast;
 
-namespace {
-
-std::vector<std::uint8_t> file_bytes(const std::string& relative) {
-    auto text = read_text_file(testing::source_path(relative));
-    REQUIRE(text.ok());
-    return std::vector<std::uint8_t>(text.value().begin(), text.value().end());
-}
-
-}  // namespace
-
 TEST_CASE("LoadedModel: forward matches the golden outputs; bad calls are typed errors; live count", "[wasm]") {
     const int live0 = LoadedModel::live();
-    const auto bytes = file_bytes("tests/golden/nn_general.stkm");
+    const auto bytes = testing::file_bytes("tests/golden/nn_general.stkm");
     const testing::Golden g = testing::load_golden("nn_general.json");
     {
         LoadedModel m(bytes.data(), bytes.size(), true);
@@ -59,7 +49,7 @@ TEST_CASE("LoadedModel: forward matches the golden outputs; bad calls are typed 
     CHECK(LoadedModel::live() == live0);
 
     // A file the parser rejects: an object whose calls all answer that error.
-    const auto bad = file_bytes("tests/hostile/bad_magic.stkm");
+    const auto bad = testing::file_bytes("tests/hostile/bad_magic.stkm");
     LoadedModel m(bad.data(), bad.size(), true);
     REQUIRE(m.error() != nullptr);
     CHECK(std::string(code_name(m.error()->code)) == "bad_magic");

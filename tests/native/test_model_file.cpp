@@ -10,16 +10,6 @@
 
 using namespace stockcast;
 
-namespace {
-
-std::vector<std::uint8_t> read_bytes(const std::string& relative) {
-    auto text = read_text_file(testing::source_path(relative));
-    REQUIRE(text.ok());
-    return std::vector<std::uint8_t>(text.value().begin(), text.value().end());
-}
-
-}  // namespace
-
 TEST_CASE("SHA-256 matches the FIPS 180-4 examples", "[format]") {
     const std::string abc = "abc";
     CHECK(to_hex(sha256(reinterpret_cast<const std::uint8_t*>(abc.data()), abc.size())) ==
@@ -97,7 +87,7 @@ TEST_CASE("every hostile model file is rejected with its specific code", "[forma
         const std::string file = c["file"].get<std::string>();
         const std::string expected = c["code"].get<std::string>();
         INFO(file);
-        const auto bytes = read_bytes("tests/hostile/" + file);
+        const auto bytes = testing::file_bytes("tests/hostile/" + file);
         auto parsed = parse_model(bytes.data(), bytes.size());
         if (expected == "ok") {
             CHECK(parsed.ok());
@@ -113,7 +103,7 @@ TEST_CASE("every hostile model file is rejected with its specific code", "[forma
 }
 
 TEST_CASE("random corruption never crashes the parser", "[format][hostile]") {
-    const auto valid = read_bytes("tests/hostile/valid.stkm");
+    const auto valid = testing::file_bytes("tests/hostile/valid.stkm");
     std::mt19937 rng(42);
     int accepted = 0;
     for (int trial = 0; trial < 300; ++trial) {
@@ -133,7 +123,7 @@ TEST_CASE("the committed golden model files reproduce PyTorch", "[format][golden
     for (const char* name : {"nn_stock_specific", "nn_general"}) {
         INFO(name);
         const testing::Golden g = testing::load_golden(std::string(name) + ".json");
-        const auto bytes = read_bytes(std::string("tests/golden/") + name + ".stkm");
+        const auto bytes = testing::file_bytes(std::string("tests/golden/") + name + ".stkm");
         auto parsed = parse_model(bytes.data(), bytes.size());
         REQUIRE(parsed.ok());
         std::vector<float> y(g.y.size());
@@ -144,7 +134,7 @@ TEST_CASE("the committed golden model files reproduce PyTorch", "[format][golden
 }
 
 TEST_CASE("the header JSON is parsed strictly", "[format][hostile]") {
-    const auto valid = read_bytes("tests/hostile/valid.stkm");
+    const auto valid = testing::file_bytes("tests/hostile/valid.stkm");
     auto header = read_model_header(valid.data(), valid.size());
     REQUIRE(header.ok());
     const std::string text = json_dump(header.value());
@@ -191,7 +181,7 @@ TEST_CASE("the header JSON is parsed strictly", "[format][hostile]") {
 TEST_CASE("re-writing a shipped model gives the same bytes (so its SHA-256 stays valid)", "[format]") {
     for (const char* file : {"models/SCOM.stkm", "models/general.stkm", "tests/golden/nn_general.stkm"}) {
         INFO(file);
-        const auto bytes = read_bytes(file);
+        const auto bytes = testing::file_bytes(file);
         auto model = parse_model(bytes.data(), bytes.size());
         REQUIRE(model.ok());
         auto header = read_model_header(bytes.data(), bytes.size());

@@ -1,6 +1,8 @@
 // Helpers shared by the native tests: golden files and small valid models.
 #pragma once
 
+#include <catch2/catch.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,13 @@ inline Json load_json(const std::string& relative) {
     if (!text) return Json();
     auto doc = parse_json(text.value());
     return doc ? std::move(doc.value()) : Json();
+}
+
+// A committed file's bytes (fails the test when it cannot be read).
+inline std::vector<std::uint8_t> file_bytes(const std::string& relative) {
+    auto text = read_text_file(source_path(relative));
+    REQUIRE(text.ok());
+    return std::vector<std::uint8_t>(text.value().begin(), text.value().end());
 }
 
 // A golden file of scripts/golden_nn.py: architecture + Keras-layout weights + inputs + PyTorch outputs.

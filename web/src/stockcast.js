@@ -466,39 +466,17 @@ export class Stockcast {
     }
   }
 
-  async predict(req) {
+  // predict() and predictHorizons(): a batch of one symbol, at the horizons `horizonsOf(idx)`.
+  async #predictOne(req, method, horizonsOf) {
     this.#alive();
     const t0 = now();
-    const { symbol, horizon, history, level, signal } = checkRequest(req, 'predict');
+    const { symbol, history, level, signal } = checkRequest(req, method);
     const sym = checkSymbol(symbol);
     const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
-      const out = await this.#batch([{ symbol: sym, history: given }], [horizonOf(horizon, idx)], levelOf(level, this.#o.level, idx), idx, sig, t0, true);
-      const r = out.results[0];
-      if (!r.ok) throw r.error;
-      return r.predictions[0];
-    } catch (e) {
-      this.#rethrow(e);
-    } finally {
-      release();
-    }
-  }
-
-  // One prediction per horizon of the manifest (in its order), all from one network call on the
-  // same model and history: what a chart of every horizon needs.
-  async predictHorizons(req) {
-    this.#alive();
-    const t0 = now();
-    const { symbol, history, level, signal } = checkRequest(req, 'predictHorizons');
-    const sym = checkSymbol(symbol);
-    const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
-    const { signal: sig, release } = this.#signal(signal);
-    try {
-      const idx = await this.#manifest(sig);
-      const hzs = [...idx.horizons].map(([name, days]) => ({ name, days }));
-      const out = await this.#batch([{ symbol: sym, history: given }], hzs, levelOf(level, this.#o.level, idx), idx, sig, t0, true);
+      const out = await this.#batch([{ symbol: sym, history: given }], horizonsOf(idx), levelOf(level, this.#o.level, idx), idx, sig, t0, true);
       const r = out.results[0];
       if (!r.ok) throw r.error;
       return r.predictions;
@@ -507,6 +485,16 @@ export class Stockcast {
     } finally {
       release();
     }
+  }
+
+  async predict(req) {
+    return (await this.#predictOne(req, 'predict', (idx) => [horizonOf(req.horizon, idx)]))[0];
+  }
+
+  // One prediction per horizon of the manifest (in its order), all from one network call on the
+  // same model and history: what a chart of every horizon needs.
+  predictHorizons(req) {
+    return this.#predictOne(req, 'predictHorizons', (idx) => [...idx.horizons].map(([name, days]) => ({ name, days })));
   }
 
   async predictBatch(req) {
