@@ -9,5 +9,8 @@ int cmd_run(int argc, char** argv);       // stockcast run MODEL --input FILE.js
 int cmd_predict(int argc, char** argv);   // stockcast predict SYMBOL [...]
 int cmd_train(int argc, char** argv);     // stockcast train ... (training, issue 3)
 int cmd_backtest(int argc, char** argv);  // stockcast backtest ... (evaluation, issue 3)
+int cmd_pack(int argc, char** argv);      // stockcast pack WEIGHTS.json --out MODEL.stkm (factor models)
+int cmd_factors(int argc, char** argv);   // stockcast factors MODEL --features … | --symbol SYM
+int cmd_factor_rows(int argc, char** argv);  // stockcast factor-rows --symbols … --out ROWS.csv
 
 }  // namespace stockcast::cli

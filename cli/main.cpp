@@ -12,6 +12,11 @@ const char* const kUsage =
     "  predict SYMBOL [--models DIR] [--prices DIR]  forecast from the shipped models\n"
     "  train ...                                  train models (stockcast train --help)\n"
     "  backtest ...                               rolling-origin evaluation (stockcast backtest --help)\n"
+    "  pack WEIGHTS.json --out MODEL.stkm          a factor model file from scikit-learn parameters\n"
+    "  factors MODEL --features v1,v2,… | --symbol SYM [--prices DIR] [--clamp] [--json] [--info]\n"
+    "                                             one factor-model prediction\n"
+    "  factor-rows --symbols A,B --out ROWS.csv [--prices DIR] [--events FILE]\n"
+    "                                             factor features and targets for training\n"
     "  --version                                  the version (web/package.json's)\n";
 }
 
@@ -26,6 +31,9 @@ int main(int argc, char** argv) {
     if (!std::strcmp(cmd, "run")) return stockcast::cli::cmd_run(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "predict")) return stockcast::cli::cmd_predict(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "train")) return stockcast::cli::cmd_train(argc - 1, argv + 1);
+    if (!std::strcmp(cmd, "pack")) return stockcast::cli::cmd_pack(argc - 1, argv + 1);
+    if (!std::strcmp(cmd, "factors")) return stockcast::cli::cmd_factors(argc - 1, argv + 1);
+    if (!std::strcmp(cmd, "factor-rows")) return stockcast::cli::cmd_factor_rows(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "backtest")) return stockcast::cli::cmd_backtest(argc - 1, argv + 1);
     std::fprintf(stderr, "stockcast: unknown command '%s'\n%s", cmd, kUsage);
     return 2;

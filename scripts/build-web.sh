@@ -36,6 +36,13 @@ else
   printf '\0asm\1\0\0\0' >"$TMP/stockcast-risk.wasm"
   echo 'export default () => Promise.reject(new Error("this build has no risk engine"));' >"$TMP/stockcast-risk.mjs"
 fi
+# The factor models are a third module, fetched only when predictFactors()/models() are called.
+if [[ -f "$WASM_DIR/stockcast-factors.wasm" && -f "$WASM_DIR/stockcast-factors.mjs" ]]; then
+  cp "$WASM_DIR/stockcast-factors.wasm" "$WASM_DIR/stockcast-factors.mjs" "$TMP/"
+else
+  printf '\0asm\1\0\0\0' >"$TMP/stockcast-factors.wasm"
+  echo 'export default () => Promise.reject(new Error("this build has no factor models"));' >"$TMP/stockcast-factors.mjs"
+fi
 node --input-type=module - "$TMP" "$ROOT/web/package.json" "$TMP/wasm.js" <<'JS'
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -48,6 +48,18 @@ def problems(manifest):
         for name in s.get("test_metrics", {}):
             if name not in manifest["horizon_names"]:
                 out.append(f"stocks/{i}/test_metrics/{name}: not one of horizon_names")
+    names = [f["name"] for f in manifest.get("factor_models", [])]
+    if len(set(names)) != len(names):
+        out.append("factor_models: a name is listed twice")
+    for i, f in enumerate(manifest.get("factor_models", [])):
+        if [r["name"] for r in f["feature_ranges"]] != f["features"]:
+            out.append(f"factor_models/{i}/feature_ranges: expected one range per feature, in order")
+        if any(r["min"] > r["max"] for r in f["feature_ranges"]):
+            out.append(f"factor_models/{i}/feature_ranges: min > max")
+        if (f["kind"] == "logistic") != ("classes" in f):
+            out.append(f"factor_models/{i}/classes: a logistic model has two classes, others none")
+        if f["kind"] in ("linear", "logistic") and f["bytes"] > 2048:
+            out.append(f"factor_models/{i}/bytes: {f['bytes']} exceeds the 2 KB budget of linear/logistic files")
     known = set(symbols)
     for sector, members in manifest.get("sectors", {}).items():
         for sym in members:

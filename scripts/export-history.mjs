@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes the recent daily prices of every stock (and the NSE All-Share Index) next to the
 // models, so the browser package can forecast without the caller supplying history:
-//   models/history/<SYMBOL>.json      {symbol, name, sector, source, rows: [{date, close, volume}], events}
+//   models/history/<SYMBOL>.json      {symbol, name, sector, source, rows: [{date, close, low, high, volume}], events}
 //   models/history/index/NASI.json    the market index (for beta / correlation in risk reports)
 //   models/history/index.json         {generated_from, rows, symbols: {SYMBOL: {from, to, rows}}}
 // Usage: node scripts/export-history.mjs [--rows 300] [--data models/data/nse] [--out models/history]
@@ -36,6 +36,8 @@ function series(file) {
     const close = Number(r.close);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(r.date) || !(close > 0)) throw new Error(`${file}: bad row ${JSON.stringify(r)}`);
     const row = { date: r.date, close };
+    // The day's range, for the factor features (clv, range_rel) of predictFactors({symbol}).
+    if (r.low !== '' && r.low !== undefined && r.high !== '' && r.high !== undefined) (row.low = Number(r.low)), (row.high = Number(r.high));
     if (r.volume !== '' && r.volume !== undefined) row.volume = Number(r.volume);
     return row;
   });

@@ -199,6 +199,9 @@ def cmd_report(args):
     if wall:
         w(f"`scripts/train.sh` wall time on the 2-core machine: {float(wall) / 60:.1f} min.")
     w("")
+    w("The classical factor models (linear, logistic and the ensemble's five learners, trained with scikit-learn) "
+      "have their own test-year report beside their baselines: [FACTORS.md](FACTORS.md).")
+    w("")
     w("MAPE = mean |predicted - actual| / actual (%). Naive = \"no change\" (predicted = last close) on the same rows. "
       "Ratio = model / naive (< 1: the model beats naive). Coverage = share of actuals inside the 90 % interval. "
       "Direction hit = share of rows whose realised move falls in the predicted class (bearish / neutral / bullish, "

@@ -22,7 +22,10 @@ inline void register_error_view() {
         .field("message", &ErrorView::message)
         .field("field", &ErrorView::field)
         .field("required", &ErrorView::required)
-        .field("provided", &ErrorView::provided);
+        .field("provided", &ErrorView::provided)
+        .field("value", &ErrorView::value)
+        .field("min", &ErrorView::min)
+        .field("max", &ErrorView::max);
 }
 
 }  // namespace stockcast::bindings

@@ -28,6 +28,8 @@ const char* code_name(ErrorCode code) {
         case ErrorCode::test_vector_mismatch: return "test_vector_mismatch";
         case ErrorCode::not_converged: return "not_converged";
         case ErrorCode::singular: return "singular";
+        case ErrorCode::bad_structure: return "bad_structure";
+        case ErrorCode::out_of_range: return "out_of_range";
     }
     return "unknown_error";
 }
@@ -37,6 +39,7 @@ const char* code_category(ErrorCode code) {
         case ErrorCode::invalid_input: return "invalid_input";
         case ErrorCode::insufficient_history: return "insufficient_history";
         case ErrorCode::model_not_found: return "model_not_found";
+        case ErrorCode::out_of_range: return "out_of_range";
         case ErrorCode::hash_mismatch:
         case ErrorCode::test_vector_mismatch: return "integrity_error";
         case ErrorCode::not_converged:

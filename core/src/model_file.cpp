@@ -11,84 +11,11 @@
 #include "stockcast/float16.hpp"
 #include "stockcast/model.hpp"
 #include "stockcast/sha256.hpp"
+#include "model_file_detail.hpp"
 
 namespace stockcast {
+using namespace detail;
 namespace {
-
-std::uint32_t read_u32(const std::uint8_t* p) {
-    return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[3]} << 24);
-}
-std::uint64_t read_u64(const std::uint8_t* p) { return std::uint64_t{read_u32(p)} | (std::uint64_t{read_u32(p + 4)} << 32); }
-void write_u32(std::uint8_t* p, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-void write_u64(std::uint8_t* p, std::uint64_t v) {
-    write_u32(p, static_cast<std::uint32_t>(v));
-    write_u32(p + 4, static_cast<std::uint32_t>(v >> 32));
-}
-std::uint64_t align_up(std::uint64_t n) { return (n + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment; }
-
-Error header_error(std::string_view field, std::string_view expected, const Json* got) {
-    std::string message = cat({"header.", field, ": expected ", expected, ", got "});
-    if (got == nullptr) message += "missing";
-    else if (got->is_string()) message += cat({"\"", std::string_view(got->get<std::string>()).substr(0, 60), "\""});
-    else if (got->is_number()) message += number_text(got->get<double>());
-    else message += cat({"a value of type ", got->type_name()});
-    return make_error(ErrorCode::bad_header, std::move(message));
-}
-
-// Typed, non-throwing access to header fields: each returns bad_header naming the field.
-Status get_int(const Json& obj, const char* key, const std::string& path, long long min, long long max, long long& out) {
-    const Json* v = json_find(obj, key);
-    const std::optional<long long> n = v ? json_int(*v) : std::nullopt;
-    if (!n) return header_error(path + key, "an integer", v);
-    out = *n;
-    if (out < min || out > max)
-        return make_error(out > max ? ErrorCode::dimension_too_large : ErrorCode::bad_header,
-                          {"header.", path, key, ": expected ", min, "..", max, ", got ", out});
-    return Ok{};
-}
-
-Status get_string(const Json& obj, const char* key, const std::string& path, std::string& out, bool required = true) {
-    const Json* v = json_find(obj, key);
-    if (v == nullptr && !required) return Ok{};
-    if (v == nullptr || !v->is_string()) return header_error(path + key, "a string", v);
-    out = v->get<std::string>();
-    return Ok{};
-}
-
-// `v` (the value of header.FIELD, or nullptr when missing): an array of at most max_len finite numbers.
-template <class T>
-Status read_numbers(const Json* v, const std::string& field, std::size_t max_len, std::vector<T>& out) {
-    if (v == nullptr || !v->is_array()) return header_error(field, "an array of numbers", v);
-    if (v->size() > max_len)
-        return make_error(ErrorCode::dimension_too_large, {"header.", field, ": at most ", max_len, " values, got ", v->size()});
-    out.clear();
-    for (std::size_t i = 0; i < v->size(); ++i) {
-        const Json& e = (*v)[i];
-        if (!e.is_number()) return header_error(cat({field, "[", i, "]"}), "a number", &e);
-        const double d = e.get<double>();
-        if constexpr (std::is_integral_v<T>) {
-            if (!e.is_number_integer() || d < -2147483648.0 || d > 2147483647.0)
-                return header_error(cat({field, "[", i, "]"}), "an integer", &e);
-        } else if (!(std::fabs(d) <= static_cast<double>(std::numeric_limits<T>::max()))) {
-            // Parsed numbers are finite doubles, but beyond ±3.4e38 a float would be infinite.
-            return make_error(ErrorCode::non_finite, {"header.", field, "[", i, "]: not finite as ", (sizeof(T) == 4 ? "float32" : "a double")});
-        }
-        out.push_back(static_cast<T>(d));
-    }
-    return Ok{};
-}
-
-template <class T>
-Status get_numbers(const Json& obj, const char* key, const std::string& path, std::size_t max_len, std::vector<T>& out) {
-    return read_numbers(json_find(obj, key), path + key, max_len, out);
-}
-
-Status check_length(const std::string& field, std::size_t expected, std::size_t actual) {
-    if (expected == actual) return Ok{};
-    return make_error(ErrorCode::shape_mismatch, {"header.", field, ": expected ", expected, " values, got ", actual});
-}
 
 Status parse_architecture(const Json& header, nn::Architecture& arch) {
     const Json* a = json_find(header, "architecture");
@@ -388,10 +315,9 @@ Status run_test_vector(const Model& model) {
     return Ok{};
 }
 
-struct Layout {
-    std::uint32_t header_bytes;
-    std::uint64_t data_start, data_bytes;
-};
+}  // namespace
+
+namespace detail {
 
 Result<Layout> check_layout(const std::uint8_t* data, std::size_t size) {
     if (data == nullptr) return make_error(ErrorCode::truncated, "file: empty");
@@ -402,9 +328,9 @@ Result<Layout> check_layout(const std::uint8_t* data, std::size_t size) {
     if (size < kModelPrefixBytes + 32)
         return make_error(ErrorCode::truncated, {"file: ", size, " bytes is shorter than the fixed prefix and hash"});
     const std::uint32_t version = read_u32(data + 8);
-    if (version != kModelFormatVersion)
-        return make_error(ErrorCode::unsupported_version, {"file: format version ", version, ", this build reads version ", kModelFormatVersion});
-    Layout layout{read_u32(data + 12), 0, read_u64(data + 16)};
+    if (version < 1 || version > kModelFormatVersion)
+        return make_error(ErrorCode::unsupported_version, {"file: format version ", version, ", this build reads versions 1..", kModelFormatVersion});
+    Layout layout{version, read_u32(data + 12), 0, read_u64(data + 16)};
     if (layout.header_bytes > kMaxHeaderBytes)
         return make_error(ErrorCode::dimension_too_large, {"file: header length ", layout.header_bytes, " exceeds the cap of ", kMaxHeaderBytes});
     if (layout.data_bytes > kMaxModelBytes)
@@ -435,7 +361,7 @@ Result<Json> parse_header_json(const std::uint8_t* data, const Layout& layout) {
     return header;
 }
 
-}  // namespace
+}  // namespace detail
 
 int Model::stock_id(const std::string& symbol) const {
     auto it = std::find(meta.stocks.begin(), meta.stocks.end(), symbol);
@@ -509,6 +435,7 @@ Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const Pars
 
 std::vector<std::uint8_t> assemble_model_file(const Json& header, const std::vector<std::uint8_t>& data_section,
                                               std::uint32_t version) {
+    if (version == 0) version = kLstmFormatVersion;
     const std::string text = json_dump(header);
     const std::uint64_t data_start = align_up(kModelPrefixBytes + text.size());
     std::vector<std::uint8_t> file(static_cast<std::size_t>(data_start) + data_section.size() + 32, 0);

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "stockcast/float16.hpp"
+#include "stockcast/factor_model.hpp"
 #include "stockcast/model.hpp"
 #include "stockcast/sha256.hpp"
 #include "test_support.hpp"
@@ -88,6 +89,23 @@ TEST_CASE("every hostile model file is rejected with its specific code", "[forma
         const std::string expected = c["code"].get<std::string>();
         INFO(file);
         const auto bytes = testing::file_bytes("tests/hostile/" + file);
+        if (c.contains("model")) {  // "factor": a classical model, read by the factor reader
+            auto factor = parse_factor_model(bytes.data(), bytes.size());
+            if (expected == "ok") {
+                CHECK(factor.ok());
+                // …and never by the LSTM reader (a typed error, not a crash).
+                auto as_lstm = parse_model(bytes.data(), bytes.size());
+                REQUIRE_FALSE(as_lstm.ok());
+                CHECK(std::string(code_name(as_lstm.error().code)) == "unknown_architecture");
+                continue;
+            }
+            REQUIRE_FALSE(factor.ok());
+            INFO(factor.error().message);
+            CHECK(std::string(code_name(factor.error().code)) == expected);
+            CHECK_FALSE(factor.error().message.empty());
+            ++rejected;
+            continue;
+        }
         auto parsed = parse_model(bytes.data(), bytes.size());
         if (expected == "ok") {
             CHECK(parsed.ok());

@@ -24,3 +24,8 @@ export async function loadRiskModule() {
   const { instantiateRisk } = await adapter();
   return instantiateRisk(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-risk.wasm'))));
 }
+
+export async function loadFactorsModule() {
+  const { instantiateFactors } = await adapter();
+  return instantiateFactors(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-factors.wasm'))));
+}

@@ -37,6 +37,9 @@ class ManifestSchema(unittest.TestCase):
             "negative mape": lambda m: m["stocks"][0]["test_metrics"]["1d"].update(mape=-1),
             "format version": lambda m: m.update(format_version=2),
             "no stocks": lambda m: m.update(stocks=[]),
+            "unknown factor kind": lambda m: m["factor_models"][0].update(kind="xgboost"),
+            "factor file too big": lambda m: m["factor_models"][2].update(bytes=300000),
+            "factor file with ..": lambda m: m["factor_models"][0].update(file="../x.stkm"),
         }
         for name, edit in cases.items():
             with self.subTest(name):
@@ -51,6 +54,10 @@ class ManifestSchema(unittest.TestCase):
             "duplicate symbol": lambda m: m["stocks"].append(copy.deepcopy(m["stocks"][0])),
             "metrics for an unknown horizon": lambda m: m["stocks"][0]["test_metrics"].update({"7d": {"mape": 1, "naive_mape": 1, "n": 1}}),
             "sector lists an unknown stock": lambda m: m["sectors"]["Banking"].append("NOPE"),
+            "factor model listed twice": lambda m: m["factor_models"].append(copy.deepcopy(m["factor_models"][0])),
+            "factor ranges out of order": lambda m: m["factor_models"][0]["feature_ranges"].reverse(),
+            "factor range min > max": lambda m: m["factor_models"][0]["feature_ranges"][0].update(min=9, max=1),
+            "linear file over 2 KB": lambda m: m["factor_models"][0].update(bytes=4096),
         }
         for name, edit in cases.items():
             with self.subTest(name):

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "stockcast/data_files.hpp"
+#include "stockcast/factor_model.hpp"
 #include "stockcast/model.hpp"
 #include "stockcast/sha256.hpp"
 
@@ -100,6 +101,67 @@ Bytes rehash(Bytes file) {
 
 }  // namespace
 
+// Small factor models of every kind (hand-made parameters), for the hostile fixtures.
+FactorModel factor_base(FactorKind kind) {
+    FactorModel m;
+    m.kind = kind;
+    m.features = {"clv", "range_rel", "ret_1"};
+    m.min = {-0.1, -0.01, -0.3};
+    m.max = {1.1, 0.2, 0.3};
+    m.target = kind == FactorKind::logistic ? "high_range_next" : "next_range_rel";
+    m.target_definition = "fixture";
+    m.name = std::string("hostile_") + factor_kind_name(kind);
+    m.trained_at = "2026-12-03";
+    if (kind != FactorKind::random_forest && kind != FactorKind::extra_trees && kind != FactorKind::gradient_boosting) {
+        m.scaler_mean = {0.5, 0.03, 0.0};
+        m.scaler_scale = {0.3, 0.02, 0.02};
+    }
+    switch (kind) {
+        case FactorKind::linear:
+        case FactorKind::logistic:
+            m.coef = {0.1, 0.8, -0.3};
+            m.intercept = 0.02;
+            if (kind == FactorKind::logistic) m.classes = {"normal_range", "high_range"};
+            break;
+        case FactorKind::random_forest:
+        case FactorKind::extra_trees:
+        case FactorKind::gradient_boosting:
+            // Two trees: a stump on range_rel, and a depth-2 tree on clv then ret_1.
+            m.trees.roots = {0, 3};
+            m.trees.feature = {1, 0, 0, 0, 0, 2, 0, 0};
+            m.trees.threshold = {0.05, 0, 0, 0.5, 0, 0.01, 0, 0};
+            m.trees.left = {1, -1, -1, 4, -1, 6, -1, -1};
+            m.trees.right = {2, -1, -1, 5, -1, 7, -1, -1};
+            m.trees.value = {0, 0.02, 0.06, 0, 0.03, 0, 0.01, 0.05};
+            if (kind == FactorKind::gradient_boosting) m.trees.learning_rate = 0.1, m.trees.init = 0.03;
+            break;
+        case FactorKind::svr:
+            m.support_vectors = {0.1, -0.2, 0.3, -1.0, 0.5, 0.0};
+            m.dual_coef = {0.7, -0.4};
+            m.gamma = 0.125;
+            m.intercept = 0.01;
+            m.output_scale = 0.02, m.output_offset = 0.03;
+            break;
+        case FactorKind::mlp: {
+            DenseLayer a{3, 2, {0.5, -0.2, 0.1, 0.3, -0.4, 0.6}, {0.01, -0.02}, Activation::relu};
+            DenseLayer b{2, 1, {0.7, -0.5}, {0.05}, Activation::identity};
+            m.layers = {a, b};
+            m.output_scale = 0.02, m.output_offset = 0.03;
+            break;
+        }
+    }
+    return m;
+}
+
+Bytes factor_file(const FactorModel& m) {
+    auto w = write_factor_model(m);
+    if (!w) {
+        std::fprintf(stderr, "factor fixture %s: %s\n", m.name.c_str(), w.error().message.c_str());
+        std::exit(1);
+    }
+    return w.value();
+}
+
 // The golden network (scripts/golden_nn.py) as a float32 model file.
 bool write_golden_model(const std::string& tests_dir, const std::string& name) {
     auto text = read_text_file(tests_dir + "/golden/" + name + ".json");
@@ -176,7 +238,7 @@ int main(int argc, char** argv) {
     cases.emplace_back("trailing_bytes", "bad_header", [&] { Bytes b = valid; b.resize(b.size() + 16, 0); return b; });
     cases.emplace_back("bad_magic", "bad_magic", [&] { Bytes b = valid; b[0] = 'P'; b[1] = 'K'; return b; });
     cases.emplace_back("not_a_model_text", "bad_magic", [] { std::string s = "<html>404 Not Found</html>"; return Bytes(s.begin(), s.end()); });
-    cases.emplace_back("future_version", "unsupported_version", [&] { Bytes b = valid; b[8] = 2; return rehash(b); });
+    cases.emplace_back("future_version", "unsupported_version", [&] { Bytes b = valid; b[8] = 3; return rehash(b); });
     cases.emplace_back("header_length_past_end", "truncated", [&] { Bytes b = valid; b[12] = 0xff; b[13] = 0xff; b[14] = 0x0f; return rehash(b); });
     cases.emplace_back("header_length_absurd", "dimension_too_large", [&] { Bytes b = valid; b[15] = 0x7f; return rehash(b); });
     cases.emplace_back("data_length_absurd", "dimension_too_large", [&] { Bytes b = valid; b[23] = 0x01; return rehash(b); });
@@ -232,6 +294,84 @@ int main(int argc, char** argv) {
     cases.emplace_back("stocks_count_mismatch", "shape_mismatch", edit_header([](Json& h) { h["meta"]["stocks"] = {"AAA"}; }));
     cases.emplace_back("kind_mismatch", "bad_header", edit_header([](Json& h) { h["meta"]["kind"] = "stock_specific"; }));
 
+    // Factor models (format version 2): `model: "factor"` rows in cases.json, read by the factor
+    // reader natively (parse_factor_model) and in WASM (FactorModel).
+    std::vector<std::tuple<std::string, std::string, std::function<Bytes()>>> factor_cases;
+    for (FactorKind k : {FactorKind::linear, FactorKind::logistic, FactorKind::random_forest, FactorKind::extra_trees,
+                         FactorKind::gradient_boosting, FactorKind::svr, FactorKind::mlp})
+        factor_cases.emplace_back(std::string("factor_valid_") + factor_kind_name(k), "ok", [k] { return factor_file(factor_base(k)); });
+    const Parts gb = split(factor_file(factor_base(FactorKind::gradient_boosting)));
+    const Parts svr = split(factor_file(factor_base(FactorKind::svr)));
+    const Parts mlp = split(factor_file(factor_base(FactorKind::mlp)));
+    const Parts lin = split(factor_file(factor_base(FactorKind::linear)));
+    auto edit = [](const Parts& base, std::function<void(Parts&)> fn) {
+        return [base, fn]() {
+            Parts p = base;
+            fn(p);
+            return assemble_model_file(p.header, p.data, 2);
+        };
+    };
+    auto put_i32 = [](Parts& p, const std::string& name, std::size_t i, std::int32_t v) {
+        const std::size_t at = tensor(p.header, name)["offset"].get<std::size_t>() + 4 * i;
+        for (int b = 0; b < 4; ++b) p.data[at + b] = static_cast<std::uint8_t>(static_cast<std::uint32_t>(v) >> (8 * b));
+    };
+    auto put_f64 = [](Parts& p, const std::string& name, std::size_t i, double v) {
+        const std::size_t at = tensor(p.header, name)["offset"].get<std::size_t>() + 8 * i;
+        std::memcpy(p.data.data() + at, &v, 8);
+    };
+    factor_cases.emplace_back("factor_tree_child_out_of_range", "bad_structure", edit(gb, [&](Parts& p) { put_i32(p, "tree.left", 3, 9999); }));
+    factor_cases.emplace_back("factor_tree_child_in_other_tree", "bad_structure", edit(gb, [&](Parts& p) { put_i32(p, "tree.right", 0, 4); }));
+    factor_cases.emplace_back("factor_tree_cycle", "bad_structure", edit(gb, [&](Parts& p) { put_i32(p, "tree.right", 5, 3); }));
+    factor_cases.emplace_back("factor_tree_self_loop", "bad_structure", edit(gb, [&](Parts& p) { put_i32(p, "tree.left", 0, 0); }));
+    factor_cases.emplace_back("factor_tree_feature_out_of_range", "bad_structure", edit(gb, [&](Parts& p) { put_i32(p, "tree.feature", 5, 3); }));
+    factor_cases.emplace_back("factor_tree_negative_index", "bad_structure", edit(gb, [&](Parts& p) { put_i32(p, "tree.left", 3, -7); }));
+    factor_cases.emplace_back("factor_tree_roots_not_increasing", "bad_structure", edit(gb, [&](Parts& p) { put_i32(p, "tree.roots", 1, 0); }));
+    factor_cases.emplace_back("factor_tree_nan_threshold", "non_finite", edit(gb, [&](Parts& p) { put_f64(p, "tree.threshold", 0, std::nan("")); }));
+    factor_cases.emplace_back("factor_tree_no_trees", "bad_structure", edit(gb, [&](Parts& p) {
+        p.header["architecture"]["trees"] = 0;
+        tensor(p.header, "tree.roots")["shape"] = {0};
+    }));
+    factor_cases.emplace_back("factor_tree_nodes_absurd", "dimension_too_large", edit(gb, [&](Parts& p) { p.header["architecture"]["nodes"] = 2000000000; }));
+    factor_cases.emplace_back("factor_tree_nodes_past_data", "tensor_out_of_bounds", edit(gb, [&](Parts& p) {
+        p.header["architecture"]["nodes"] = 1000000;
+        for (const char* n : {"tree.feature", "tree.threshold", "tree.left", "tree.right", "tree.value"}) tensor(p.header, n)["shape"] = {1000000};
+    }));
+    factor_cases.emplace_back("factor_tree_index_dtype", "bad_header", edit(gb, [&](Parts& p) { tensor(p.header, "tree.left")["dtype"] = "f32"; }));
+    factor_cases.emplace_back("factor_tree_missing_tensor", "missing_tensor", edit(gb, [&](Parts& p) {
+        Json kept = Json::array();
+        for (Json& t : p.header["tensors"]) if (t["name"] != "tree.value") kept.push_back(t);
+        p.header["tensors"] = kept;
+    }));
+    factor_cases.emplace_back("factor_svr_zero_support_vectors", "bad_structure", edit(svr, [&](Parts& p) {
+        p.header["architecture"]["support_vectors"] = 0;
+        tensor(p.header, "svr.support_vectors")["shape"] = {0, 3};
+        tensor(p.header, "svr.dual_coef")["shape"] = {0};
+    }));
+    factor_cases.emplace_back("factor_svr_absurd_count", "dimension_too_large", edit(svr, [&](Parts& p) { p.header["architecture"]["support_vectors"] = 1000000000; }));
+    factor_cases.emplace_back("factor_svr_shape_mismatch", "shape_mismatch", edit(svr, [&](Parts& p) { tensor(p.header, "svr.support_vectors")["shape"] = {3, 2}; }));
+    factor_cases.emplace_back("factor_svr_bad_gamma", "bad_header", edit(svr, [&](Parts& p) { p.header["architecture"]["gamma"] = -1.0; }));
+    factor_cases.emplace_back("factor_mlp_absurd_units", "dimension_too_large", edit(mlp, [&](Parts& p) { p.header["architecture"]["layers"] = {100000, 1}; }));
+    factor_cases.emplace_back("factor_mlp_unknown_activation", "unknown_architecture", edit(mlp, [&](Parts& p) { p.header["architecture"]["activation"] = "gelu"; }));
+    factor_cases.emplace_back("factor_mlp_two_outputs", "shape_mismatch", edit(mlp, [&](Parts& p) {
+        p.header["architecture"]["layers"] = {2, 2};
+        tensor(p.header, "mlp.1.kernel")["shape"] = {2, 2};
+        tensor(p.header, "mlp.1.bias")["shape"] = {2};
+    }));
+    factor_cases.emplace_back("factor_unknown_kind", "unknown_architecture", edit(lin, [&](Parts& p) { p.header["architecture"]["type"] = "xgboost"; }));
+    factor_cases.emplace_back("factor_unknown_feature", "unknown_architecture", edit(lin, [&](Parts& p) { p.header["input"]["features"][0] = "pe_ratio"; }));
+    factor_cases.emplace_back("factor_range_min_above_max", "bad_header", edit(lin, [&](Parts& p) { p.header["input"]["min"][1] = 5.0; }));
+    factor_cases.emplace_back("factor_range_missing", "bad_header", edit(lin, [&](Parts& p) { p.header["input"].erase("max"); }));
+    factor_cases.emplace_back("factor_scaler_zero_scale", "bad_header", edit(lin, [&](Parts& p) { p.header["input"]["scaler"]["scale"][0] = 0.0; }));
+    factor_cases.emplace_back("factor_logistic_without_classes", "bad_header", edit(split(factor_file(factor_base(FactorKind::logistic))), [&](Parts& p) {
+        p.header["output"].erase("classes");
+    }));
+    factor_cases.emplace_back("factor_changed_coef_rehashed", "test_vector_mismatch", edit(lin, [&](Parts& p) { put_f64(p, "coef", 1, 0.9); }));
+    factor_cases.emplace_back("factor_nan_coef", "non_finite", edit(lin, [&](Parts& p) { put_f64(p, "coef", 0, INFINITY); }));
+    factor_cases.emplace_back("factor_in_version_1", "unsupported_version", [&] { return assemble_model_file(lin.header, lin.data, 1); });
+    factor_cases.emplace_back("factor_meta_kind", "bad_header", edit(lin, [&](Parts& p) { p.header["meta"]["kind"] = "general"; }));
+    factor_cases.emplace_back("factor_test_vector_wrong", "test_vector_mismatch", edit(lin, [&](Parts& p) { p.header["test_vector"]["y"][0] = 5.0; }));
+    factor_cases.emplace_back("factor_flipped_byte", "hash_mismatch", [&] { Bytes b = assemble_model_file(lin.header, lin.data, 2); b[b.size() - 40] ^= 1; return b; });
+
     Json index = Json::array();
     for (auto& [name, code, make] : cases) {
         const Bytes bytes = make();
@@ -239,7 +379,13 @@ int main(int argc, char** argv) {
                                                                          static_cast<std::streamsize>(bytes.size()));
         index.push_back({{"file", name + ".stkm"}, {"code", code}});
     }
+    for (auto& [name, code, make] : factor_cases) {
+        const Bytes bytes = make();
+        std::ofstream(dir + "/" + name + ".stkm", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                                         static_cast<std::streamsize>(bytes.size()));
+        index.push_back({{"file", name + ".stkm"}, {"code", code}, {"model", "factor"}});
+    }
     std::ofstream(dir + "/cases.json") << json_dump(index, 1) << "\n";
-    std::printf("wrote %zu files to %s\n", cases.size(), dir.c_str());
+    std::printf("wrote %zu files to %s\n", cases.size() + factor_cases.size(), dir.c_str());
     return 0;
 }

@@ -7,6 +7,7 @@
 //   integrity_error      url, expected, actual (SHA-256), detail
 //   format_error         detail (the core's fine code, e.g. 'tensor_overlap'), url
 //   numerical_error      detail (risk engine)
+//   out_of_range         field, value, min, max (a factor input outside the model's range)
 //   aborted              (an AbortSignal fired)
 //   disposed             (the instance was disposed)
 export class StockcastError extends Error {
@@ -43,6 +44,8 @@ export function coreError(e, extra = {}) {
   const msg = String(e.message || code);
   if (code === 'insufficient_history') {
     Object.assign(fields, { required: e.required, provided: e.provided });
+  } else if (code === 'out_of_range') {
+    Object.assign(fields, { field: e.field, value: e.value, min: e.min, max: e.max });
   } else if (code === 'invalid_input') {
     fields.field = fields.field || e.field || 'input';
     fields.reason = fields.reason || 'rejected_by_core';

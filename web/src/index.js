@@ -4,7 +4,7 @@
 import { StockcastError } from './errors.js';
 import { compileCache } from './caches.js';
 import { createWith } from './stockcast.js';
-import { instantiateCore, instantiateRisk } from './wasm.js';
+import { instantiateCore, instantiateFactors, instantiateRisk } from './wasm.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
@@ -54,10 +54,22 @@ function getRiskModule(o) {
 }
 const compiledRisk = compileCache();
 
+// The factor models: a third module, fetched and compiled on the first predictFactors().
+function getFactorsModule(o) {
+  const compile = () => {
+    if (o.factorsWasmBinary) return WebAssembly.compile(o.factorsWasmBinary);
+    const url = o.factorsWasmUrl ? String(o.factorsWasmUrl) : new URL('./stockcast-factors.wasm', import.meta.url).href;
+    return compileFromUrl(url, o);
+  };
+  const key = o.factorsWasmBinary ? undefined : o.factorsWasmUrl ? String(o.factorsWasmUrl) : 'default';
+  return instantiateFactors(compiledFactors(key, compile));
+}
+const compiledFactors = compileCache();
+
 /**
  * Creates a forecasting instance. See types/index.d.ts and docs/package.md.
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options, getRiskModule);
+  return createWith(getModule, options, getRiskModule, undefined, getFactorsModule);
 }

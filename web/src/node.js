@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compileCache } from './caches.js';
 import { createWith } from './stockcast.js';
-import { instantiateCore, instantiateRisk } from './wasm.js';
+import { instantiateCore, instantiateFactors, instantiateRisk } from './wasm.js';
 import { createNodeFetch, importOnce } from './node-http.js';
 
 export { StockcastError } from './errors.js';
@@ -53,10 +53,19 @@ function getRiskModule(o) {
   return instantiateRisk(compiledRisk(key, compile));
 }
 
+const compiledFactors = compileCache();
+
+function getFactorsModule(o) {
+  const compile = async () =>
+    compileNow(o.factorsWasmBinary || (await readWasm(o.factorsWasmUrl || new URL('./stockcast-factors.wasm', import.meta.url), o)));
+  const key = o.factorsWasmBinary ? undefined : o.factorsWasmUrl ? String(o.factorsWasmUrl) : 'default';
+  return instantiateFactors(compiledFactors(key, compile));
+}
+
 /**
  * Creates a forecasting instance (Node: baseUrl must be an absolute http(s) URL).
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options, getRiskModule, platform);
+  return createWith(getModule, options, getRiskModule, platform, getFactorsModule);
 }

@@ -19,6 +19,11 @@ export class Stockcast {
   #o;
   #getRisk;
   #risk = null; // Promise of the risk engine module (loaded on first use)
+  #getFactors;
+  #factors = null; // Promise of the factor module (loaded on first use)
+  #factorApi = null; // factors.js once imported
+  #factorModels = new Map(); // factor model name -> promise of {handle, …} (factors.js)
+  #factorLatency = new Map(); // model kind -> ring of the last 1,024 latencies (ms)
   #registry;
   #index = null; // Promise of the indexed manifest
   #indexed = null; // the indexed manifest once loaded (for synchronous lookups)
@@ -38,9 +43,10 @@ export class Stockcast {
 
   // Use Stockcast.create: the instance exists while its module loads, so the manifest can be
   // fetched meanwhile.
-  constructor(o, getRisk) {
+  constructor(o, getRisk, getFactors) {
     this.#o = o;
     this.#getRisk = getRisk;
+    this.#getFactors = getFactors;
     this.#base = anySignal([o.signal, this.#life.signal]).signal;
     this.#histories = new PromiseCache(o.historyTtl);
     this.#predictions = new PredictionCache(o.ttl);
@@ -59,8 +65,8 @@ export class Stockcast {
 
   // The manifest is fetched while the .wasm downloads and compiles: every call needs it first,
   // and the two downloads are independent (import → first prediction is one round trip shorter).
-  static async create(getModule, o, getRisk) {
-    const sc = new Stockcast(o, getRisk);
+  static async create(getModule, o, getRisk, getFactors) {
+    const sc = new Stockcast(o, getRisk, getFactors);
     if (o.base) sc.#manifest().catch(() => {}); // a failure is not remembered: the call that needs it retries
     try {
       sc.#M = await getModule(o);
@@ -401,7 +407,82 @@ export class Stockcast {
     alive: () => this.#alive(),
   };
 
+  // The factor module, instantiated once on first use.
+  #factorModule() {
+    if (!this.#factors) {
+      if (!this.#getFactors) return Promise.reject(new StockcastError('unsupported', 'no factor models available', { detail: 'no_factor_models' }));
+      const p = Promise.resolve().then(() => this.#getFactors(this.#o));
+      this.#factors = p;
+      p.catch(() => {
+        if (this.#factors === p) this.#factors = null;
+      });
+    }
+    return this.#factors;
+  }
+
+  // What factors.js may use of this instance.
+  #factorContext = {
+    manifest: async (signal) => (await this.#manifest(signal)).manifest,
+    url: (file) => this.#url(file),
+    net: () => this.#net, // (field initialisers run before the constructor sets #net)
+    sha256: (bytes) => this.#o.sha256(bytes),
+    engine: (signal) => waitFor(this.#factorModule(), signal),
+    historyRows: async (symbol, signal) => {
+      const doc = await this.#json(this.#historyUrl(symbol), signal);
+      return Array.isArray(doc) ? doc : doc && doc.rows;
+    },
+    loaded: (name, load) => {
+      let p = this.#factorModels.get(name);
+      if (!p) {
+        p = load();
+        this.#factorModels.set(name, p);
+        p.catch(() => {
+          if (this.#factorModels.get(name) === p) this.#factorModels.delete(name);
+        });
+      }
+      return p;
+    },
+    record: (kind, ms) => {
+      let r = this.#factorLatency.get(kind);
+      if (!r) this.#factorLatency.set(kind, (r = { samples: new Float64Array(1024), next: 0, count: 0 }));
+      r.samples[r.next] = ms;
+      r.next = (r.next + 1) & 1023;
+      r.count++;
+    },
+  };
+
+  async #factorCall(name, req, checkReq) {
+    this.#alive();
+    const t0 = now();
+    const r = checkReq ? checkRequest(req, name) : req || {};
+    const { signal: sig, release } = this.#signal(r.signal);
+    try {
+      if (!this.#factorApi) {
+        try {
+          this.#factorApi = await import('./factors.js');
+        } catch (e) {
+          throw new StockcastError('fetch_failed', `could not load the factor API (factors.js): ${e && e.message}`, { status: 0, attempts: 1, cause: e });
+        }
+      }
+      return name === 'models' ? await this.#factorApi.models(this.#factorContext, sig) : await this.#factorApi.predictFactors(this.#factorContext, r, sig, t0);
+    } catch (e) {
+      this.#rethrow(e);
+    } finally {
+      release();
+    }
+  }
+
   // ---------------------------------------------------------------- public API
+
+  /** A factor model's prediction from raw or named features, a symbol's prices or a history (factors.js). */
+  predictFactors(req) {
+    return this.#factorCall('predictFactors', req, true);
+  }
+
+  /** Every factor model in the manifest: kind, target, features with ranges, metrics. */
+  models({ signal } = {}) {
+    return this.#factorCall('models', { signal }, false);
+  }
 
   async available({ signal } = {}) {
     this.#alive();
@@ -566,6 +647,13 @@ export class Stockcast {
     const modelLookups = m.hits + m.misses;
     const latency = {};
     for (const [sym, l] of s.latency) latency[sym] = { count: l.count, meanMs: l.totalMs / l.count, minMs: l.minMs, maxMs: l.maxMs, lastMs: l.lastMs };
+    // predictFactors latency per model kind, over the last 1,024 calls of each.
+    const factorLatency = {};
+    for (const [kind, r] of this.#factorLatency) {
+      const v = Float64Array.from(r.samples.subarray(0, Math.min(r.count, 1024))).sort();
+      const q = (p) => v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)];
+      factorLatency[kind] = { count: r.count, p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99) };
+    }
     return {
       predictions: s.predictions,
       cacheHits: s.cacheHits,
@@ -591,6 +679,7 @@ export class Stockcast {
       },
       network: { ...this.#net.stats },
       latency,
+      factorLatency,
       wasmHeapBytes: this.#M ? this.#M.heapBytes() : 0,
       wasmObjects: this.#M ? this.#M.objects() : { models: 0, handles: 0 },
       disposed: this.#disposed,
@@ -625,17 +714,20 @@ export class Stockcast {
     this.#index = null;
     if (this.#routes) this.#routes.delete();
     this.#routes = null;
+    for (const p of this.#factorModels.values()) p.then((m) => m.handle.delete(), () => {});
+    this.#factorModels.clear();
     this.#M = null;
     this.#risk = null;
+    this.#factors = null;
   }
 }
 
 // Shared by the entries: validate options, get the module, build the API object. platform: the
 // entry's own {fetchFor(maxSockets), sha256} where it has better ones than the web platform's
 // (node.js). o.gate: every request of the instance starts through it, the .wasm downloads too.
-export async function createWith(getModule, options, getRiskModule, platform) {
+export async function createWith(getModule, options, getRiskModule, platform, getFactorsModule) {
   const o = checkOptions(options, platform);
   o.gate = createGate(o.maxRequests);
   throwIfAborted(o.signal);
-  return Stockcast.create(getModule, o, getRiskModule);
+  return Stockcast.create(getModule, o, getRiskModule, getFactorsModule);
 }

@@ -50,6 +50,16 @@ export async function instantiateCore(compiled) {
   return { LoadedModel, RouteTable, servedModelType, confidenceOf, version: () => M.version(), ...probes(M) };
 }
 
+/** The factor module: {FactorModel, version(), heapBytes(), objects()}. */
+export async function instantiateFactors(compiled) {
+  const { default: factory } = await import('./stockcast-factors.mjs');
+  const M = await instantiate(factory, compiled, 'factor models');
+  if (typeof M.FactorModel !== 'function')
+    throw new StockcastError('format_error', 'the .wasm does not fit this package: no FactorModel', { detail: 'wasm_link' });
+  return { FactorModel: M.FactorModel, version: () => M.version(), heapBytes: () => M.HEAP8.buffer.byteLength,
+    objects: () => ({ handles: M.count_emval_handles(), factorModels: M.FactorModel.live() }) };
+}
+
 /** The risk module: {riskReport(request), optimizePortfolio(request)}; requests and answers are objects. */
 export async function instantiateRisk(compiled) {
   const { default: factory } = await import('./stockcast-risk.mjs');

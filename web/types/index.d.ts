@@ -69,6 +69,55 @@ export interface StockcastOptions {
   riskWasmUrl?: string | URL;
   /** The risk engine's .wasm bytes. */
   riskWasmBinary?: ArrayBuffer | ArrayBufferView;
+  /** Where stockcast-factors.wasm is (fetched on the first predictFactors()/models()). */
+  factorsWasmUrl?: string | URL;
+  /** The factor module's .wasm bytes. */
+  factorsWasmBinary?: ArrayBuffer | ArrayBufferView;
+}
+
+export type FactorKind = 'linear' | 'logistic' | 'random_forest' | 'extra_trees' | 'gradient_boosting' | 'svr' | 'mlp';
+export interface FactorHistoryRow { date: string; close: number; low?: number; high?: number; volume?: number | null }
+export interface PredictFactorsRequest {
+  /** A name from models() / the manifest's factor_models. */
+  model: string;
+  /** Raw values in the model's feature order, or {name: value} with exactly its features. */
+  features?: number[] | Float64Array | Record<string, number>;
+  /** Features computed by the core from the symbol's history (baseUrl/history/SYMBOL.json). */
+  symbol?: string;
+  /** Features computed by the core from these daily bars (oldest first, at least 21). */
+  history?: FactorHistoryRow[];
+  /** Move out-of-range inputs onto the model's range (listed in `clamped`) instead of failing with out_of_range. */
+  clamp?: boolean;
+  signal?: AbortSignal;
+}
+export interface FactorClamp { field: string; value: number; min: number; max: number }
+export interface FactorPrediction {
+  model: string;
+  kind: FactorKind;
+  target: string;
+  /** Regression: the target's value; logistic: the probability of the second class. */
+  prediction: number;
+  probabilities?: Record<string, number>;
+  label?: string;
+  clamped?: FactorClamp[];
+  /** The features the core computed (symbol / history calls). */
+  features?: Record<string, number>;
+  dataDate?: string | null;
+  symbol?: string;
+  metrics: { test: Record<string, unknown> | null };
+  latencyMs: number;
+}
+export interface FactorModelInfo {
+  name: string;
+  file: string;
+  kind: FactorKind;
+  target: string;
+  definition: string | null;
+  horizon: number | null;
+  classes: string[] | null;
+  features: { name: string; min: number; max: number }[];
+  metrics: { test: Record<string, unknown> | null; validation: Record<string, unknown> | null };
+  bytes: number | null;
 }
 
 export interface CallOptions {
@@ -262,6 +311,8 @@ export interface Stats {
   };
   network: { requests: number; retries: number; bytes: number };
   latency: Record<string, { count: number; meanMs: number; minMs: number; maxMs: number; lastMs: number }>;
+  /** predictFactors latency per model kind over the last 1,024 calls of each. */
+  factorLatency: Record<string, { count: number; p50Ms: number; p95Ms: number; p99Ms: number }>;
   wasmHeapBytes: number;
   /** Live Embind objects of the forecasting module: LoadedModel instances (resident models plus
    *  those in use) and emscripten::val handles. Both stay flat however many calls are made. */
@@ -279,6 +330,10 @@ export interface Stockcast {
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;
   risk(request: RiskRequest): Promise<RiskReport>;
   optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
+  /** A classical factor model's prediction (docs/package.md). */
+  predictFactors(request: PredictFactorsRequest): Promise<FactorPrediction>;
+  /** Every factor model of the manifest. */
+  models(options?: CallOptions): Promise<FactorModelInfo[]>;
   stats(): Stats;
   /** Forget cached predictions/histories and drop resident models (one symbol's, or all). */
   clearCache(symbol?: string): void;
@@ -290,6 +345,7 @@ export type ErrorCode =
   | 'model_not_found'
   | 'insufficient_history'
   | 'invalid_input'
+  | 'out_of_range'
   | 'fetch_failed'
   | 'integrity_error'
   | 'format_error'
@@ -309,10 +365,16 @@ export declare class StockcastError extends Error {
   /** insufficient_history */
   required?: number;
   provided?: number;
-  /** invalid_input */
+  /** invalid_input (and out_of_range: the feature) */
   field?: string;
   reason?: string;
   index?: number;
+  /** out_of_range: the value given and the model's valid range */
+  value?: number;
+  min?: number;
+  max?: number;
+  /** model_not_found from predictFactors: every factor model name */
+  available?: string[];
   /** fetch_failed / integrity_error / format_error */
   url?: string;
   status?: number;

@@ -37,12 +37,15 @@ enum class ErrorCode : int {
     // numerical methods (risk engine, training)
     not_converged,             // an iterative method did not converge and has no fallback
     singular,                  // a matrix that must be invertible is not
+    // added with the factor models (format version 2)
+    bad_structure,             // a tree node / feature index outside its range, a cycle, no trees or support vectors
+    out_of_range,              // a factor input outside the model's valid range (Error: field, value, min, max)
 };
 
 // Stable snake_case name of a code ("tensor_overlap"); part of the public API.
 const char* code_name(ErrorCode code);
 // The coarse class the JavaScript API exposes: "invalid_input", "insufficient_history",
-// "model_not_found", "format_error", "integrity_error" or "numerical_error".
+// "model_not_found", "format_error", "integrity_error", "numerical_error" or "out_of_range".
 const char* code_category(ErrorCode code);
 
 struct Error {
@@ -50,6 +53,7 @@ struct Error {
     std::string message;    // names the field and expected vs actual
     std::string field{};    // invalid_input: the offending field ("history.close", "level"), when known
     long long required = -1, provided = -1;  // insufficient_history: how many values were needed / given
+    double value = 0, min = 0, max = 0;      // out_of_range: the value and the valid range
 };
 
 template <class T>

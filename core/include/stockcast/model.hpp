@@ -24,7 +24,11 @@
 namespace stockcast {
 
 inline constexpr char kModelMagic[8] = {'S', 'T', 'K', 'C', 'A', 'S', 'T', '\0'};
-inline constexpr std::uint32_t kModelFormatVersion = 1;
+// Version 2 adds the classical model kinds (factor_model.hpp) and f64 / i32 tensors; version 1
+// files (LSTM networks) read unchanged. The writer writes the lowest version that holds the model:
+// LSTM networks as version 1 (so re-packing keeps their bytes and hashes), classical ones as 2.
+inline constexpr std::uint32_t kModelFormatVersion = 2;
+inline constexpr std::uint32_t kLstmFormatVersion = 1;
 inline constexpr std::size_t kTensorAlignment = 64;
 inline constexpr std::size_t kMaxHeaderBytes = 1 << 20;
 inline constexpr std::size_t kMaxModelBytes = 64u << 20;
@@ -126,7 +130,8 @@ Result<Json> read_model_header(const std::uint8_t* data, std::size_t size);
 Result<std::string_view> model_header_text(const std::uint8_t* data, std::size_t size);
 // Re-assembles a file from a header and data section, recomputing the hash. For tests and tools
 // that need a structurally valid file with chosen (possibly hostile) header contents.
+// version 0: kLstmFormatVersion.
 std::vector<std::uint8_t> assemble_model_file(const Json& header, const std::vector<std::uint8_t>& data_section,
-                                              std::uint32_t version = kModelFormatVersion);
+                                              std::uint32_t version = 0);
 
 }  // namespace stockcast
