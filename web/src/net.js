@@ -5,6 +5,37 @@ export function throwIfAborted(signal) {
   if (signal && signal.aborted) throw abortedError(signal);
 }
 
+// One real 'abort' listener per signal, however many requests wait on it: onAbort(signal, fn)
+// adds `fn` to that signal's set and returns the function that removes it again (idempotent);
+// the listener itself goes when the set empties. Node warns (MaxListenersExceededWarning) past
+// 10 listeners on one EventTarget, and a page sharing one AbortSignal across a batch of 66
+// predictions would otherwise hold one listener per request in flight on it.
+const waiting = new WeakMap(); // signal -> Set of callbacks (with .fire, the one listener)
+export function onAbort(signal, fn) {
+  let set = waiting.get(signal);
+  if (!set) {
+    set = new Set();
+    set.fire = () => {
+      waiting.delete(signal);
+      for (const f of [...set]) f();
+      set.clear();
+    };
+    waiting.set(signal, set);
+    signal.addEventListener('abort', set.fire, { once: true });
+  }
+  set.add(fn);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    set.delete(fn);
+    if (set.size === 0 && waiting.get(signal) === set) {
+      waiting.delete(signal);
+      signal.removeEventListener('abort', set.fire);
+    }
+  };
+}
+
 // One signal that fires when any of `signals` fires (AbortSignal.any is not everywhere yet).
 // Returns {signal, release}: release() detaches the listeners (call it when the operation ends,
 // so long-lived signals do not collect one listener per call).
@@ -18,11 +49,22 @@ export function anySignal(signals) {
       c.abort(s.reason);
       break;
     }
-    const f = () => c.abort(s.reason);
-    s.addEventListener('abort', f, { once: true });
-    undo.push(() => s.removeEventListener('abort', f));
+    undo.push(onAbort(s, () => c.abort(s.reason)));
   }
   return { signal: c.signal, release: () => undo.forEach((u) => u()) };
+}
+
+// A signal of one request's own, following `signal`: what fetch() receives, so the fetch
+// implementation's own listener (undici drops it only when the request is collected) lands on a
+// signal that dies with the request, never on the caller's long-lived one. release() when done.
+export function childSignal(signal) {
+  if (!signal) return { signal: undefined, release() {} };
+  const c = new AbortController();
+  if (signal.aborted) {
+    c.abort(signal.reason);
+    return { signal: c.signal, release() {} };
+  }
+  return { signal: c.signal, release: onAbort(signal, () => c.abort(signal.reason)) };
 }
 
 // The one place that decides when a request may start: at most `max` in flight per origin, the
@@ -42,17 +84,18 @@ export function createGate(max) {
     const o = origins.get(key) || { active: 0, queue: [] };
     origins.set(key, o);
     if (signal && signal.aborted) return reject(abortedError(signal));
-    const onAbort = () => {
-      o.queue.splice(o.queue.indexOf(start), 1);
-      reject(abortedError(signal));
-    };
+    let unsubscribe = () => {};
     const start = () => {
-      if (signal) signal.removeEventListener('abort', onAbort);
+      unsubscribe();
       o.active++;
       let done = false;
       resolve(() => done || ((done = true), o.active--, pump(o)));
     };
-    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    if (signal)
+      unsubscribe = onAbort(signal, () => {
+        o.queue.splice(o.queue.indexOf(start), 1);
+        reject(abortedError(signal));
+      });
     o.queue.push(start);
     pump(o);
   });
@@ -61,15 +104,16 @@ export function createGate(max) {
 export function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal && signal.aborted) return reject(abortedError(signal));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(abortedError(signal));
-    };
+    let unsubscribe = () => {};
     const t = setTimeout(() => {
-      if (signal) signal.removeEventListener('abort', onAbort);
+      unsubscribe();
       resolve();
     }, ms);
-    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    if (signal)
+      unsubscribe = onAbort(signal, () => {
+        clearTimeout(t);
+        reject(abortedError(signal));
+      });
   });
 }
 
@@ -124,11 +168,12 @@ export async function fetchBytes(url, ctx, { signal, onProgress, expectedBytes }
     }
     // The slot is held until the body is read; backoff sleeps do not hold one.
     const release = await ctx.gate(url, signal);
+    const child = childSignal(signal);
     try {
       ctx.stats.requests++;
       let res;
       try {
-        res = await fetchFn(url, { signal, credentials: 'same-origin' });
+        res = await fetchFn(url, { signal: child.signal, credentials: 'same-origin' });
       } catch (e) {
         throwIfAborted(signal);
         lastStatus = 0;
@@ -160,6 +205,7 @@ export async function fetchBytes(url, ctx, { signal, onProgress, expectedBytes }
         lastError = e;
       }
     } finally {
+      child.release();
       release();
     }
   }
@@ -190,15 +236,14 @@ export function waitFor(promise, signal) {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(abortedError(signal));
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(abortedError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = onAbort(signal, () => reject(abortedError(signal)));
     promise.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         resolve(v);
       },
       (e) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         reject(e);
       },
     );

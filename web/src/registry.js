@@ -6,6 +6,7 @@
 // - eviction (and clear / dispose) calls the model's dispose(), which frees its WASM memory;
 // - a failed load leaves nothing behind: no entry, no WASM object.
 import { StockcastError, abortedError, coreError } from './errors.js';
+import { onAbort } from './net.js';
 
 // The one long-lived C++ object that crosses the boundary, behind an idempotent dispose().
 export class ModelHandle {
@@ -86,9 +87,9 @@ export class Registry {
     let p = this.#pending.get(spec.key);
     if (!p) p = this.#start(spec);
     return new Promise((resolve, reject) => {
-      const waiter = { resolve, reject, signal, onAbort: null };
+      const waiter = { resolve, reject, unsubscribe: null };
       if (signal) {
-        waiter.onAbort = () => {
+        waiter.unsubscribe = onAbort(signal, () => {
           if (!p.waiters.delete(waiter)) return;
           reject(abortedError(signal));
           if (p.waiters.size === 0) {
@@ -96,8 +97,7 @@ export class Registry {
             this.#pending.delete(spec.key);
             p.controller.abort(signal.reason);
           }
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        });
       }
       p.waiters.add(waiter);
     });
@@ -110,7 +110,7 @@ export class Registry {
     const settle = (fn) => {
       if (this.#pending.get(spec.key) === p) this.#pending.delete(spec.key);
       for (const w of p.waiters) {
-        if (w.signal) w.signal.removeEventListener('abort', w.onAbort);
+        if (w.unsubscribe) w.unsubscribe();
         fn(w);
       }
       p.waiters.clear();

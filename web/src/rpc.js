@@ -3,6 +3,7 @@
 //   worker -> client  {id, ok: true, result}  |  {id, ok: false, error}  |  {progress: {url, loaded, total}}
 // Errors travel as plain objects and become StockcastError again on the other side.
 import { StockcastError } from './errors.js';
+import { onAbort } from './net.js';
 
 export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'stats', 'clearCache', 'dispose'];
 
@@ -118,10 +119,9 @@ export function connect(endpoint, { onProgress, terminate, signal: lifeSignal } 
       if (signal.aborted) return Promise.reject(new StockcastError('aborted', 'the operation was aborted'));
     }
     return new Promise((resolve, reject) => {
-      const onAbort = () => endpoint.postMessage({ abort: id });
-      const cleanup = () => signal && signal.removeEventListener('abort', onAbort);
+      // One listener on the caller's signal however many calls share it (net.js onAbort).
+      const cleanup = signal ? onAbort(signal, () => endpoint.postMessage({ abort: id })) : () => {};
       pending.set(id, { resolve, reject, cleanup });
-      if (signal) signal.addEventListener('abort', onAbort, { once: true });
       endpoint.postMessage({ id, method, args: a, withSignal: !!signal || !!lifeSignal });
     });
   };
