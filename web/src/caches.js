@@ -84,7 +84,8 @@ export class PredictionCache {
   }
   // Answers with warnings (a fallback model served them) are not kept: the next call retries.
   put(key, symbol, value) {
-    if (key === null || (value.warnings.length && value.modelType !== 'general_unseen')) return;
+    // Nor are answers from stale data (every history source failed): the next call asks again.
+    if (key === null || value.stale || (value.warnings.length && value.modelType !== 'general_unseen')) return;
     this.#map.delete(key);
     this.#map.set(key, { value: structuredClone(value), expires: Date.now() + this.ttlMs, symbol });
     if (this.#map.size > MAX_PREDICTIONS) this.#map.delete(this.#map.keys().next().value);

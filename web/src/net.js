@@ -71,18 +71,46 @@ export function childSignal(signal) {
 // others waiting in request order. Browsers hold ~6 connections per host themselves; Node and a
 // custom fetch do not, and a burst of connections overflows a small listen backlog (Python's
 // http.server: 5), whose dropped attempts wait out TCP's 1 s / 3 s retransmission timers. An
-// aborted waiter leaves the queue at once. A rate limit (token bucket) would be one more
-// condition in pump() and a timer calling pump() when the next token is due.
+// aborted waiter leaves the queue at once.
+// Rate limit: gate.limit(url, {rate, burst}) gives the URL's origin a token bucket (`rate`
+// requests per second, at most `burst` at once after a quiet spell); a request without a token
+// waits in the same queue (it is never refused) and a timer on `clock` calls pump() when the
+// next token is due. clock: {now() -> ms, setTimeout(fn, ms), clearTimeout(id)} (a test's fake).
 // Returns gate(url, signal) -> Promise of release(); call release() once the body is read.
-export function createGate(max) {
-  const origins = new Map(); // origin -> {active, queue of start functions}
-  const pump = (o) => {
-    while (o.queue.length && o.active < max) o.queue.shift()();
+export function createGate(max, clock = realClock) {
+  const origins = new Map(); // origin -> {active, queue of start functions, bucket?, timer?}
+  const originOf = (url) => new URL(url, globalThis.location && globalThis.location.href).origin;
+  const get = (key) => {
+    let o = origins.get(key);
+    if (!o) origins.set(key, (o = { active: 0, queue: [], bucket: null, timer: null }));
+    return o;
   };
-  return (url, signal) => new Promise((resolve, reject) => {
-    const key = new URL(url, globalThis.location && globalThis.location.href).origin;
-    const o = origins.get(key) || { active: 0, queue: [] };
-    origins.set(key, o);
+  const refill = (b) => {
+    const t = clock.now();
+    b.tokens = Math.min(b.burst, b.tokens + ((t - b.at) * b.rate) / 1000);
+    b.at = t;
+  };
+  const pump = (o) => {
+    while (o.queue.length && o.active < max) {
+      const b = o.bucket;
+      if (b) {
+        refill(b);
+        if (b.tokens < 1) {
+          if (o.timer === null) {
+            o.timer = clock.setTimeout(() => {
+              o.timer = null;
+              pump(o);
+            }, Math.max(1, Math.ceil(((1 - b.tokens) * 1000) / b.rate)));
+          }
+          return;
+        }
+        b.tokens -= 1;
+      }
+      o.queue.shift()();
+    }
+  };
+  const gate = (url, signal) => new Promise((resolve, reject) => {
+    const o = get(originOf(url));
     if (signal && signal.aborted) return reject(abortedError(signal));
     let unsubscribe = () => {};
     const start = () => {
@@ -99,7 +127,26 @@ export function createGate(max) {
     o.queue.push(start);
     pump(o);
   });
+  gate.limit = (url, { rate, burst }) => {
+    const o = get(originOf(url));
+    o.bucket = { rate, burst, tokens: burst, at: clock.now() };
+  };
+  // Requests waiting for a slot or a token, per origin (health()).
+  gate.waiting = (url) => {
+    const o = origins.get(originOf(url));
+    return o ? o.queue.length : 0;
+  };
+  gate.dispose = () => {
+    for (const o of origins.values()) if (o.timer !== null) clock.clearTimeout(o.timer), (o.timer = null);
+  };
+  return gate;
 }
+
+export const realClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id),
+};
 
 export function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
@@ -155,7 +202,9 @@ async function readBody(res, url, total, onProgress, signal) {
 
 // GET `url` as bytes. Retries network errors and 5xx/429 with exponential backoff; 4xx and
 // an HTML body (a dev server's index.html fallback) fail at once. Throws StockcastError.
-export async function fetchBytes(url, ctx, { signal, onProgress, expectedBytes } = {}) {
+// admit (optional): asked once the first attempt holds its slot, right before the request starts;
+// false ends the call with fetch_failed, reason 'circuit_open' (a circuit breaker's last word).
+export async function fetchBytes(url, ctx, { signal, onProgress, expectedBytes, admit } = {}) {
   const fetchFn = ctx.fetch;
   const attemptsMax = ctx.retries + 1;
   let lastStatus = 0;
@@ -164,10 +213,15 @@ export async function fetchBytes(url, ctx, { signal, onProgress, expectedBytes }
     throwIfAborted(signal);
     if (attempt > 1) {
       ctx.stats.retries++;
+      if (ctx.emit) ctx.emit({ type: 'retry', url, attempt, status: lastStatus });
       await sleep(ctx.retryDelayMs * 2 ** (attempt - 2), signal);
     }
     // The slot is held until the body is read; backoff sleeps do not hold one.
     const release = await ctx.gate(url, signal);
+    if (admit && attempt === 1 && !admit()) {
+      release();
+      throw new StockcastError('fetch_failed', `GET ${url}: circuit open`, { url, status: 0, attempts: 0, reason: 'circuit_open' });
+    }
     const child = childSignal(signal);
     try {
       ctx.stats.requests++;

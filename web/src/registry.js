@@ -52,7 +52,8 @@ export class Registry {
   #entries = new Map(); // key -> entry, least recently used first
   #pending = new Map(); // key -> { waiters: Set, controller }
   #bytes = 0;
-  constructor({ maxCount, maxBytes, load, stats }) {
+  constructor({ maxCount, maxBytes, load, stats, emit }) {
+    this.emit = emit || (() => {});
     this.maxCount = maxCount;
     this.maxBytes = maxBytes;
     this.load = load; // async (spec, signal) -> ModelHandle-like {bytes, handle}
@@ -130,6 +131,7 @@ export class Registry {
         const entry = { key: spec.key, handle, bytes, pins: p.waiters.size, loadedAt: Date.now() };
         this.#entries.set(spec.key, entry);
         this.#bytes += bytes;
+        this.emit({ type: 'load', file: spec.key, bytes, ms });
         settle((w) => w.resolve(entry));
         this.#evict();
       },
@@ -166,6 +168,7 @@ export class Registry {
       if (!victim) return;
       this.#remove(victim[0], victim[1]);
       this.stats.evictions++;
+      this.emit({ type: 'evict', file: victim[0], bytes: victim[1].bytes });
     }
   }
 

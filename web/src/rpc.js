@@ -5,7 +5,7 @@
 import { StockcastError } from './errors.js';
 import { onAbort } from './net.js';
 
-export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'stats', 'clearCache', 'dispose'];
+export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'stats', 'health', 'clearCache', 'dispose'];
 
 // Which argument holds the {signal} options of each method.
 const SIGNAL_ARG = { available: 0, predict: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1 };
@@ -106,7 +106,7 @@ export function connect(endpoint, { onProgress, terminate, signal: lifeSignal } 
   });
   const call = (method, args = []) => {
     if (closed) return Promise.reject(new StockcastError('disposed', 'this stockcast worker client was disposed'));
-    if (lifeSignal && lifeSignal.aborted && method !== 'dispose' && method !== 'stats')
+    if (lifeSignal && lifeSignal.aborted && method !== 'dispose' && method !== 'stats' && method !== 'health')
       return Promise.reject(new StockcastError('aborted', 'the operation was aborted'));
     const id = next++;
     let signal;

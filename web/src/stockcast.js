@@ -7,12 +7,14 @@ import { StockcastError, abortedError, coreError, invalid } from './errors.js';
 import { checkOptions, checkRequest, checkSignal, checkSymbol, isObj, normalizeHistory } from './checks.js';
 import { horizonOf, indexManifest, levelOf } from './manifest.js';
 import { PredictionCache, PromiseCache } from './caches.js';
-import { historyOf, loadJson, loadModel } from './loading.js';
-import { anySignal, createGate, throwIfAborted, waitFor } from './net.js';
+import { loadJson, loadModel } from './loading.js';
+import { anySignal, createGate, realClock, throwIfAborted, waitFor } from './net.js';
+import { HistorySources, checkSources, percentiles } from './sources.js';
 import { Registry, now } from './registry.js';
 
 // Errors of a stock-specific model's download or file after which the general model serves.
 const FALLBACK_CODES = ['fetch_failed', 'integrity_error', 'format_error'];
+const OP_WINDOW = 1024; // latencies kept per operation for stats().operations percentiles
 
 export class Stockcast {
   #M;
@@ -28,7 +30,10 @@ export class Stockcast {
   // in and out costs microseconds, a prediction ~150 µs): routes for #routesFor, served types.
   #routed = new Map();
   #served = new Map();
-  #histories; // url -> promise of a normalized history
+  #histories; // symbol -> promise of a normalized history
+  #sources = null; // HistorySources, made on first use
+  #manifestAt = null; // clock time the manifest in use was fetched
+  #clock;
   #predictions;
   #stats;
   #net;
@@ -42,19 +47,23 @@ export class Stockcast {
     this.#o = o;
     this.#getRisk = getRisk;
     this.#base = anySignal([o.signal, this.#life.signal]).signal;
+    this.#clock = o.clock || realClock;
     this.#histories = new PromiseCache(o.historyTtl);
     this.#predictions = new PredictionCache(o.ttl);
     this.#stats = {
       predictions: 0, cacheHits: 0, cacheMisses: 0,
       models: { hits: 0, misses: 0, loads: 0, loadFailures: 0, evictions: 0, loadTimeMs: 0, lastLoadMs: 0, storeHits: 0 },
       latency: new Map(),
+      operations: new Map(), // operation -> {count, failures, recent ms (ring of OP_WINDOW)}
+      failures: new Map(), // symbol -> {code: count}
     };
-    this.#net = { fetch: o.fetch, gate: o.gate, retries: o.retries, retryDelayMs: o.retryDelayMs, stats: { requests: 0, retries: 0, bytes: 0 } };
+    this.#net = { fetch: o.fetch, gate: o.gate, retries: o.retries, retryDelayMs: o.retryDelayMs, stats: { requests: 0, retries: 0, bytes: 0 }, emit: (e) => this.#emit(e) };
     const loading = { store: o.store, sha256: o.sha256, net: this.#net, onProgress: o.onProgress, stats: this.#stats.models };
     this.#registry = new Registry({
-      maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models,
+      maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models, emit: (e) => this.#emit(e),
       load: (spec, signal) => loadModel(spec, signal, { ...loading, Module: this.#M }),
     });
+    if (o.historySources) this.#historySources(); // a source URL that cannot resolve fails createStockcast
   }
 
   // The manifest is fetched while the .wasm downloads and compiles: every call needs it first,
@@ -104,7 +113,10 @@ export class Stockcast {
   #manifest(signal) {
     if (!this.#index) {
       const url = this.#url('manifest.json');
-      const p = this.#json(url, this.#base).then((m) => (this.#indexed = indexManifest(m, this.#o.base)));
+      const p = this.#json(url, this.#base).then((m) => {
+        this.#manifestAt = this.#clock.now();
+        return (this.#indexed = indexManifest(m, this.#o.base));
+      });
       this.#index = p;
       p.catch(() => {
         if (this.#index === p) this.#index = null; // a failure is not remembered
@@ -113,16 +125,42 @@ export class Stockcast {
     return waitFor(this.#index, signal);
   }
 
-  #history(symbol, signal) {
-    const url = this.#historyUrl(symbol);
-    const hit = this.#histories.fresh(url);
-    if (hit) return waitFor(hit.promise, signal);
-    const { promise } = this.#histories.set(url, this.#json(url, this.#base).then((doc) => historyOf(doc, url)));
-    return waitFor(promise, signal);
+  // Structured events for createStockcast({ onEvent }); a throwing listener is ignored.
+  #emit(event) {
+    if (!this.#o.onEvent) return;
+    try {
+      this.#o.onEvent({ ...event, time: this.#clock.now() });
+    } catch {
+      // the listener's own problem
+    }
   }
 
-  #historyUrl(symbol) {
-    return this.#url(`history/${encodeURIComponent(symbol)}.json`);
+  // The history sources (sources.js): createStockcast({ historySources }), or baseUrl + history/.
+  #historySources() {
+    if (!this.#sources) {
+      const specs = this.#o.historySources || [{ url: this.#url('history/'), name: 'history/' }];
+      this.#sources = new HistorySources(specs, {
+        net: this.#net, store: this.#o.store, clock: this.#clock, base: this.#o.base,
+        breaker: this.#o.breaker, timeoutMs: this.#o.sourceTimeoutMs, emit: (e) => this.#emit(e),
+      });
+    }
+    return this.#sources;
+  }
+
+  // A stale history (every source failed; the store's last good copy) is not kept: the next call
+  // asks the sources again.
+  #history(symbol, signal) {
+    const hit = this.#histories.fresh(symbol);
+    if (hit) return waitFor(hit.promise, signal);
+    let sources;
+    try {
+      sources = this.#historySources();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const entry = this.#histories.set(symbol, sources.load(symbol, this.#base));
+    entry.promise.then((h) => h.stale && this.#histories.fresh(symbol) === entry && this.#histories.delete(symbol), () => {});
+    return waitFor(entry.promise, signal);
   }
 
   // The core's routing table, holding the columns of `idx` (refilled in place for a newer index,
@@ -215,11 +253,29 @@ export class Stockcast {
       modelFile: spec.key,
       trainedAt: handle.summary.trained_at || idx.manifest.training_date || null,
       dataDate: hist.dataDate,
+      stale: !!hist.stale,
+      dataSource: hist.source ?? null,
       historyLength: hist.closes.length,
       latencyMs: 0,
       cached: false,
       warnings,
     };
+  }
+
+  #failed(symbol, code) {
+    let f = this.#stats.failures.get(symbol);
+    if (!f) this.#stats.failures.set(symbol, (f = {}));
+    f[code] = (f[code] || 0) + 1;
+  }
+
+  // Latency of one public call (its whole duration), for stats().operations.
+  #op(name, t0, ok) {
+    let o = this.#stats.operations.get(name);
+    if (!o) this.#stats.operations.set(name, (o = { count: 0, failures: 0, recent: [] }));
+    o.count++;
+    if (!ok) o.failures++;
+    o.recent.push(now() - t0);
+    if (o.recent.length > OP_WINDOW) o.recent.shift();
   }
 
   #record(symbol, ms) {
@@ -231,6 +287,7 @@ export class Stockcast {
     l.maxMs = Math.max(l.maxMs, ms);
     l.lastMs = ms;
     this.#stats.predictions++;
+    if (this.#o.onEvent) this.#emit({ type: 'prediction', symbol, ms });
   }
 
   #fromCache(v, t0) {
@@ -253,6 +310,7 @@ export class Stockcast {
     const fail = (i, symbol, e) => {
       if (this.#disposed || (e instanceof StockcastError && e.code === 'aborted')) this.#rethrow(e);
       results[i] = { symbol, ok: false, error: e instanceof StockcastError ? e : new StockcastError('internal_error', String(e && e.message), { cause: e }) };
+      this.#failed(symbol, results[i].error.code);
     };
     const groups = new Map();
     const early = new Map(); // model key -> acquisition started while histories download
@@ -265,7 +323,7 @@ export class Stockcast {
           const route = this.#route(sym, idx, !!item.history);
           let hist = item.history;
           if (!hist) {
-            const resident = this.#histories.fresh(this.#historyUrl(sym));
+            const resident = this.#histories.fresh(sym);
             if ((!resident || !resident.loaded) && !early.has(route.spec.key)) {
               const p = this.#acquire(route, sig);
               p.catch(() => {}); // its failure surfaces when the group awaits it (or not at all)
@@ -376,6 +434,7 @@ export class Stockcast {
     this.#alive();
     const t0 = now();
     const r = checkRequest(req, name);
+    let failed = false;
     const { signal: sig, release } = this.#signal(r.signal);
     try {
       let api;
@@ -386,9 +445,11 @@ export class Stockcast {
       }
       return await api[name](this.#riskContext, r, sig, t0);
     } catch (e) {
+      failed = true;
       this.#rethrow(e);
     } finally {
       release();
+      this.#op(name, t0, !failed);
     }
   }
 
@@ -472,6 +533,7 @@ export class Stockcast {
     const { symbol, horizon, history, level, signal } = checkRequest(req, 'predict');
     const sym = checkSymbol(symbol);
     const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
+    let failed = false;
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
@@ -480,9 +542,11 @@ export class Stockcast {
       if (!r.ok) throw r.error;
       return r.predictions[0];
     } catch (e) {
+      failed = true;
       this.#rethrow(e);
     } finally {
       release();
+      this.#op('predict', t0, !failed);
     }
   }
 
@@ -494,6 +558,7 @@ export class Stockcast {
     const { symbol, history, level, signal } = checkRequest(req, 'predictHorizons');
     const sym = checkSymbol(symbol);
     const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
+    let failed = false;
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
@@ -503,9 +568,11 @@ export class Stockcast {
       if (!r.ok) throw r.error;
       return r.predictions;
     } catch (e) {
+      failed = true;
       this.#rethrow(e);
     } finally {
       release();
+      this.#op('predictHorizons', t0, !failed);
     }
   }
 
@@ -516,6 +583,7 @@ export class Stockcast {
     if (!Array.isArray(symbols)) throw invalid('symbols', symbols === undefined ? 'required' : 'wrong_type', 'expected an array of ticker symbols');
     if (symbols.length > 10000) throw invalid('symbols', 'too_many', 'at most 10000 symbols per batch');
     if (histories !== undefined && !isObj(histories)) throw invalid('histories', 'wrong_type', 'expected {SYMBOL: history}');
+    let failed = false;
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
@@ -533,9 +601,11 @@ export class Stockcast {
       });
       return Stockcast.#batchAnswer(hz, lvl, await this.#batch(items, [hz], lvl, idx, sig, t0));
     } catch (e) {
+      failed = true;
       this.#rethrow(e);
     } finally {
       release();
+      this.#op('predictBatch', t0, !failed);
     }
   }
 
@@ -544,6 +614,7 @@ export class Stockcast {
     const t0 = now();
     const { sector, horizon, level, signal } = checkRequest(req, 'predictSector');
     if (typeof sector !== 'string' || !sector.trim()) throw invalid('sector', sector === undefined ? 'required' : 'wrong_type', 'expected a sector name');
+    let failed = false;
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
@@ -557,9 +628,11 @@ export class Stockcast {
       const trainedCount = symbols.filter((s) => idx.stocks.get(s) && idx.stocks.get(s).model_type === 'stock_specific').length;
       return { sector: name, trainedCount, totalCount: symbols.length, ...out };
     } catch (e) {
+      failed = true;
       this.#rethrow(e);
     } finally {
       release();
+      this.#op('predictSector', t0, !failed);
     }
   }
 
@@ -569,6 +642,34 @@ export class Stockcast {
 
   optimizePortfolio(req) {
     return this.#riskApi('optimizePortfolio', req);
+  }
+
+  // What works and how well, synchronously (the frontend's health panel): the .wasm, the manifest,
+  // the store, each history source (breaker state, success rate, latency percentiles), models.
+  health() {
+    const idx = this.#indexed;
+    const m = idx && idx.manifest;
+    let sources = [];
+    try {
+      sources = this.#disposed ? [] : this.#historySources().health();
+    } catch {
+      // no baseUrl and no historySources: no source
+    }
+    const store = this.#o.store;
+    const open = sources.filter((x) => x.state !== 'closed').length;
+    return {
+      status: this.#disposed ? 'disposed' : !this.#M ? 'down' : open && open === sources.length ? 'down' : open ? 'degraded' : 'ok',
+      wasm: { loaded: !!this.#M, simd: simdSupported(), coreVersion: this.#M ? this.#M.version() : null },
+      manifest: {
+        loaded: !!idx,
+        ageMs: this.#manifestAt === null ? null : this.#clock.now() - this.#manifestAt,
+        trainingDate: (m && m.training_date) ?? null,
+        dataTo: (m && m.data && m.data.to) ?? null,
+      },
+      store: { available: !!store, kind: store ? store.kind || 'custom' : null },
+      sources,
+      models: { resident: this.#registry.keys(), count: this.#registry.size, bytes: this.#registry.bytes, maxCount: this.#o.cacheSize },
+    };
   }
 
   stats() {
@@ -603,6 +704,8 @@ export class Stockcast {
       },
       network: { ...this.#net.stats },
       latency,
+      operations: Object.fromEntries([...s.operations].map(([k, o]) => [k, { count: o.count, failures: o.failures, ...percentiles(o.recent) }])),
+      failures: Object.fromEntries([...s.failures].map(([k, f]) => [k, { ...f }])),
       wasmHeapBytes: this.#M ? this.#M.heapBytes() : 0,
       wasmObjects: this.#M ? this.#M.objects() : { models: 0, handles: 0 },
       disposed: this.#disposed,
@@ -622,7 +725,7 @@ export class Stockcast {
     }
     const sym = checkSymbol(symbol);
     this.#predictions.deleteSymbol(sym);
-    if (this.#o.base) this.#histories.delete(this.#historyUrl(sym));
+    this.#histories.delete(sym);
     const stock = this.#indexed && this.#indexed.stocks.get(sym);
     if (stock && stock.model_type === 'stock_specific') this.#registry.clear([stock.file]);
   }
@@ -637,9 +740,23 @@ export class Stockcast {
     this.#index = null;
     if (this.#routes) this.#routes.delete();
     this.#routes = null;
+    if (this.#o.gate.dispose) this.#o.gate.dispose();
     this.#M = null;
     this.#risk = null;
   }
+}
+
+// WebAssembly SIMD (the .wasm is built with -msimd128): a 1-function module using v128.
+let simd;
+function simdSupported() {
+  if (simd === undefined) {
+    try {
+      simd = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+    } catch {
+      simd = false;
+    }
+  }
+  return simd;
 }
 
 // Shared by the entries: validate options, get the module, build the API object. platform: the
@@ -647,7 +764,8 @@ export class Stockcast {
 // (node.js). o.gate: every request of the instance starts through it, the .wasm downloads too.
 export async function createWith(getModule, options, getRiskModule, platform) {
   const o = checkOptions(options, platform);
-  o.gate = createGate(o.maxRequests);
+  if (o.historySources !== undefined) o.historySources = checkSources(o.historySources);
+  o.gate = createGate(o.maxRequests, o.clock || realClock);
   throwIfAborted(o.signal);
   return Stockcast.create(getModule, o, getRiskModule);
 }

@@ -112,6 +112,8 @@ function pool(clients) {
         disposed: each.every((s) => s.disposed), workers: each,
       };
     },
+    // The first worker's health, each worker's own under `workers` (sources and breakers are per worker).
+    health: () => all((c) => c.health()).then((each) => ({ ...each[0], workers: each })),
     clearCache: (symbol) => all((c) => c.clearCache(symbol)).then(() => undefined),
     dispose: () => all((c) => c.dispose()).then(() => undefined),
   };

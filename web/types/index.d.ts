@@ -48,6 +48,18 @@ export interface StockcastOptions {
   predictionTtlMs?: number;
   /** How long fetched histories are reused. Default 300000. */
   historyTtlMs?: number;
+  /** Where histories come from, tried in order (default: baseUrl + 'history/'). See HistorySource. */
+  historySources?: HistorySource[];
+  /** Consecutive failures that open a source's circuit breaker. Default 5. */
+  breakerFailures?: number;
+  /** How long an open breaker refuses requests before one half-open probe. Default 30000. */
+  breakerCooldownMs?: number;
+  /** A history source's answer must arrive within this (else the next source). Default 15000. */
+  sourceTimeoutMs?: number;
+  /** The clock of breakers, rate limits and source timeouts (tests inject a fake one). */
+  clock?: Clock;
+  /** Structured events: fetch (per source attempt), breaker (state change), stale (a stored copy served). */
+  onEvent?: (event: StockcastEvent) => void;
   /** Retries after a network error or 5xx/408/429 (4xx never retried). Default 2. */
   retries?: number;
   /** First backoff delay, doubled per retry. Default 250. */
@@ -86,6 +98,75 @@ export interface HeldOutMetrics {
   period: [string, string] | null;
 }
 
+/** A base URL (per-symbol SYMBOL.json, or SYMBOL.csv with format 'csv'), a URL template with
+ * {symbol}, a function, or an object with one of url / load and the options below. */
+export type HistorySource =
+  | string
+  | URL
+  | HistoryLoader
+  | {
+      url?: string | URL;
+      load?: HistoryLoader;
+      /** Shown in health() and events; default the URL template or function#i. */
+      name?: string;
+      /** How the body is read; default: JSON when it starts with { or [, else CSV. */
+      format?: 'json' | 'csv';
+      /** Token bucket for the URL's origin: `rate` requests per second, `burst` at once. Requests beyond it queue. */
+      rate?: number;
+      burst?: number;
+      /** Overrides sourceTimeoutMs. */
+      timeoutMs?: number;
+      /** Overrides retries. */
+      retries?: number;
+    };
+
+/** (symbol, {signal}) -> rows ({date, close, volume?}), bare closes, or {rows}. */
+export type HistoryLoader = (symbol: string, options: { signal?: AbortSignal }) => History | { rows: History } | Promise<History | { rows: History }>;
+
+export interface Clock {
+  now(): number;
+  setTimeout?(fn: () => void, ms: number): unknown;
+  clearTimeout?(id: unknown): void;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export type StockcastEvent =
+  | { type: 'fetch'; source: string; symbol: string; ok: boolean; code?: ErrorCode; status?: number | null; ms: number; time: number }
+  | { type: 'breaker'; source: string; from: BreakerState; to: BreakerState; time: number }
+  | { type: 'stale'; symbol: string; dataDate: string | null; time: number };
+
+export interface LatencyPercentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface SourceHealth {
+  name: string;
+  kind: 'url' | 'function';
+  state: BreakerState;
+  /** Requests started (a refused one, breaker open, is not counted). */
+  requests: number;
+  successes: number;
+  failures: number;
+  /** 404s: the source is up but lacks the symbol (no breaker failure). */
+  notFound: number;
+  successRate: number | null;
+  /** Over the last 256 answers, on the instance's clock. */
+  latencyMs: LatencyPercentiles;
+  rateLimit: { rate: number; burst: number } | null;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded' | 'down' | 'disposed';
+  wasm: { loaded: boolean; simd: boolean; coreVersion: string | null };
+  manifest: { loaded: boolean; ageMs: number | null; trainingDate: string | null; dataTo: string | null };
+  store: { available: boolean; kind: string | null };
+  sources: SourceHealth[];
+  models: { resident: string[]; count: number; bytes: number; maxCount: number };
+}
+
 export interface Prediction {
   symbol: string;
   name: string | null;
@@ -108,6 +189,10 @@ export interface Prediction {
   trainedAt: string | null;
   /** Date of the last history row (null for bare closes). */
   dataDate: string | null;
+  /** True when every history source failed and the store's last good copy (of dataDate) served. */
+  stale: boolean;
+  /** The history source that served (its name); null for a caller's history. */
+  dataSource: string | null;
   historyLength: number;
   latencyMs: number;
   cached: boolean;
@@ -280,6 +365,8 @@ export interface Stockcast {
   risk(request: RiskRequest): Promise<RiskReport>;
   optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
   stats(): Stats;
+  /** The .wasm, manifest, store, history sources (breakers, success rates, latency percentiles) and resident models. */
+  health(): Health;
   /** Forget cached predictions/histories and drop resident models (one symbol's, or all). */
   clearCache(symbol?: string): void;
   /** Frees every WASM object; idempotent. Later calls fail with code 'disposed'. */

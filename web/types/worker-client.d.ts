@@ -1,7 +1,7 @@
 // stockcast/worker-client: the API running in a Web Worker. Every method returns a Promise.
 import type {
   Available, BatchResult, CallOptions, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction,
-  PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions,
+  PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions, Health,
 } from './index.js';
 
 export { StockcastError } from './index.js';
@@ -14,7 +14,9 @@ export interface WorkerLike {
   terminate?(): unknown;
 }
 
-export interface StockcastWorkerOptions extends Omit<StockcastOptions, 'fetch' | 'store' | 'onProgress'> {
+export interface StockcastWorkerOptions extends Omit<StockcastOptions, 'fetch' | 'store' | 'onProgress' | 'clock' | 'onEvent' | 'historySources'> {
+  /** URL sources only: a function cannot cross postMessage. */
+  historySources?: Array<string | { url: string; name?: string; format?: 'json' | 'csv'; rate?: number; burst?: number; timeoutMs?: number; retries?: number }>;
   /** Your own worker(s) (e.g. new Worker(new URL('stockcast/worker.js', import.meta.url), {type: 'module'})); default: the package's. */
   worker?: WorkerLike | WorkerLike[];
   /** How many of the package's workers to start (1..16, default 1) when `worker` is not given. Each
@@ -38,6 +40,8 @@ export interface StockcastWorker {
   optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
   /** Counters summed over the workers; each worker's own stats under `workers`. */
   stats(): Promise<Stats & { workers: Stats[] }>;
+  /** The first worker's health; each worker's own under `workers` (breakers are per worker). */
+  health(): Promise<Health & { workers: Health[] }>;
   clearCache(symbol?: string): Promise<void>;
   /** Disposes the instance in the worker and terminates the worker if the client created it. */
   dispose(): Promise<void>;
