@@ -69,6 +69,10 @@ export class Registry {
   has(key) {
     return this.#entries.has(key);
   }
+  // The resident entry of `key` (not pinned, the LRU order untouched), or undefined.
+  peek(key) {
+    return this.#entries.get(key);
+  }
   keys() {
     return [...this.#entries.keys()];
   }

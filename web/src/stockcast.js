@@ -14,6 +14,7 @@ import { Registry, now } from './registry.js';
 
 // Errors of a stock-specific model's download or file after which the general model serves.
 const FALLBACK_CODES = ['fetch_failed', 'integrity_error', 'format_error'];
+const PAST_MONTH_DAYS = 21; // trading days in pastMonthReturn
 const OP_WINDOW = 1024; // latencies kept per operation for stats().operations percentiles
 
 export class Stockcast {
@@ -231,6 +232,7 @@ export class Stockcast {
     if (route.fallbackFrom)
       warnings.push(`the stock-specific model ${route.fallbackFrom.file} is unavailable (${route.fallbackFrom.code}); served by the general model`);
     if (modelType === 'general_unseen') warnings.push(`${symbol} was never seen in training: general model with a neutral stock embedding`);
+    const generated = Date.now();
     return {
       symbol,
       name: stock ? stock.name : null,
@@ -256,6 +258,10 @@ export class Stockcast {
       stale: !!hist.stale,
       dataSource: hist.source ?? null,
       historyLength: hist.closes.length,
+      confidenceScore: h.confidenceScore,
+      generatedAt: new Date(generated).toISOString(),
+      expiresAt: new Date(generated + this.#o.ttl).toISOString(),
+      explanation: '',
       latencyMs: 0,
       cached: false,
       warnings,
@@ -381,6 +387,7 @@ export class Stockcast {
             try {
               const predictions = hzs.map((hz, k) => {
                 const v = this.#build({ symbol: it.sym, route, modelType: ids[j].modelType, confidence: ids[j].confidence, handle, spec: route.spec, forecast: f, hz, hist: it.hist, idx });
+                v.explanation = explain(v);
                 v.latencyMs = ms;
                 this.#predictions.put(it.keys[k], it.sym, v);
                 return v;
@@ -453,6 +460,13 @@ export class Stockcast {
     }
   }
 
+  // RSI, MACD and volume trend of a symbol's history (or the caller's rows), by the risk engine
+  // (loaded on first use); the symbol's cached risk report when there is one.
+  async #indicators(symbol, history, signal) {
+    const api = await import('./risk.js');
+    return api.indicatorsOf(this.#riskContext, symbol, history, signal);
+  }
+
   // What risk.js may use of this instance.
   #riskContext = {
     history: (symbol, signal) => this.#history(symbol, signal),
@@ -460,6 +474,8 @@ export class Stockcast {
     hasBase: () => !!this.#o.base,
     engine: (signal) => waitFor(this.#riskModule(), signal),
     alive: () => this.#alive(),
+    reports: new Map(), // symbol|data date -> {report, expires}: risk reports for RISK_TTL_MS
+    now: () => Date.now(),
   };
 
   // ---------------------------------------------------------------- public API
@@ -497,9 +513,11 @@ export class Stockcast {
     }
   }
 
-  async modelInfo(symbol, { signal } = {}) {
+  async modelInfo(symbol, options = {}) {
     this.#alive();
     const sym = checkSymbol(symbol);
+    const { signal, load } = checkRequest(options, 'modelInfo');
+    if (load !== undefined && typeof load !== 'boolean') throw invalid('load', 'wrong_type', 'expected true or false');
     try {
       const idx = await this.#manifest(signal);
       const s = idx.stocks.get(sym);
@@ -507,6 +525,16 @@ export class Stockcast {
         return { symbol: sym, status: 'not_trained', modelType: idx.general ? 'general_unseen' : null, needsHistory: true,
           suggestion: this.#routesOf(idx).closest(sym), loaded: false };
       const r = this.#route(sym, idx, false);
+      if (load && !this.#registry.has(r.spec.key)) {
+        const { signal: sig, release } = this.#signal(signal);
+        try {
+          const { entry } = await this.#acquire(r, sig);
+          this.#registry.release(entry);
+        } finally {
+          release();
+        }
+      }
+      const resident = this.#registry.peek(r.spec.key);
       return {
         symbol: sym,
         name: s.name ?? null,
@@ -520,7 +548,12 @@ export class Stockcast {
         sha256: r.spec.sha256,
         fallbackFile: r.fallback ? r.fallback.spec.key : null,
         testMetrics: s.test_metrics ?? null,
-        loaded: this.#registry.has(r.spec.key),
+        loaded: !!resident,
+        // From the model file's header once it is resident (modelInfo(symbol, { load: true })
+        // loads it); the manifest's training date otherwise.
+        version: resident ? resident.handle.summary.version ?? null : null,
+        modelVersion: resident ? `${resident.handle.summary.name || r.spec.key}@${resident.handle.summary.version}${r.spec.sha256 ? `/${r.spec.sha256.slice(0, 12)}` : ''}` : null,
+        trainedAt: (resident && resident.handle.summary.trained_at) || idx.manifest.training_date || null,
       };
     } catch (e) {
       this.#rethrow(e);
@@ -530,8 +563,9 @@ export class Stockcast {
   async predict(req) {
     this.#alive();
     const t0 = now();
-    const { symbol, horizon, history, level, signal } = checkRequest(req, 'predict');
+    const { symbol, horizon, history, level, signal, indicators } = checkRequest(req, 'predict');
     const sym = checkSymbol(symbol);
+    if (indicators !== undefined && typeof indicators !== 'boolean') throw invalid('indicators', 'wrong_type', 'expected true or false');
     const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
     let failed = false;
     const { signal: sig, release } = this.#signal(signal);
@@ -540,7 +574,9 @@ export class Stockcast {
       const out = await this.#batch([{ symbol: sym, history: given }], [horizonOf(horizon, idx)], levelOf(level, this.#o.level, idx), idx, sig, t0, true);
       const r = out.results[0];
       if (!r.ok) throw r.error;
-      return r.predictions[0];
+      const p = r.predictions[0];
+      if (indicators) p.indicators = await this.#indicators(sym, history, sig);
+      return p;
     } catch (e) {
       failed = true;
       this.#rethrow(e);
@@ -640,6 +676,80 @@ export class Stockcast {
     return this.#riskApi('risk', req);
   }
 
+  // Risk reports of many symbols: one result (report or error) per symbol, in order, and the
+  // summary shape of predictBatch. Reports are cached 2 hours per symbol and data date.
+  riskBatch(req) {
+    return this.#riskApi('riskBatch', req);
+  }
+
+  // The histories the package uses (the sources, their cache and the stale fallback), as rows.
+  async history(req) {
+    this.#alive();
+    const t0 = now();
+    const r = Array.isArray(req) || typeof req === 'string' ? { symbols: req } : checkRequest(req, 'history');
+    const list = typeof r.symbols === 'string' ? [r.symbols] : r.symbols;
+    if (!Array.isArray(list)) throw invalid('symbols', list === undefined ? 'required' : 'wrong_type', 'expected a symbol or an array of symbols');
+    if (list.length > 10000) throw invalid('symbols', 'too_many', 'at most 10000 symbols per call');
+    const { signal: sig, release } = this.#signal(r.signal);
+    try {
+      const results = await Promise.all(list.map(async (raw, i) => {
+        let sym = typeof raw === 'string' ? raw : String(raw);
+        try {
+          sym = checkSymbol(raw, `symbols[${i}]`);
+          const h = await this.#history(sym, sig);
+          const rows = Array.from(h.closes, (close, k) => {
+            const row = { date: h.dates ? h.dates[k] : null, close };
+            if (h.volumes) row.volume = h.volumes[k];
+            return row;
+          });
+          return { symbol: sym, ok: true, rows, dataDate: h.dataDate, stale: !!h.stale, dataSource: h.source ?? null };
+        } catch (e) {
+          if (this.#disposed || (e instanceof StockcastError && e.code === 'aborted')) throw e;
+          const error = e instanceof StockcastError ? e : new StockcastError('internal_error', String(e && e.message), { cause: e });
+          this.#failed(sym, error.code);
+          return { symbol: sym, ok: false, error };
+        }
+      }));
+      const successful = results.filter((x) => x.ok).length;
+      return { results, summary: { total: results.length, successful, failed: results.length - successful, totalTimeMs: now() - t0 } };
+    } catch (e) {
+      this.#rethrow(e);
+    } finally {
+      release();
+    }
+  }
+
+  // The simple return over the last 21 trading days (about one calendar month):
+  // close[last] / close[last - 21] - 1, computed by the core (pastReturn).
+  async pastMonthReturn(symbol, { signal } = {}) {
+    this.#alive();
+    const t0 = now();
+    const sym = checkSymbol(symbol);
+    const { signal: sig, release } = this.#signal(signal);
+    let failed = false;
+    try {
+      const h = await this.#history(sym, sig);
+      this.#alive();
+      const n = h.closes.length;
+      const value = this.#M.pastReturn(h.closes, PAST_MONTH_DAYS);
+      if (Number.isNaN(value))
+        throw new StockcastError('insufficient_history', `pastMonthReturn: requires ${PAST_MONTH_DAYS + 1} closes, provided ${n}`, { required: PAST_MONTH_DAYS + 1, provided: n, symbol: sym });
+      const from = n - 1 - PAST_MONTH_DAYS;
+      return {
+        symbol: sym, days: PAST_MONTH_DAYS, return: value,
+        fromDate: h.dates ? h.dates[from] : null, toDate: h.dataDate, fromClose: h.closes[from], toClose: h.closes[n - 1],
+        stale: !!h.stale, dataSource: h.source ?? null,
+      };
+    } catch (e) {
+      failed = true;
+      if (e instanceof StockcastError && e.code !== 'aborted') this.#failed(sym, e.code);
+      this.#rethrow(e);
+    } finally {
+      release();
+      this.#op('pastMonthReturn', t0, !failed);
+    }
+  }
+
   optimizePortfolio(req) {
     return this.#riskApi('optimizePortfolio', req);
   }
@@ -717,6 +827,7 @@ export class Stockcast {
   clearCache(symbol) {
     this.#alive();
     if (symbol === undefined) {
+      this.#riskContext.reports.clear();
       this.#predictions.clear();
       this.#histories.clear();
       this.#index = null;
@@ -725,6 +836,7 @@ export class Stockcast {
     }
     const sym = checkSymbol(symbol);
     this.#predictions.deleteSymbol(sym);
+    for (const k of [...this.#riskContext.reports.keys()]) if (k.startsWith(`${sym}|`)) this.#riskContext.reports.delete(k);
     this.#histories.delete(sym);
     const stock = this.#indexed && this.#indexed.stocks.get(sym);
     if (stock && stock.model_type === 'stock_specific') this.#registry.clear([stock.file]);
@@ -744,6 +856,19 @@ export class Stockcast {
     this.#M = null;
     this.#risk = null;
   }
+}
+
+// One plain-language sentence from a prediction's numbers (no formula of its own: every number
+// is the core's, only formatted here).
+function explain(p) {
+  const pct = (x, d = 1) => `${(x * 100).toFixed(d)}%`;
+  const price = (x) => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
+  const r = p.expectedReturn;
+  const move = r > 0 ? `rise ${pct(r)}` : r < 0 ? `fall ${pct(-r)}` : 'stay unchanged';
+  const days = `${p.horizonDays} trading day${p.horizonDays === 1 ? '' : 's'}`;
+  return `${p.symbol} is forecast to ${move}, from ${price(p.currentPrice)} to ${price(p.predictedPrice)}, over the next ${days} ` +
+    `(${pct(p.interval.level, 0)} interval ${price(p.interval.lower)} to ${price(p.interval.upper)}; ` +
+    `${pct(p.probabilities[p.direction], 0)} probability of a ${p.direction} move; confidence score ${p.confidenceScore.toFixed(2)} of 1).`;
 }
 
 // WebAssembly SIMD (the .wasm is built with -msimd128): a 1-function module using v128.

@@ -72,6 +72,9 @@ function pool(clients) {
     predictSector: (req) => clients[0].predictSector(req),
     risk: (req) => (req && typeof req === 'object' ? by(req.symbol) : clients[0]).risk(req),
     optimizePortfolio: (req) => clients[0].optimizePortfolio(req),
+    riskBatch: (req) => clients[0].riskBatch(req),
+    history: (req) => clients[0].history(req),
+    pastMonthReturn: (symbol, o) => by(symbol).pastMonthReturn(symbol, o),
     async predictBatch(req) {
       if (!req || typeof req !== 'object' || !Array.isArray(req.symbols)) return clients[0].predictBatch(req);
       const t0 = performance.now();

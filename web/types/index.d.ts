@@ -193,15 +193,70 @@ export interface Prediction {
   stale: boolean;
   /** The history source that served (its name); null for a caller's history. */
   dataSource: string | null;
+  /** In [0, 1], from the core: mean of the direction certainty (max probability - 1/3) / (2/3)
+   * and the interval tightness 1 / (1 + (upper - lower) / predictedPrice). See docs/package.md. */
+  confidenceScore: number;
+  /** ISO time the core computed it (a cached answer keeps its own). */
+  generatedAt: string;
+  /** generatedAt + predictionTtlMs: until then the same call is answered from the cache. */
+  expiresAt: string;
+  /** One plain-language sentence built only from the numbers above. */
+  explanation: string;
+  /** With predict({ indicators: true }): from the risk engine on the same history. */
+  indicators?: PredictionIndicators;
   historyLength: number;
   latencyMs: number;
   cached: boolean;
   warnings: string[];
 }
 
+export interface PredictionIndicators {
+  rsi: number;
+  rsiLabel: 'overbought' | 'oversold' | 'neutral';
+  macd: number;
+  signal: number;
+  histogram: number;
+  macdLabel: 'bullish' | 'bearish' | 'neutral';
+  volumeTrend: { label: string; ratio: number | null; recentMean: number; previousMean: number };
+}
+
+export interface HistoryResult {
+  results: Array<
+    | { symbol: string; ok: true; rows: Array<{ date: string | null; close: number; volume?: number }>; dataDate: string | null; stale: boolean; dataSource: string | null }
+    | { symbol: string; ok: false; error: StockcastError }
+  >;
+  summary: { total: number; successful: number; failed: number; totalTimeMs: number };
+}
+
+export interface PastMonthReturn {
+  symbol: string;
+  /** 21 trading days. */
+  days: number;
+  /** toClose / fromClose - 1, by the core. */
+  return: number;
+  fromDate: string | null;
+  toDate: string | null;
+  fromClose: number;
+  toClose: number;
+  stale: boolean;
+  dataSource: string | null;
+}
+
+export interface RiskBatchRequest extends CallOptions {
+  symbols: string[];
+  options?: Record<string, number>;
+}
+
+export interface RiskBatchResult {
+  results: Array<{ symbol: string; ok: true; report: RiskReport } | { symbol: string; ok: false; error: StockcastError }>;
+  summary: { total: number; successful: number; failed: number; totalTimeMs: number; modelCalls: number };
+}
+
 export interface PredictRequest extends CallOptions {
   symbol: string;
   horizon: Horizon;
+  /** Also compute RSI, MACD and volume trend (loads the risk engine on first use). */
+  indicators?: boolean;
   /** When absent, fetched from baseUrl/history/<SYMBOL>.json. */
   history?: History;
   level?: IntervalLevel;
@@ -281,6 +336,12 @@ export interface ModelInfo {
   fallbackFile?: string | null;
   testMetrics?: Record<string, { mape: number; naive_mape: number; coverage90?: number; direction_hit_rate?: number; n?: number }> | null;
   loaded: boolean;
+  /** The model file's version (null until it is resident; modelInfo(symbol, { load: true })). */
+  version?: string | number | null;
+  /** As on predictions: name@version/sha256-prefix (null until resident). */
+  modelVersion?: string | null;
+  /** The model's training date (its header once resident, else the manifest's). */
+  trainedAt?: string | null;
   needsHistory?: boolean;
   suggestion?: string | null;
 }
@@ -300,6 +361,11 @@ export interface RiskReport {
   symbol: string;
   dataDate: string | null;
   latencyMs: number;
+  /** From the 2-hour cache (per symbol and data date). */
+  cached?: boolean;
+  /** The history was the store's last good copy (every source failed). */
+  stale?: boolean;
+  /** total, level, factors (volatility, price_swing, volume_volatility, trend_strength), warnings, max_rolling_swing (docs/risk.md). */
   risk_score: Record<string, unknown>;
   [key: string]: unknown;
 }
@@ -356,7 +422,8 @@ export interface Stats {
 
 export interface Stockcast {
   available(options?: CallOptions): Promise<Available>;
-  modelInfo(symbol: string, options?: CallOptions): Promise<ModelInfo>;
+  /** load: true loads the model (if not resident) so version / modelVersion come from its header. */
+  modelInfo(symbol: string, options?: CallOptions & { load?: boolean }): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
   /** One prediction per horizon of the manifest (its order), all from one network call. */
   predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
@@ -364,6 +431,12 @@ export interface Stockcast {
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;
   risk(request: RiskRequest): Promise<RiskReport>;
   optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
+  /** Risk reports of many symbols (cached 2 hours per symbol and data date). */
+  riskBatch(request: RiskBatchRequest): Promise<RiskBatchResult>;
+  /** The histories the package uses: history(['SCOM']) or history({ symbols, signal }). */
+  history(request: string | string[] | ({ symbols: string | string[] } & CallOptions)): Promise<HistoryResult>;
+  /** Simple return over the last 21 trading days. */
+  pastMonthReturn(symbol: string, options?: CallOptions): Promise<PastMonthReturn>;
   stats(): Stats;
   /** The .wasm, manifest, store, history sources (breakers, success rates, latency percentiles) and resident models. */
   health(): Health;

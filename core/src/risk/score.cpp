@@ -44,8 +44,8 @@ Result<RiskScore> risk_score(const PriceSeries& s, const std::vector<PriceEvent>
     out.factors.push_back({"volatility", vol, capped(200, vol), 0.4, true});
 
     // Price swing, as the original: (max - min) / mean of the last swing_window (7) closes.
-    const auto recent = close.tail(o.swing_window);
-    const double swing = (recent.maxCoeff() - recent.minCoeff()) / recent.mean();
+    const auto last_rows = close.tail(o.swing_window);
+    const double swing = (last_rows.maxCoeff() - last_rows.minCoeff()) / last_rows.mean();
     out.factors.push_back({"price_swing", swing, capped(150, swing), 0.3, true});
 
     // Extra measure (no weight): the widest swing over any swing_window consecutive rows in the window.
