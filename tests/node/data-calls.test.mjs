@@ -136,3 +136,25 @@ test("modelInfo: the model's version and training date", async () => {
     fresh.dispose();
   }
 });
+
+test('the general model stays resident: pinned, outside cacheSize, never evicted', async () => {
+  const general = models.manifest.models.find((m) => m.kind === 'general').file;
+  const generalSym = models.manifest.stocks.find((s) => s.model_type === 'general').symbol;
+  const specific = models.manifest.stocks.filter((s) => s.model_type === 'stock_specific').map((s) => s.symbol);
+  const evicted = [];
+  const one = await pkg.createStockcast({ baseUrl: srv.url, cacheSize: 1, onEvent: (e) => e.type === 'evict' && evicted.push(e.file) });
+  try {
+    await one.predict({ symbol: generalSym, horizon: '1d' });
+    for (const s of specific.slice(0, 4)) await one.predict({ symbol: s, horizon: '1d' });
+    const st = one.stats().models;
+    assert.deepEqual(st.pinnedFiles, [general]);
+    assert.ok(st.residentFiles.includes(general));
+    assert.equal(st.resident, 2, 'the general model plus cacheSize (1) others');
+    assert.equal(st.evictions, 3);
+    assert.ok(!evicted.includes(general));
+    await one.predict({ symbol: generalSym, horizon: '5d' });
+    assert.equal(one.stats().models.loads, 5, 'the general model was not loaded again');
+  } finally {
+    one.dispose();
+  }
+});

@@ -3,6 +3,8 @@
 // - a load is aborted only when every request waiting for it has given up (a later request
 //   then starts a fresh one);
 // - models in use are pinned: eviction skips them and happens again when they are released;
+// - resident models (pin(key): the general model, which serves every stock without its own) are
+//   never evicted and do not count against maxCount / maxBytes;
 // - eviction (and clear / dispose) calls the model's dispose(), which frees its WASM memory;
 // - a failed load leaves nothing behind: no entry, no WASM object.
 import { StockcastError, abortedError, coreError } from './errors.js';
@@ -52,6 +54,7 @@ export class Registry {
   #entries = new Map(); // key -> entry, least recently used first
   #pending = new Map(); // key -> { waiters: Set, controller }
   #bytes = 0;
+  #resident = new Set(); // keys kept resident (pin): never evicted, not counted
   constructor({ maxCount, maxBytes, load, stats, emit }) {
     this.emit = emit || (() => {});
     this.maxCount = maxCount;
@@ -65,6 +68,13 @@ export class Registry {
   }
   get bytes() {
     return this.#bytes;
+  }
+  // Keeps `key` resident once loaded (now, if it already is): outside the LRU's bounds.
+  pin(key) {
+    this.#resident.add(key);
+  }
+  get pinned() {
+    return [...this.#resident];
   }
   has(key) {
     return this.#entries.has(key);
@@ -161,16 +171,21 @@ export class Registry {
   }
 
   #evict() {
-    while (this.#entries.size > this.maxCount || this.#bytes > this.maxBytes) {
+    let count = 0;
+    let bytes = 0;
+    for (const [k, e] of this.#entries) if (!this.#resident.has(k)) (count++, (bytes += e.bytes));
+    while (count > this.maxCount || bytes > this.maxBytes) {
       let victim;
       for (const [k, e] of this.#entries) {
-        if (e.pins === 0) {
+        if (e.pins === 0 && !this.#resident.has(k)) {
           victim = [k, e];
           break;
         }
       }
       if (!victim) return;
       this.#remove(victim[0], victim[1]);
+      count--;
+      bytes -= victim[1].bytes;
       this.stats.evictions++;
       this.emit({ type: 'evict', file: victim[0], bytes: victim[1].bytes });
     }

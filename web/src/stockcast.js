@@ -116,7 +116,10 @@ export class Stockcast {
       const url = this.#url('manifest.json');
       const p = this.#json(url, this.#base).then((m) => {
         this.#manifestAt = this.#clock.now();
-        return (this.#indexed = indexManifest(m, this.#o.base));
+        const idx = indexManifest(m, this.#o.base);
+        // The general model serves every stock without its own: resident, outside cacheSize.
+        if (idx.general) this.#registry.pin(idx.general.key);
+        return (this.#indexed = idx);
       });
       this.#index = p;
       p.catch(() => {
@@ -799,6 +802,7 @@ export class Stockcast {
         resident: this.#registry.size,
         residentBytes: this.#registry.bytes,
         residentFiles: this.#registry.keys(),
+        pinnedFiles: this.#registry.pinned,
         maxCount: this.#o.cacheSize,
         maxBytes: this.#o.maxBytes,
         hits: m.hits,

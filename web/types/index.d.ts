@@ -398,6 +398,8 @@ export interface Stats {
     resident: number;
     residentBytes: number;
     residentFiles: string[];
+    /** Kept resident outside cacheSize and never evicted: the general model. */
+    pinnedFiles: string[];
     maxCount: number;
     maxBytes: number;
     hits: number;
