@@ -18,7 +18,7 @@ let good; // a second healthy history server (its own origin)
 let bad; // a history server whose mode the test sets
 let symbols;
 
-// mode: '500' | 'hang' | '429' (after a short delay) | 'ok' (the history JSON from models/)
+// mode: '500' | 'hang' | '429' (after a short delay) | 'garbage' (200, bad rows) | 'ok' (the history JSON from models/)
 async function startModal(root) {
   let mode = '500';
   let hits = 0;
@@ -31,6 +31,7 @@ async function startModal(root) {
     if (m === 'hang') return;
     if (m === '500') return res.writeHead(500, { 'content-type': 'text/plain' }).end('down');
     if (m === '429') return setTimeout(() => res.writeHead(429, { 'content-type': 'text/plain' }).end('slow down'), 5);
+    if (m === 'garbage') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"rows": [{"date": "2021-13-45", "close": -1}]}');
     const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     try {
       const body = readFileSync(path.join(root, p.replace(/^\/+/, '')));
@@ -356,5 +357,36 @@ test('stats(): latency percentiles per operation, failures per symbol and code; 
   } finally {
     sc.dispose();
     srv.clearFaults();
+  }
+});
+
+test('no cache poisoned: a malformed answer is a source failure, never cached or stored', async () => {
+  const store = pkg.createMemoryStore();
+  const sym = symbols[6];
+  bad.mode = 'garbage';
+  bad.reset();
+  const sc = await create({ store, historySources: [{ url: `${bad.url}history/`, name: 'garbage' }, { url: `${good.url}history/`, name: 'good' }] });
+  try {
+    const p = await sc.predict({ symbol: sym, horizon: '10d' });
+    assert.equal(p.dataSource, 'good');
+    assert.equal(sc.health().sources[0].failures, 1);
+    await ticks();
+    const copy = JSON.parse(new TextDecoder().decode(await store.get(`history:${sym}`)));
+    assert.equal(copy.source, 'good');
+    assert.equal(copy.rows.at(-1).date, p.dataDate);
+    // The good history is the cached one: the garbage source is not asked again within the TTL.
+    await sc.predict({ symbol: sym, horizon: '5d' });
+    assert.equal(bad.hits, 1);
+  } finally {
+    sc.dispose();
+  }
+  // With the garbage source alone, the stored good copy serves (stale) rather than the garbage.
+  const only = await create({ store, historySources: [`${bad.url}history/`] });
+  try {
+    const q = await only.predict({ symbol: sym, horizon: '10d' });
+    assert.equal(q.stale, true);
+    await assert.rejects(only.pastMonthReturn(sym, 5), { code: 'invalid_input', field: 'request' });
+  } finally {
+    only.dispose();
   }
 });

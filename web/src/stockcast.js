@@ -724,10 +724,11 @@ export class Stockcast {
 
   // The simple return over the last 21 trading days (about one calendar month):
   // close[last] / close[last - 21] - 1, computed by the core (pastReturn).
-  async pastMonthReturn(symbol, { signal } = {}) {
+  async pastMonthReturn(symbol, options) {
     this.#alive();
     const t0 = now();
     const sym = checkSymbol(symbol);
+    const { signal } = checkRequest(options, 'pastMonthReturn');
     const { signal: sig, release } = this.#signal(signal);
     let failed = false;
     try {

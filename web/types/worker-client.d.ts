@@ -2,6 +2,7 @@
 import type {
   Available, BatchResult, CallOptions, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction,
   PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions, Health,
+  RiskBatchRequest, RiskBatchResult, HistoryResult, PastMonthReturn,
 } from './index.js';
 
 export { StockcastError } from './index.js';
@@ -30,7 +31,7 @@ export interface StockcastWorkerOptions extends Omit<StockcastOptions, 'fetch' |
 
 export interface StockcastWorker {
   available(options?: CallOptions): Promise<Available>;
-  modelInfo(symbol: string, options?: CallOptions): Promise<ModelInfo>;
+  modelInfo(symbol: string, options?: CallOptions & { load?: boolean }): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
   predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
   /** With several workers, `summary.workers` says how many took part. */
@@ -38,6 +39,9 @@ export interface StockcastWorker {
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;
   risk(request: RiskRequest): Promise<RiskReport>;
   optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
+  riskBatch(request: RiskBatchRequest): Promise<RiskBatchResult>;
+  history(request: string | string[] | ({ symbols: string | string[] } & CallOptions)): Promise<HistoryResult>;
+  pastMonthReturn(symbol: string, options?: CallOptions): Promise<PastMonthReturn>;
   /** Counters summed over the workers; each worker's own stats under `workers`. */
   stats(): Promise<Stats & { workers: Stats[] }>;
   /** The first worker's health; each worker's own under `workers` (breakers are per worker). */
