@@ -59,6 +59,28 @@ function owner(symbol, n) {
   return (h >>> 0) % n;
 }
 
+function mergeFailures(list) {
+  const out = {};
+  for (const f of list)
+    for (const [sym, codes] of Object.entries(f)) {
+      const o = (out[sym] ||= {});
+      for (const [code, n] of Object.entries(codes)) o[code] = (o[code] || 0) + n;
+    }
+  return out;
+}
+
+function mergeOperations(list) {
+  const out = {};
+  for (const ops of list)
+    for (const [k, o] of Object.entries(ops)) {
+      const m = (out[k] ||= { count: 0, failures: 0, p50: null, p95: null, p99: null });
+      m.count += o.count;
+      m.failures += o.failures;
+      for (const p of ['p50', 'p95', 'p99']) if (o[p] !== null && (m[p] === null || o[p] > m[p])) m[p] = o[p];
+    }
+  return out;
+}
+
 function pool(clients) {
   const n = clients.length;
   const by = (symbol) => clients[owner(symbol, n)];
@@ -112,6 +134,10 @@ function pool(clients) {
         hitRate: lookups ? sum(each, 'cacheHits') / lookups : 0, cachedPredictions: sum(each, 'cachedPredictions'),
         wasmHeapBytes: sum(each, 'wasmHeapBytes'),
         wasmObjects: { models: each.reduce((a, s) => a + s.wasmObjects.models, 0), handles: each.reduce((a, s) => a + s.wasmObjects.handles, 0) },
+        // Failures summed per symbol and code; per operation the counts summed and each percentile
+        // the largest of the workers' (an upper bound: the exact one needs every sample).
+        failures: mergeFailures(each.map((s) => s.failures || {})),
+        operations: mergeOperations(each.map((s) => s.operations || {})),
         disposed: each.every((s) => s.disposed), workers: each,
       };
     },
