@@ -132,7 +132,8 @@ test('fallback in order: a source answering 500, one answering 429 slowly, then 
 test('a hanging source times out and the next one serves', async () => {
   bad.mode = 'hang';
   bad.reset();
-  const sc = await create({ historySources: [`${bad.url}history/`, `${good.url}history/`], sourceTimeoutMs: 100 });
+  // The timeout on the hanging source only (timeoutMs): the healthy one keeps the default 15 s.
+  const sc = await create({ historySources: [{ url: `${bad.url}history/`, timeoutMs: 100 }, `${good.url}history/`] });
   try {
     const p = await sc.predict({ symbol: symbols[1], horizon: '10d' });
     assert.equal(p.dataSource, `${good.url}history/{symbol}.json`);
