@@ -158,3 +158,14 @@ test('the general model stays resident: pinned, outside cacheSize, never evicted
     one.dispose();
   }
 });
+
+test('expiresAt with predictionTtlMs 0 and Infinity', async () => {
+  for (const [ttl, check] of [[0, (p) => assert.equal(p.expiresAt, p.generatedAt)], [Infinity, (p) => assert.equal(p.expiresAt, null)]]) {
+    const x = await pkg.createStockcast({ baseUrl: srv.url, predictionTtlMs: ttl });
+    try {
+      check(await x.predict({ symbol: symbols[0], horizon: '1d' }));
+    } finally {
+      x.dispose();
+    }
+  }
+});

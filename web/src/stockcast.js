@@ -263,7 +263,7 @@ export class Stockcast {
       historyLength: hist.closes.length,
       confidenceScore: h.confidenceScore,
       generatedAt: new Date(generated).toISOString(),
-      expiresAt: new Date(generated + this.#o.ttl).toISOString(),
+      expiresAt: Number.isFinite(this.#o.ttl) ? new Date(generated + this.#o.ttl).toISOString() : null, // null: never (ttl Infinity)
       explanation: '',
       latencyMs: 0,
       cached: false,

@@ -198,8 +198,8 @@ export interface Prediction {
   confidenceScore: number;
   /** ISO time the core computed it (a cached answer keeps its own). */
   generatedAt: string;
-  /** generatedAt + predictionTtlMs: until then the same call is answered from the cache. */
-  expiresAt: string;
+  /** generatedAt + predictionTtlMs: until then the same call is answered from the cache (null: predictionTtlMs Infinity). */
+  expiresAt: string | null;
   /** One plain-language sentence built only from the numbers above. */
   explanation: string;
   /** With predict({ indicators: true }): from the risk engine on the same history. */
