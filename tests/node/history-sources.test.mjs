@@ -198,25 +198,29 @@ test('1,000 predictions with a dead first source: it receives at most breakerFai
   }
 });
 
-test('token bucket: requests beyond the burst queue (none refused) and start as tokens come', async () => {
+test('token bucket: requests beyond the burst queue (none refused, no timeout while queued) and start as tokens come', async () => {
   const h = await startServer(models.dir);
   const clock = fakeClock();
-  const sc = await create({ historySources: [{ url: `${h.url}history/`, rate: 1, burst: 2 }], clock });
+  // timeoutMs 500 on the instance clock: the queued requests wait far longer than that for their
+  // tokens, and the timeout only runs once a request has started.
+  const sc = await create({ historySources: [{ url: `${h.url}history/`, rate: 1, burst: 2, timeoutMs: 500 }], clock });
   try {
     const five = symbols.slice(0, 5);
     const all = Promise.all(five.map((symbol) => sc.predict({ symbol, horizon: '10d' })));
     const hitsNow = () => five.reduce((a, s) => a + h.hits(`/history/${s}.json`), 0);
-    while (hitsNow() < 2) await ticks(1);
+    const done = () => sc.health().sources[0].successes;
+    while (done() < 2) await ticks(1);
     await ticks(50);
     assert.equal(hitsNow(), 2, 'the burst');
     clock.advance(1000);
-    while (hitsNow() < 3) await ticks(1);
+    while (done() < 3) await ticks(1);
     await ticks(50);
     assert.equal(hitsNow(), 3, 'one token per second');
     clock.advance(2000);
     const out = await all;
     assert.equal(hitsNow(), 5);
     assert.equal(out.length, 5);
+    assert.equal(sc.health().sources[0].failures, 0);
   } finally {
     sc.dispose();
     await h.close();

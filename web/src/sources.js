@@ -167,11 +167,19 @@ export class HistorySources {
     if (s.latencies.length > LATENCY_WINDOW) s.latencies.shift();
   }
 
-  async #fetch(s, symbol, signal) {
+  // onStart(): called when the request really starts (after its slot and token in the gate), so
+  // time spent queueing behind a rate limit never counts against the source's timeout.
+  async #fetch(s, symbol, signal, onStart) {
     if (s.template) {
       const url = s.template.replace('__SYMBOL__', encodeURIComponent(symbol));
       const net = s.spec.retries === undefined ? this.ctx.net : { ...this.ctx.net, retries: s.spec.retries };
-      const bytes = await fetchBytes(url, net, { signal, admit: () => s.breaker.allow() && (s.requests++, true) });
+      const admit = () => {
+        if (!s.breaker.allow()) return false;
+        s.requests++;
+        onStart();
+        return true;
+      };
+      const bytes = await fetchBytes(url, net, { signal, admit });
       const text = new TextDecoder().decode(bytes);
       const json = s.spec.format === 'json' || (s.spec.format !== 'csv' && /^\s*[[{]/.test(text));
       let doc;
@@ -186,6 +194,7 @@ export class HistorySources {
     }
     if (!s.breaker.allow()) throw new StockcastError('fetch_failed', `${s.name}: circuit open`, { status: 0, attempts: 0, reason: 'circuit_open' });
     s.requests++;
+    onStart();
     let doc;
     try {
       doc = await s.spec.load(symbol, { signal });
@@ -207,11 +216,15 @@ export class HistorySources {
       }
       const timeout = new AbortController();
       const ms = s.spec.timeoutMs || this.ctx.timeoutMs;
-      const timer = clock.setTimeout(() => timeout.abort(new StockcastError('fetch_failed', `${s.name}: no answer within ${ms} ms`, { status: 0, attempts: 1, reason: 'timeout' })), ms);
+      let timer = null;
+      let t0 = clock.now();
+      const onStart = () => {
+        t0 = clock.now();
+        timer = clock.setTimeout(() => timeout.abort(new StockcastError('fetch_failed', `${s.name}: no answer within ${ms} ms`, { status: 0, attempts: 1, reason: 'timeout' })), ms);
+      };
       const both = anySignal([signal, timeout.signal]);
-      const t0 = clock.now();
       try {
-        const hist = await this.#fetch(s, symbol, both.signal);
+        const hist = await this.#fetch(s, symbol, both.signal, onStart);
         s.successes++;
         this.#record(s, clock.now() - t0);
         s.breaker.success();
@@ -242,7 +255,7 @@ export class HistorySources {
         emit({ type: 'fetch', source: s.name, symbol, ok: false, code: err.code, status: err.status ?? null, ms: clock.now() - t0 });
         tried.push({ source: s.name, code: err.code || 'fetch_failed', status: err.status ?? null, message: err.message });
       } finally {
-        clock.clearTimeout(timer);
+        if (timer !== null) clock.clearTimeout(timer);
         both.release();
       }
     }
