@@ -415,6 +415,11 @@ export interface Stats {
   };
   network: { requests: number; retries: number; bytes: number };
   latency: Record<string, { count: number; meanMs: number; minMs: number; maxMs: number; lastMs: number }>;
+  /** Whole public calls (predict, predictHorizons, predictBatch, predictSector, risk, riskBatch,
+   *  optimizePortfolio, pastMonthReturn): counts and latency percentiles over the last 1024, ms. */
+  operations: Record<string, { count: number; failures: number } & LatencyPercentiles>;
+  /** Failures per symbol and error code. */
+  failures: Record<string, Partial<Record<ErrorCode, number>>>;
   wasmHeapBytes: number;
   /** Live Embind objects of the forecasting module: LoadedModel instances (resident models plus
    *  those in use) and emscripten::val handles. Both stay flat however many calls are made. */
