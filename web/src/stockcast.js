@@ -281,10 +281,8 @@ export class Stockcast {
   #op(name, t0, ok) {
     let o = this.#stats.operations.get(name);
     if (!o) this.#stats.operations.set(name, (o = { count: 0, failures: 0, recent: [] }));
-    o.count++;
     if (!ok) o.failures++;
-    o.recent.push(now() - t0);
-    if (o.recent.length > OP_WINDOW) o.recent.shift();
+    o.recent[o.count++ % OP_WINDOW] = now() - t0; // a ring of the last OP_WINDOW
   }
 
   #record(symbol, ms) {
