@@ -395,3 +395,22 @@ test('no cache poisoned: a malformed answer is a source failure, never cached or
     only.dispose();
   }
 });
+
+test("TTL per source: a history is reused for its source's ttlMs", async () => {
+  const h = await startServer(models.dir);
+  const sym = symbols[7];
+  const sc = await create({ historySources: [{ url: `${h.url}history/`, ttlMs: 0 }], historyTtlMs: 3_600_000, predictionTtlMs: 0 });
+  const long = await create({ historySources: [{ url: `${h.url}history/`, ttlMs: 3_600_000 }], historyTtlMs: 0, predictionTtlMs: 0 });
+  try {
+    for (let i = 0; i < 3; i++) await sc.predict({ symbol: sym, horizon: '10d' });
+    assert.equal(h.hits(`/history/${sym}.json`), 3, 'ttlMs 0: fetched every time');
+    h.resetHits();
+    for (let i = 0; i < 3; i++) await long.predict({ symbol: sym, horizon: '10d' });
+    assert.equal(h.hits(`/history/${sym}.json`), 1, 'ttlMs 1 h: fetched once');
+    await assert.rejects(create({ historySources: [{ url: h.url, ttlMs: -1 }] }), { code: 'invalid_input', field: 'historySources[0].ttlMs' });
+  } finally {
+    sc.dispose();
+    long.dispose();
+    await h.close();
+  }
+});

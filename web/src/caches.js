@@ -26,9 +26,10 @@ export class PromiseCache {
   constructor(ttlMs) {
     this.ttlMs = ttlMs;
   }
+  // An entry may carry its own ttlMs (a history source's ttlMs), set once it has resolved.
   fresh(key) {
     const hit = this.#map.get(key);
-    return hit && Date.now() - hit.at < this.ttlMs ? hit : null;
+    return hit && Date.now() - hit.at < (hit.ttlMs ?? this.ttlMs) ? hit : null;
   }
   set(key, promise) {
     const entry = { promise, at: Date.now(), loaded: false };

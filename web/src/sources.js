@@ -5,7 +5,7 @@
 //
 // A source is a base URL (per-symbol files SYMBOL.json, or SYMBOL.csv with format 'csv'), a URL
 // template containing {symbol}, a function (symbol, {signal}) -> rows (or {rows}), or an object
-// {url | load, name?, format?, rate?, burst?, timeoutMs?, retries?}. See docs/package.md.
+// {url | load, name?, format?, rate?, burst?, timeoutMs?, retries?, ttlMs?}. See docs/package.md.
 import { StockcastError, abortedError, invalid } from './errors.js';
 import { isObj } from './checks.js';
 import { anySignal, fetchBytes } from './net.js';
@@ -116,7 +116,7 @@ export function checkSources(list, field = 'historySources') {
     const spec = typeof s === 'string' || s instanceof URL ? { url: String(s) } : typeof s === 'function' ? { load: s } : s;
     if (!isObj(spec)) throw invalid(f, 'wrong_type', 'expected a URL string, a function or an object');
     for (const k of Object.keys(spec))
-      if (!['url', 'load', 'name', 'format', 'rate', 'burst', 'timeoutMs', 'retries'].includes(k)) throw invalid(`${f}.${k}`, 'unknown_option', 'unknown source option');
+      if (!['url', 'load', 'name', 'format', 'rate', 'burst', 'timeoutMs', 'retries', 'ttlMs'].includes(k)) throw invalid(`${f}.${k}`, 'unknown_option', 'unknown source option');
     if ((spec.url === undefined) === (spec.load === undefined)) throw invalid(f, 'wrong_type', 'a source has exactly one of url and load');
     if (spec.load !== undefined && typeof spec.load !== 'function') throw invalid(`${f}.load`, 'wrong_type', 'expected a function (symbol, {signal}) -> rows');
     if (spec.url !== undefined && typeof spec.url !== 'string' && !(spec.url instanceof URL)) throw invalid(`${f}.url`, 'wrong_type', 'expected a URL string');
@@ -124,6 +124,7 @@ export function checkSources(list, field = 'historySources') {
     if (spec.name !== undefined && typeof spec.name !== 'string') throw invalid(`${f}.name`, 'wrong_type', 'expected a string');
     for (const k of ['rate', 'burst', 'timeoutMs'])
       if (spec[k] !== undefined && !(typeof spec[k] === 'number' && spec[k] > 0)) throw invalid(`${f}.${k}`, 'not_positive', 'expected a number > 0');
+    if (spec.ttlMs !== undefined && !(typeof spec.ttlMs === 'number' && spec.ttlMs >= 0)) throw invalid(`${f}.ttlMs`, 'wrong_type', 'expected milliseconds >= 0');
     if (spec.retries !== undefined && !(Number.isInteger(spec.retries) && spec.retries >= 0)) throw invalid(`${f}.retries`, 'wrong_type', 'expected an integer >= 0');
     if ((spec.rate === undefined) !== (spec.burst === undefined)) throw invalid(`${f}.${spec.rate === undefined ? 'rate' : 'burst'}`, 'required', 'rate and burst go together');
     if (spec.load !== undefined && spec.rate !== undefined) throw invalid(`${f}.rate`, 'bad_value', 'a rate limit applies to URL sources (the gate is per origin)');
@@ -232,6 +233,7 @@ export class HistorySources {
         if (store) store.put(`history:${symbol}`, new TextEncoder().encode(JSON.stringify({ rows: rowsOf(hist), events: hist.events, source: s.name }))).catch(() => {});
         hist.source = s.name;
         hist.stale = false;
+        if (s.spec.ttlMs !== undefined) hist.ttlMs = s.spec.ttlMs;
         return hist;
       } catch (e) {
         if (signal && signal.aborted) {

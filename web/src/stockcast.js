@@ -163,7 +163,11 @@ export class Stockcast {
       return Promise.reject(e);
     }
     const entry = this.#histories.set(symbol, sources.load(symbol, this.#base));
-    entry.promise.then((h) => h.stale && this.#histories.fresh(symbol) === entry && this.#histories.delete(symbol), () => {});
+    entry.promise.then((h) => {
+      if (h.stale) {
+        if (this.#histories.fresh(symbol) === entry) this.#histories.delete(symbol);
+      } else if (h.ttlMs !== undefined) entry.ttlMs = h.ttlMs; // the serving source's own lifetime
+    }, () => {});
     return waitFor(entry.promise, signal);
   }
 

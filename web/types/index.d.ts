@@ -118,6 +118,8 @@ export type HistorySource =
       timeoutMs?: number;
       /** Overrides retries. */
       retries?: number;
+      /** How long a history this source served is reused (overrides historyTtlMs). */
+      ttlMs?: number;
     };
 
 /** (symbol, {signal}) -> rows ({date, close, volume?}), bare closes, or {rows}. */

@@ -17,7 +17,7 @@ export interface WorkerLike {
 
 export interface StockcastWorkerOptions extends Omit<StockcastOptions, 'fetch' | 'store' | 'onProgress' | 'clock' | 'onEvent' | 'historySources'> {
   /** URL sources only: a function cannot cross postMessage. */
-  historySources?: Array<string | { url: string; name?: string; format?: 'json' | 'csv'; rate?: number; burst?: number; timeoutMs?: number; retries?: number }>;
+  historySources?: Array<string | { url: string; name?: string; format?: 'json' | 'csv'; rate?: number; burst?: number; timeoutMs?: number; retries?: number; ttlMs?: number }>;
   /** Your own worker(s) (e.g. new Worker(new URL('stockcast/worker.js', import.meta.url), {type: 'module'})); default: the package's. */
   worker?: WorkerLike | WorkerLike[];
   /** How many of the package's workers to start (1..16, default 1) when `worker` is not given. Each
