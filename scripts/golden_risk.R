@@ -196,3 +196,35 @@ qp_cases <- list(
 write_golden(list(meta = meta, reference = "quadprog::solve.QP; cov(); colMeans()",
                   symbols = syms, window = 750, first_date = j$date[-1][use[1]], last_date = j$date[nrow(j)],
                   sample_cov = unname(S), mean = unname(mu), lw_intensity = lw, cases = qp_cases), "portfolio.json")
+
+# ------------------------------------------------------------------ composite risk score
+# The original service's definition (numpy): volatility = np.std(prices[-30:]) / np.mean(prices[-30:])
+# (np.std: population sd, divisor n); price swing = (max - min) / mean of prices[-7:]. Scores
+# min(100, 200 v) and min(100, 150 s). Volume: sd (divisor n - 1) / mean of the last 30 volumes
+# (sqrt(30) when every one is 0; unavailable with an NA among them). Trend: |lm slope of log close
+# on 0..29| x 30. max_rolling_swing (no weight): the widest 7-row swing inside the 30 rows.
+pop_sd <- function(x) sqrt(mean((x - mean(x))^2))
+score_cases <- list()
+for (f in sort(list.files(file.path(data_dir, "prices"), pattern = "[.]csv$"))) {
+  sym <- sub("[.]csv$", "", f)
+  d <- read_prices(sym)
+  if (nrow(d) < 30) next
+  x <- tail(d$close, 30)
+  v <- pop_sd(x) / mean(x)
+  x7 <- tail(x, 7)
+  s <- (max(x7) - min(x7)) / mean(x7)
+  rolling <- max(sapply(1:24, function(k) { w <- x[k:(k + 6)]; (max(w) - min(w)) / mean(w) }))
+  vol <- tail(d$volume, 30)
+  vol_ok <- !any(is.na(vol))
+  cv <- if (!vol_ok) 0 else if (mean(vol) > 0) sd(vol) / mean(vol) else sqrt(30)
+  t <- 0:29
+  g <- abs(unname(coef(lm(log(x) ~ t))[2])) * 30
+  sc <- c(min(100, 200 * v), min(100, 150 * s), if (vol_ok) min(100, 50 * cv) else 0, min(100, 500 * g))
+  wt <- c(0.4, 0.3, if (vol_ok) 0.2 else 0, 0.1)
+  score_cases[[length(score_cases) + 1]] <- list(
+    symbol = sym, last_date = d$date[nrow(d)],
+    volatility = v, price_swing = s, volume_volatility = cv, volume_available = vol_ok, trend_strength = g,
+    max_rolling_swing = rolling, scores = sc, total = sum(wt * sc) / sum(wt))
+}
+write_golden(list(meta = meta, reference = "the original service's numpy formulas: np.std (divisor n) of the last 30 closes / their mean; (max - min) / mean of the last 7; base R lm for the trend",
+                  window = 30, swing_window = 7, cases = score_cases), "score.json")

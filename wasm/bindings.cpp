@@ -115,6 +115,9 @@ std::string confidence_of(const std::string& model_type) { return stockcast::con
 
 std::string version() { return STOCKCAST_VERSION; }
 
+// NaN when there are fewer than days + 1 closes (the package then answers insufficient_history).
+double past_return(const val& closes, int days) { return stockcast::past_return(numbers<double>(closes), days); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(stockcast) {
@@ -131,7 +134,8 @@ EMSCRIPTEN_BINDINGS(stockcast) {
         .field("direction", &HorizonForecast::direction)
         .field("pBearish", &HorizonForecast::p_bearish)
         .field("pNeutral", &HorizonForecast::p_neutral)
-        .field("pBullish", &HorizonForecast::p_bullish);
+        .field("pBullish", &HorizonForecast::p_bullish)
+        .field("confidenceScore", &HorizonForecast::confidence_score);
     class_<LoadedModel>("LoadedModel")
         .constructor(&load, allow_raw_pointers())
         .function("error", &error_of)
@@ -154,4 +158,5 @@ EMSCRIPTEN_BINDINGS(stockcast) {
     function("servedModelType", &served_model_type);
     function("confidenceOf", &confidence_of);
     function("version", &version);
+    function("pastReturn", &past_return);
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace stockcast {
 
@@ -134,6 +135,7 @@ Result<Forecast> forecast_from_output(const Model& m, int stock_id, double last_
         hf.p_neutral = p.neutral;
         hf.p_bullish = p.bullish;
         hf.direction = direction_label(hf.log_return, tau);
+        hf.confidence_score = confidence_score(hf);
         f.horizons.push_back(hf);
     }
     return f;
@@ -200,6 +202,21 @@ Result<Forecast> forecast(const Model& m, int stock_id, const HistoryView& histo
     auto r = forecast_batch(m, std::vector<int>{stock_id}, std::vector<HistoryView>{history}, o);
     if (!r) return r.error();
     return std::move(r.value()[0]);
+}
+
+double confidence_score(const HorizonForecast& f) {
+    const double p_max = std::max({f.p_bearish, f.p_neutral, f.p_bullish});
+    const double d = std::clamp((p_max - 1.0 / 3.0) / (2.0 / 3.0), 0.0, 1.0);
+    const double rel_width = (f.upper - f.lower) / f.price;
+    if (!std::isfinite(d) || !std::isfinite(rel_width) || f.price <= 0) return 0;
+    const double t = 1.0 / (1.0 + std::max(0.0, rel_width));
+    return (d + t) / 2;
+}
+
+double past_return(const std::vector<double>& closes, int days) {
+    if (days < 1 || closes.size() < static_cast<std::size_t>(days) + 1) return std::numeric_limits<double>::quiet_NaN();
+    const double then = closes[closes.size() - 1 - static_cast<std::size_t>(days)];
+    return closes.back() / then - 1;
 }
 
 }  // namespace stockcast

@@ -171,6 +171,11 @@ test('stock view: strict CSP, pick a stock, every horizon, chart, risk panel, ba
     await page.waitForFunction(() => Number(document.querySelector('#cache-stats')?.dataset.resident) >= 2, null, { timeout: 10_000 });
     assert.ok(Number(await page.getAttribute('#cache-stats', 'data-bytes')) > 0);
     assert.match(await page.textContent('#cache-panel'), /Evictions/);
+    // Health panel: the default history source with its breaker closed, latency percentiles per call.
+    await page.waitForSelector('#health-panel[data-status="ok"] #health-sources tr[data-state="closed"]', { timeout: 10_000 });
+    assert.match(await page.textContent('#health-panel'), /history\//);
+    assert.match(await page.textContent('#health-panel'), /WebAssembly/);
+    assert.equal(await page.locator('#pred-stale').count(), 0, 'fresh data has no stale badge');
     const cached = await page.evaluate(async () => {
       let n = 0;
       for (const k of await caches.keys()) n += (await (await caches.open(k)).keys()).length;
@@ -301,6 +306,9 @@ test('second visit with the model server down: the same forecast from Cache Stor
     await page.waitForFunction(() => document.querySelector('#cache-stats')?.dataset.bytes !== undefined);
     assert.equal(Number(await page.getAttribute('#cache-stats', 'data-bytes')), 0, 'nothing downloaded');
     assert.ok(Number(await page.getAttribute('#chart', 'data-history-points')) >= 60, 'the chart history came from Cache Storage');
+    // Every history source failed: the forecast says it uses the stored copy, with its date.
+    assert.match(await page.getAttribute('#pred-stale', 'data-date'), /^\d{4}-\d{2}-\d{2}$/);
+    assert.match(await page.textContent('#pred-stale'), /stale data/);
     assert.equal(await page.locator('#message').count(), 0);
     await noProblems(page);
   } finally {

@@ -235,3 +235,37 @@ TEST_CASE("malformed calibration is a format error, never a silent fallback", "[
     REQUIRE(bytes.ok());
     CHECK(parse_model(bytes.value().data(), bytes.value().size()).error().code == ErrorCode::bad_header);
 }
+
+TEST_CASE("confidence score: direction certainty and interval tightness, in [0, 1]", "[forecast]") {
+    HorizonForecast f;
+    f.price = 100;
+    f.lower = 100;
+    f.upper = 100;
+    f.p_bearish = f.p_neutral = f.p_bullish = 1.0 / 3.0;
+    CHECK(confidence_score(f) == Approx(0.5));  // even split (d = 0), point interval (t = 1)
+    f.p_bullish = 1;
+    f.p_bearish = f.p_neutral = 0;
+    CHECK(confidence_score(f) == Approx(1.0));
+    f.lower = 50;
+    f.upper = 150;  // as wide as the price: t = 1/2
+    CHECK(confidence_score(f) == Approx(0.75));
+    f.p_bullish = 0.6;
+    f.p_neutral = 0.3;
+    f.p_bearish = 0.1;  // d = (0.6 - 1/3) / (2/3) = 0.4
+    CHECK(confidence_score(f) == Approx((0.4 + 0.5) / 2));
+    f.upper = 1e300;
+    CHECK(confidence_score(f) >= 0);
+    CHECK(confidence_score(f) <= 1);
+    f.price = std::nan("");
+    CHECK(confidence_score(f) == 0);
+}
+
+TEST_CASE("past return over the last n rows", "[forecast]") {
+    std::vector<double> c(30);
+    for (std::size_t i = 0; i < c.size(); ++i) c[i] = 10 + static_cast<double>(i);
+    CHECK(past_return(c, 21) == Approx(39.0 / 18.0 - 1));  // close[29] / close[8] - 1
+    CHECK(past_return(c, 29) == Approx(39.0 / 10.0 - 1));
+    CHECK(std::isnan(past_return(c, 30)));
+    CHECK(std::isnan(past_return(c, 0)));
+    CHECK(std::isnan(past_return({}, 1)));
+}

@@ -202,3 +202,50 @@ TEST_CASE("aligned returns, covariance and shrinkage intensity match R on the sa
     CHECK((rep.value().portfolios[1].weights - to_vec(sample_case["min_variance"])).cwiseAbs().maxCoeff() < 1e-6);
     CHECK((rep.value().portfolios[2].weights - to_vec(sample_case["max_sharpe"][0]["weights"])).cwiseAbs().maxCoeff() < 1e-6);
 }
+
+TEST_CASE("risk score factors match the original's numpy formulas (R transcription) on every NSE stock", "[risk][golden]") {
+    const Json g = risk_test::load_golden("score.json");
+    REQUIRE(g["window"].get<int>() == ScoreOptions{}.window);
+    REQUIRE(g["swing_window"].get<int>() == ScoreOptions{}.swing_window);
+    int sample_sd_distinguished = 0, moving = 0, rolling_distinguished = 0;
+    for (const Json& c : g["cases"]) {
+        const std::string sym = c["symbol"].get<std::string>();
+        INFO("symbol " << sym);
+        const PriceSeries s = risk_test::load_stock(sym);
+        REQUIRE(s.dates.back() == c["last_date"].get<std::string>());
+        auto r = risk_score(s, {});
+        REQUIRE(r.ok());
+        const RiskScore& sc = r.value();
+        auto factor = [&](const char* name) {
+            for (const RiskFactor& f : sc.factors)
+                if (f.name == name) return f;
+            FAIL("no factor " << name);
+            return RiskFactor{};
+        };
+        const double tol = 1e-12;
+        CHECK(std::abs(factor("volatility").raw - c["volatility"].get<double>()) <= tol * c["volatility"].get<double>() + 1e-15);
+        CHECK(std::abs(factor("price_swing").raw - c["price_swing"].get<double>()) <= tol * c["price_swing"].get<double>() + 1e-15);
+        CHECK(factor("volume_volatility").available == c["volume_available"].get<bool>());
+        if (c["volume_available"].get<bool>())
+            CHECK(rel(factor("volume_volatility").raw, c["volume_volatility"].get<double>()) < 1e-10);
+        CHECK(std::abs(factor("trend_strength").raw - c["trend_strength"].get<double>()) < 1e-10);
+        CHECK(std::abs(sc.max_rolling_swing - c["max_rolling_swing"].get<double>()) <= tol * c["max_rolling_swing"].get<double>() + 1e-15);
+        const Json& scores = c["scores"];
+        CHECK(std::abs(factor("volatility").score - scores[0].get<double>()) < 1e-9);
+        CHECK(std::abs(factor("price_swing").score - scores[1].get<double>()) < 1e-9);
+        CHECK(std::abs(sc.total - c["total"].get<double>()) < 1e-8);
+        // The tolerance catches the two drifts this golden guards against: sd with divisor n - 1
+        // (a factor sqrt(30/29)) and the widest swing over 24 windows instead of the last 7 rows.
+        const Vec close = closes(s).tail(30);
+        if (c["volatility"].get<double>() > 0) {  // thin-traded stocks may have 30 equal closes: sd 0 either way
+            ++moving;
+            if (std::abs(sample_std(close) / close.mean() - c["volatility"].get<double>()) > 1e-6 * c["volatility"].get<double>()) ++sample_sd_distinguished;
+        }
+        if (std::abs(sc.max_rolling_swing - c["price_swing"].get<double>()) > 1e-9) ++rolling_distinguished;
+    }
+    const int n = static_cast<int>(g["cases"].size());
+    CHECK(n == 66);
+    CHECK(moving > n / 2);
+    CHECK(sample_sd_distinguished == moving);
+    CHECK(rolling_distinguished >= n / 2);
+}

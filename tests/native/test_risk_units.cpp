@@ -51,10 +51,11 @@ TEST_CASE("risk score factors follow their documented formulas", "[risk]") {
     }
     auto s = risk_score(risk_test::make_series(close, volume), {});
     REQUIRE(s.ok());
-    const double mean = 114.5, sd = std::sqrt(30 * 31 / 12.0);  // sd of 0..29 with divisor n - 1
+    const double mean = 114.5, sd = std::sqrt((30 * 30 - 1) / 12.0);  // sd of 0..29 with divisor n (np.std)
     CHECK(factor(s.value(), "volatility").raw == Approx(sd / mean).epsilon(1e-12));
     CHECK(factor(s.value(), "volatility").score == Approx(200 * sd / mean).epsilon(1e-12));
-    CHECK(factor(s.value(), "price_swing").raw == Approx(6.0 / 103.0).epsilon(1e-12));  // widest relative swing: rows 0-6
+    CHECK(factor(s.value(), "price_swing").raw == Approx(6.0 / 126.0).epsilon(1e-12));  // the last 7 closes, 123..129
+    CHECK(s.value().max_rolling_swing == Approx(6.0 / 103.0).epsilon(1e-12));           // widest 7-row swing: rows 0-6
     CHECK(factor(s.value(), "volume_volatility").raw == Approx(500 * std::sqrt(30.0 / 29.0) / 1500).epsilon(1e-12));
     // Trend: slope of log(100 + t) over t = 0..29, times 30.
     double st = 0, sy = 0, stt = 0, sty = 0;

@@ -460,6 +460,12 @@ test('worker pool: predictBatch split over 2 workers equals one instance, in inp
     assert.equal(st.workers.length, 2);
     assert.equal(st.predictions, st.workers[0].predictions + st.workers[1].predictions);
     assert.ok(st.cacheHits >= 1);
+    assert.equal(st.operations.predict.count, st.workers.reduce((a, x) => a + (x.operations.predict ? x.operations.predict.count : 0), 0));
+    const h = await w.health();
+    assert.equal(h.workers.length, 2);
+    assert.equal(h.wasm.loaded, true);
+    const pm = await w.pastMonthReturn(s);
+    assert.equal(pm.days, 21);
     await assert.rejects(w.predictBatch({ symbols, horizon: '2d' }), { code: 'invalid_input' });
     await w.dispose();
     await assert.rejects(w.predict({ symbol: s, horizon: '1d' }), { code: 'disposed' });

@@ -291,6 +291,9 @@ test('persistent store: a reload works offline', async () => {
   const b = await create({ store, retries: 0 });
   const q = await b.predict({ symbol: s, horizon: '1d' });
   assert.equal(q.predictedPrice, p.predictedPrice);
+  assert.equal(q.stale, true, 'the history is the store\'s last good copy');
+  assert.equal(q.dataDate, p.dataDate);
+  assert.equal(p.stale, false);
   assert.equal(b.stats().models.storeHits, 1);
   assert.equal(srv.hits(fileOf(s)), 0, 'the model came from the store, not the network');
   srv.clearFaults();

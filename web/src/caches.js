@@ -26,9 +26,10 @@ export class PromiseCache {
   constructor(ttlMs) {
     this.ttlMs = ttlMs;
   }
+  // An entry may carry its own ttlMs (a history source's ttlMs), set once it has resolved.
   fresh(key) {
     const hit = this.#map.get(key);
-    return hit && Date.now() - hit.at < this.ttlMs ? hit : null;
+    return hit && Date.now() - hit.at < (hit.ttlMs ?? this.ttlMs) ? hit : null;
   }
   set(key, promise) {
     const entry = { promise, at: Date.now(), loaded: false };
@@ -84,7 +85,8 @@ export class PredictionCache {
   }
   // Answers with warnings (a fallback model served them) are not kept: the next call retries.
   put(key, symbol, value) {
-    if (key === null || (value.warnings.length && value.modelType !== 'general_unseen')) return;
+    // Nor are answers from stale data (every history source failed): the next call asks again.
+    if (key === null || value.stale || (value.warnings.length && value.modelType !== 'general_unseen')) return;
     this.#map.delete(key);
     this.#map.set(key, { value: structuredClone(value), expires: Date.now() + this.ttlMs, symbol });
     if (this.#map.size > MAX_PREDICTIONS) this.#map.delete(this.#map.keys().next().value);

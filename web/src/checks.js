@@ -91,7 +91,7 @@ export function normalizeHistory(h, field = 'history') {
 
 const HANDLE_OPTIONS = ['baseUrl', 'cacheSize', 'maxCacheBytes', 'fetch', 'signal', 'onProgress', 'store', 'predictionTtlMs', 'historyTtlMs',
   'retries', 'retryDelayMs', 'maxConcurrentRequests', 'level', 'fallback', 'wasmUrl', 'wasmBinary', 'riskWasmUrl', 'riskWasmBinary',
-  'factorsWasmUrl', 'factorsWasmBinary'];
+  'factorsWasmUrl', 'factorsWasmBinary', 'historySources', 'breakerFailures', 'breakerCooldownMs', 'sourceTimeoutMs', 'clock', 'onEvent'];
 
 export function checkOptions(options, platform = {}) {
   if (options === undefined) options = {};
@@ -135,7 +135,19 @@ export function checkOptions(options, platform = {}) {
   for (const k of ['wasmBinary', 'riskWasmBinary', 'factorsWasmBinary'])
     if (o[k] !== undefined && !(o[k] instanceof ArrayBuffer) && !ArrayBuffer.isView(o[k]))
       throw invalid(k, 'wrong_type', 'expected the .wasm bytes (ArrayBuffer or Uint8Array)');
+  if (o.onEvent !== undefined && typeof o.onEvent !== 'function') throw invalid('onEvent', 'wrong_type', 'expected a function (event) => void');
+  if (o.clock !== undefined && (!isObj(o.clock) || typeof o.clock.now !== 'function'))
+    throw invalid('clock', 'wrong_type', 'expected {now() -> ms, setTimeout?(fn, ms), clearTimeout?(id)}');
+  const clock = o.clock
+    ? { now: () => o.clock.now(), setTimeout: (o.clock.setTimeout || setTimeout).bind(o.clock), clearTimeout: (o.clock.clearTimeout || clearTimeout).bind(o.clock) }
+    : undefined;
+  const breakerCooldownMs = o.breakerCooldownMs === undefined ? 30000 : o.breakerCooldownMs;
+  if (typeof breakerCooldownMs !== 'number' || !(breakerCooldownMs >= 0)) throw invalid('breakerCooldownMs', 'wrong_type', 'expected milliseconds >= 0');
+  const sourceTimeoutMs = o.sourceTimeoutMs === undefined ? 15000 : o.sourceTimeoutMs;
+  if (typeof sourceTimeoutMs !== 'number' || !(sourceTimeoutMs > 0)) throw invalid('sourceTimeoutMs', 'not_positive', 'expected milliseconds > 0');
   return {
+    historySources: o.historySources, breaker: { failures: int('breakerFailures', 5, 1), coolDownMs: breakerCooldownMs }, sourceTimeoutMs, clock,
+    onEvent: o.onEvent,
     base, cacheSize, maxBytes, fetch: fetchFn, sha256: platform.sha256 || sha256Hex, signal: checkSignal(o.signal), onProgress: o.onProgress, store: o.store || null,
     ttl, historyTtl, retries: int('retries', 2, 0), retryDelayMs, maxRequests, level: o.level === undefined ? 0.9 : o.level, fallback: o.fallback !== false,
     wasmUrl: o.wasmUrl, wasmBinary: o.wasmBinary, riskWasmUrl: o.riskWasmUrl, riskWasmBinary: o.riskWasmBinary,

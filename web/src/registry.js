@@ -3,9 +3,12 @@
 // - a load is aborted only when every request waiting for it has given up (a later request
 //   then starts a fresh one);
 // - models in use are pinned: eviction skips them and happens again when they are released;
+// - resident models (pin(key): the general model, which serves every stock without its own) are
+//   never evicted and do not count against maxCount / maxBytes;
 // - eviction (and clear / dispose) calls the model's dispose(), which frees its WASM memory;
 // - a failed load leaves nothing behind: no entry, no WASM object.
 import { StockcastError, abortedError, coreError } from './errors.js';
+import { onAbort } from './net.js';
 
 // The one long-lived C++ object that crosses the boundary, behind an idempotent dispose().
 export class ModelHandle {
@@ -51,7 +54,9 @@ export class Registry {
   #entries = new Map(); // key -> entry, least recently used first
   #pending = new Map(); // key -> { waiters: Set, controller }
   #bytes = 0;
-  constructor({ maxCount, maxBytes, load, stats }) {
+  #resident = new Set(); // keys kept resident (pin): never evicted, not counted
+  constructor({ maxCount, maxBytes, load, stats, emit }) {
+    this.emit = emit || (() => {});
     this.maxCount = maxCount;
     this.maxBytes = maxBytes;
     this.load = load; // async (spec, signal) -> ModelHandle-like {bytes, handle}
@@ -64,8 +69,19 @@ export class Registry {
   get bytes() {
     return this.#bytes;
   }
+  // Keeps `key` resident once loaded (now, if it already is): outside the LRU's bounds.
+  pin(key) {
+    this.#resident.add(key);
+  }
+  get pinned() {
+    return [...this.#resident];
+  }
   has(key) {
     return this.#entries.has(key);
+  }
+  // The resident entry of `key` (not pinned, the LRU order untouched), or undefined.
+  peek(key) {
+    return this.#entries.get(key);
   }
   keys() {
     return [...this.#entries.keys()];
@@ -86,9 +102,9 @@ export class Registry {
     let p = this.#pending.get(spec.key);
     if (!p) p = this.#start(spec);
     return new Promise((resolve, reject) => {
-      const waiter = { resolve, reject, signal, onAbort: null };
+      const waiter = { resolve, reject, unsubscribe: null };
       if (signal) {
-        waiter.onAbort = () => {
+        waiter.unsubscribe = onAbort(signal, () => {
           if (!p.waiters.delete(waiter)) return;
           reject(abortedError(signal));
           if (p.waiters.size === 0) {
@@ -96,8 +112,7 @@ export class Registry {
             this.#pending.delete(spec.key);
             p.controller.abort(signal.reason);
           }
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        });
       }
       p.waiters.add(waiter);
     });
@@ -110,7 +125,7 @@ export class Registry {
     const settle = (fn) => {
       if (this.#pending.get(spec.key) === p) this.#pending.delete(spec.key);
       for (const w of p.waiters) {
-        if (w.signal) w.signal.removeEventListener('abort', w.onAbort);
+        if (w.unsubscribe) w.unsubscribe();
         fn(w);
       }
       p.waiters.clear();
@@ -130,6 +145,7 @@ export class Registry {
         const entry = { key: spec.key, handle, bytes, pins: p.waiters.size, loadedAt: Date.now() };
         this.#entries.set(spec.key, entry);
         this.#bytes += bytes;
+        this.emit({ type: 'load', file: spec.key, bytes, ms });
         settle((w) => w.resolve(entry));
         this.#evict();
       },
@@ -155,17 +171,23 @@ export class Registry {
   }
 
   #evict() {
-    while (this.#entries.size > this.maxCount || this.#bytes > this.maxBytes) {
+    let count = 0;
+    let bytes = 0;
+    for (const [k, e] of this.#entries) if (!this.#resident.has(k)) (count++, (bytes += e.bytes));
+    while (count > this.maxCount || bytes > this.maxBytes) {
       let victim;
       for (const [k, e] of this.#entries) {
-        if (e.pins === 0) {
+        if (e.pins === 0 && !this.#resident.has(k)) {
           victim = [k, e];
           break;
         }
       }
       if (!victim) return;
       this.#remove(victim[0], victim[1]);
+      count--;
+      bytes -= victim[1].bytes;
       this.stats.evictions++;
+      this.emit({ type: 'evict', file: victim[0], bytes: victim[1].bytes });
     }
   }
 

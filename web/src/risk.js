@@ -8,6 +8,7 @@ import { now } from './registry.js';
 
 const PORTFOLIO_METHODS = ['equal_weight', 'min_variance', 'max_sharpe', 'risk_parity'];
 const MARKET_INDEX = 'history/index/NASI.json';
+const RISK_TTL_MS = 2 * 60 * 60 * 1000; // a symbol's risk report is reused for 2 hours per data date (the original's TTL)
 
 // "history.close: …" → "history.close": the field an invalid_input message of the core names.
 function fieldOf(message) {
@@ -61,6 +62,14 @@ export async function risk(ctx, { symbol, history, market, options }, signal, t0
   const sym = symbol === undefined && history !== undefined ? 'CUSTOM' : checkSymbol(symbol);
   if (options !== undefined && !isObj(options)) throw invalid('options', 'wrong_type', 'expected {window?, min_garch_returns?, ewma_lambda?}');
   const h = await datedHistory(ctx, symbol === undefined ? undefined : sym, history, 'history', signal);
+  // Cached: a symbol's default report (its fetched history, the default market and options),
+  // per data date, for RISK_TTL_MS; never one from stale data.
+  const cacheable = (history === undefined || history === null) && market === undefined && options === undefined;
+  const key = `${sym}|${h.dataDate}|${h.closes.length}`;
+  if (cacheable) {
+    const hit = ctx.reports.get(key);
+    if (hit && ctx.now() < hit.expires) return { ...structuredClone(hit.report), cached: true, latencyMs: now() - t0 };
+  }
   const request = { symbol: sym, dates: dateNumbers(h.dates), closes: closesOf(h) };
   if (h.volumes) request.volumes = h.volumes instanceof Float64Array ? h.volumes : Float64Array.from(h.volumes, (v) => (v == null ? NaN : v));
   if (h.events && h.events.length) request.events = h.events;
@@ -70,7 +79,42 @@ export async function risk(ctx, { symbol, history, market, options }, signal, t0
     if (mk) request.market = mk;
   }
   const res = await call(ctx, 'riskReport', request, signal);
-  return { symbol: sym, dataDate: h.dataDate, ...res.report, latencyMs: now() - t0 };
+  const report = { symbol: sym, dataDate: h.dataDate, stale: !!h.stale, ...res.report };
+  if (cacheable && !h.stale) ctx.reports.set(key, { report: structuredClone(report), expires: ctx.now() + RISK_TTL_MS });
+  return { ...report, cached: false, latencyMs: now() - t0 };
+}
+
+// Reports of many symbols, each failure its own item; summary as predictBatch's.
+export async function riskBatch(ctx, { symbols, options }, signal, t0) {
+  if (!Array.isArray(symbols)) throw invalid('symbols', symbols === undefined ? 'required' : 'wrong_type', 'expected an array of ticker symbols');
+  if (symbols.length > 10000) throw invalid('symbols', 'too_many', 'at most 10000 symbols per batch');
+  if (options !== undefined && !isObj(options)) throw invalid('options', 'wrong_type', 'expected {window?, min_garch_returns?, ewma_lambda?}');
+  let modelCalls = 0;
+  const results = await Promise.all(symbols.map(async (raw, i) => {
+    const symbol = typeof raw === 'string' ? raw.trim().toUpperCase() : String(raw);
+    try {
+      const sym = checkSymbol(raw, `symbols[${i}]`);
+      const report = await risk(ctx, { symbol: sym, options }, signal, now());
+      if (!report.cached) modelCalls++;
+      return { symbol: sym, ok: true, report };
+    } catch (e) {
+      if (e instanceof StockcastError && (e.code === 'aborted' || e.code === 'disposed')) throw e;
+      return { symbol, ok: false, error: e instanceof StockcastError ? e : new StockcastError('internal_error', String(e && e.message), { cause: e }) };
+    }
+  }));
+  const successful = results.filter((r) => r.ok).length;
+  return { results, summary: { total: results.length, successful, failed: results.length - successful, totalTimeMs: now() - t0, modelCalls } };
+}
+
+// predict({ indicators: true }): RSI, MACD and volume trend from the risk report (cached).
+export async function indicatorsOf(ctx, symbol, history, signal) {
+  const r = history !== undefined && history !== null ? await risk(ctx, { symbol, history, market: false }, signal, now()) : await risk(ctx, { symbol }, signal, now());
+  const ind = r.indicators;
+  return {
+    rsi: ind.rsi, rsiLabel: ind.rsi_label,
+    macd: ind.macd, signal: ind.signal, histogram: ind.histogram, macdLabel: ind.macd_label,
+    volumeTrend: { label: ind.volume_trend.label, ratio: ind.volume_trend.ratio, recentMean: ind.volume_trend.recent_mean, previousMean: ind.volume_trend.previous_mean },
+  };
 }
 
 export async function optimizePortfolio(ctx, { symbols, method, histories, riskFreeRate, options }, signal, t0) {

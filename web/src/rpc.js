@@ -3,11 +3,12 @@
 //   worker -> client  {id, ok: true, result}  |  {id, ok: false, error}  |  {progress: {url, loaded, total}}
 // Errors travel as plain objects and become StockcastError again on the other side.
 import { StockcastError } from './errors.js';
+import { onAbort } from './net.js';
 
-export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'stats', 'clearCache', 'dispose'];
+export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'riskBatch', 'history', 'pastMonthReturn', 'stats', 'health', 'clearCache', 'dispose'];
 
 // Which argument holds the {signal} options of each method.
-const SIGNAL_ARG = { available: 0, predict: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1 };
+const SIGNAL_ARG = { available: 0, predict: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1, riskBatch: 0, history: 0, pastMonthReturn: 1 };
 
 export function toWire(v) {
   if (v instanceof StockcastError) return { __stockcastError: v.toJSON() };
@@ -105,7 +106,7 @@ export function connect(endpoint, { onProgress, terminate, signal: lifeSignal } 
   });
   const call = (method, args = []) => {
     if (closed) return Promise.reject(new StockcastError('disposed', 'this stockcast worker client was disposed'));
-    if (lifeSignal && lifeSignal.aborted && method !== 'dispose' && method !== 'stats')
+    if (lifeSignal && lifeSignal.aborted && method !== 'dispose' && method !== 'stats' && method !== 'health')
       return Promise.reject(new StockcastError('aborted', 'the operation was aborted'));
     const id = next++;
     let signal;
@@ -118,10 +119,9 @@ export function connect(endpoint, { onProgress, terminate, signal: lifeSignal } 
       if (signal.aborted) return Promise.reject(new StockcastError('aborted', 'the operation was aborted'));
     }
     return new Promise((resolve, reject) => {
-      const onAbort = () => endpoint.postMessage({ abort: id });
-      const cleanup = () => signal && signal.removeEventListener('abort', onAbort);
+      // One listener on the caller's signal however many calls share it (net.js onAbort).
+      const cleanup = signal ? onAbort(signal, () => endpoint.postMessage({ abort: id })) : () => {};
       pending.set(id, { resolve, reject, cleanup });
-      if (signal) signal.addEventListener('abort', onAbort, { once: true });
       endpoint.postMessage({ id, method, args: a, withSignal: !!signal || !!lifeSignal });
     });
   };

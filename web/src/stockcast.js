@@ -7,12 +7,15 @@ import { StockcastError, abortedError, coreError, invalid } from './errors.js';
 import { checkOptions, checkRequest, checkSignal, checkSymbol, isObj, normalizeHistory } from './checks.js';
 import { horizonOf, indexManifest, levelOf } from './manifest.js';
 import { PredictionCache, PromiseCache } from './caches.js';
-import { historyOf, loadJson, loadModel } from './loading.js';
-import { anySignal, createGate, throwIfAborted, waitFor } from './net.js';
+import { loadJson, loadModel } from './loading.js';
+import { anySignal, createGate, realClock, throwIfAborted, waitFor } from './net.js';
+import { HistorySources, checkSources, percentiles } from './sources.js';
 import { Registry, now } from './registry.js';
 
 // Errors of a stock-specific model's download or file after which the general model serves.
 const FALLBACK_CODES = ['fetch_failed', 'integrity_error', 'format_error'];
+const PAST_MONTH_DAYS = 21; // trading days in pastMonthReturn
+const OP_WINDOW = 1024; // latencies kept per operation for stats().operations percentiles
 
 export class Stockcast {
   #M;
@@ -33,7 +36,10 @@ export class Stockcast {
   // in and out costs microseconds, a prediction ~150 µs): routes for #routesFor, served types.
   #routed = new Map();
   #served = new Map();
-  #histories; // url -> promise of a normalized history
+  #histories; // symbol -> promise of a normalized history
+  #sources = null; // HistorySources, made on first use
+  #manifestAt = null; // clock time the manifest in use was fetched
+  #clock;
   #predictions;
   #stats;
   #net;
@@ -48,19 +54,23 @@ export class Stockcast {
     this.#getRisk = getRisk;
     this.#getFactors = getFactors;
     this.#base = anySignal([o.signal, this.#life.signal]).signal;
+    this.#clock = o.clock || realClock;
     this.#histories = new PromiseCache(o.historyTtl);
     this.#predictions = new PredictionCache(o.ttl);
     this.#stats = {
       predictions: 0, cacheHits: 0, cacheMisses: 0,
       models: { hits: 0, misses: 0, loads: 0, loadFailures: 0, evictions: 0, loadTimeMs: 0, lastLoadMs: 0, storeHits: 0 },
       latency: new Map(),
+      operations: new Map(), // operation -> {count, failures, recent ms (ring of OP_WINDOW)}
+      failures: new Map(), // symbol -> {code: count}
     };
-    this.#net = { fetch: o.fetch, gate: o.gate, retries: o.retries, retryDelayMs: o.retryDelayMs, stats: { requests: 0, retries: 0, bytes: 0 } };
+    this.#net = { fetch: o.fetch, gate: o.gate, retries: o.retries, retryDelayMs: o.retryDelayMs, stats: { requests: 0, retries: 0, bytes: 0 }, emit: (e) => this.#emit(e) };
     const loading = { store: o.store, sha256: o.sha256, net: this.#net, onProgress: o.onProgress, stats: this.#stats.models };
     this.#registry = new Registry({
-      maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models,
+      maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models, emit: (e) => this.#emit(e),
       load: (spec, signal) => loadModel(spec, signal, { ...loading, Module: this.#M }),
     });
+    if (o.historySources) this.#historySources(); // a source URL that cannot resolve fails createStockcast
   }
 
   // The manifest is fetched while the .wasm downloads and compiles: every call needs it first,
@@ -110,7 +120,13 @@ export class Stockcast {
   #manifest(signal) {
     if (!this.#index) {
       const url = this.#url('manifest.json');
-      const p = this.#json(url, this.#base).then((m) => (this.#indexed = indexManifest(m, this.#o.base)));
+      const p = this.#json(url, this.#base).then((m) => {
+        this.#manifestAt = this.#clock.now();
+        const idx = indexManifest(m, this.#o.base);
+        // The general model serves every stock without its own: resident, outside cacheSize.
+        if (idx.general) this.#registry.pin(idx.general.key);
+        return (this.#indexed = idx);
+      });
       this.#index = p;
       p.catch(() => {
         if (this.#index === p) this.#index = null; // a failure is not remembered
@@ -119,16 +135,46 @@ export class Stockcast {
     return waitFor(this.#index, signal);
   }
 
-  #history(symbol, signal) {
-    const url = this.#historyUrl(symbol);
-    const hit = this.#histories.fresh(url);
-    if (hit) return waitFor(hit.promise, signal);
-    const { promise } = this.#histories.set(url, this.#json(url, this.#base).then((doc) => historyOf(doc, url)));
-    return waitFor(promise, signal);
+  // Structured events for createStockcast({ onEvent }); a throwing listener is ignored.
+  #emit(event) {
+    if (!this.#o.onEvent) return;
+    try {
+      this.#o.onEvent({ ...event, time: this.#clock.now() });
+    } catch {
+      // the listener's own problem
+    }
   }
 
-  #historyUrl(symbol) {
-    return this.#url(`history/${encodeURIComponent(symbol)}.json`);
+  // The history sources (sources.js): createStockcast({ historySources }), or baseUrl + history/.
+  #historySources() {
+    if (!this.#sources) {
+      const specs = this.#o.historySources || [{ url: this.#url('history/'), name: 'history/' }];
+      this.#sources = new HistorySources(specs, {
+        net: this.#net, store: this.#o.store, clock: this.#clock, base: this.#o.base,
+        breaker: this.#o.breaker, timeoutMs: this.#o.sourceTimeoutMs, emit: (e) => this.#emit(e),
+      });
+    }
+    return this.#sources;
+  }
+
+  // A stale history (every source failed; the store's last good copy) is not kept: the next call
+  // asks the sources again.
+  #history(symbol, signal) {
+    const hit = this.#histories.fresh(symbol);
+    if (hit) return waitFor(hit.promise, signal);
+    let sources;
+    try {
+      sources = this.#historySources();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const entry = this.#histories.set(symbol, sources.load(symbol, this.#base));
+    entry.promise.then((h) => {
+      if (h.stale) {
+        if (this.#histories.fresh(symbol) === entry) this.#histories.delete(symbol);
+      } else if (h.ttlMs !== undefined) entry.ttlMs = h.ttlMs; // the serving source's own lifetime
+    }, () => {});
+    return waitFor(entry.promise, signal);
   }
 
   // The core's routing table, holding the columns of `idx` (refilled in place for a newer index,
@@ -199,6 +245,7 @@ export class Stockcast {
     if (route.fallbackFrom)
       warnings.push(`the stock-specific model ${route.fallbackFrom.file} is unavailable (${route.fallbackFrom.code}); served by the general model`);
     if (modelType === 'general_unseen') warnings.push(`${symbol} was never seen in training: general model with a neutral stock embedding`);
+    const generated = Date.now();
     return {
       symbol,
       name: stock ? stock.name : null,
@@ -221,11 +268,31 @@ export class Stockcast {
       modelFile: spec.key,
       trainedAt: handle.summary.trained_at || idx.manifest.training_date || null,
       dataDate: hist.dataDate,
+      stale: !!hist.stale,
+      dataSource: hist.source ?? null,
       historyLength: hist.closes.length,
+      confidenceScore: h.confidenceScore,
+      generatedAt: new Date(generated).toISOString(),
+      expiresAt: Number.isFinite(this.#o.ttl) ? new Date(generated + this.#o.ttl).toISOString() : null, // null: never (ttl Infinity)
+      explanation: '',
       latencyMs: 0,
       cached: false,
       warnings,
     };
+  }
+
+  #failed(symbol, code) {
+    let f = this.#stats.failures.get(symbol);
+    if (!f) this.#stats.failures.set(symbol, (f = {}));
+    f[code] = (f[code] || 0) + 1;
+  }
+
+  // Latency of one public call (its whole duration), for stats().operations.
+  #op(name, t0, ok) {
+    let o = this.#stats.operations.get(name);
+    if (!o) this.#stats.operations.set(name, (o = { count: 0, failures: 0, recent: [] }));
+    if (!ok) o.failures++;
+    o.recent[o.count++ % OP_WINDOW] = now() - t0; // a ring of the last OP_WINDOW
   }
 
   #record(symbol, ms) {
@@ -237,6 +304,7 @@ export class Stockcast {
     l.maxMs = Math.max(l.maxMs, ms);
     l.lastMs = ms;
     this.#stats.predictions++;
+    if (this.#o.onEvent) this.#emit({ type: 'prediction', symbol, ms });
   }
 
   #fromCache(v, t0) {
@@ -259,6 +327,7 @@ export class Stockcast {
     const fail = (i, symbol, e) => {
       if (this.#disposed || (e instanceof StockcastError && e.code === 'aborted')) this.#rethrow(e);
       results[i] = { symbol, ok: false, error: e instanceof StockcastError ? e : new StockcastError('internal_error', String(e && e.message), { cause: e }) };
+      this.#failed(symbol, results[i].error.code);
     };
     const groups = new Map();
     const early = new Map(); // model key -> acquisition started while histories download
@@ -271,7 +340,7 @@ export class Stockcast {
           const route = this.#route(sym, idx, !!item.history);
           let hist = item.history;
           if (!hist) {
-            const resident = this.#histories.fresh(this.#historyUrl(sym));
+            const resident = this.#histories.fresh(sym);
             if ((!resident || !resident.loaded) && !early.has(route.spec.key)) {
               const p = this.#acquire(route, sig);
               p.catch(() => {}); // its failure surfaces when the group awaits it (or not at all)
@@ -329,6 +398,7 @@ export class Stockcast {
             try {
               const predictions = hzs.map((hz, k) => {
                 const v = this.#build({ symbol: it.sym, route, modelType: ids[j].modelType, confidence: ids[j].confidence, handle, spec: route.spec, forecast: f, hz, hist: it.hist, idx });
+                v.explanation = explain(v);
                 v.latencyMs = ms;
                 this.#predictions.put(it.keys[k], it.sym, v);
                 return v;
@@ -382,6 +452,7 @@ export class Stockcast {
     this.#alive();
     const t0 = now();
     const r = checkRequest(req, name);
+    let failed = false;
     const { signal: sig, release } = this.#signal(r.signal);
     try {
       let api;
@@ -392,10 +463,19 @@ export class Stockcast {
       }
       return await api[name](this.#riskContext, r, sig, t0);
     } catch (e) {
+      failed = true;
       this.#rethrow(e);
     } finally {
       release();
+      this.#op(name, t0, !failed);
     }
+  }
+
+  // RSI, MACD and volume trend of a symbol's history (or the caller's rows), by the risk engine
+  // (loaded on first use); the symbol's cached risk report when there is one.
+  async #indicators(symbol, history, signal) {
+    const api = await import('./risk.js');
+    return api.indicatorsOf(this.#riskContext, symbol, history, signal);
   }
 
   // What risk.js may use of this instance.
@@ -405,6 +485,8 @@ export class Stockcast {
     hasBase: () => !!this.#o.base,
     engine: (signal) => waitFor(this.#riskModule(), signal),
     alive: () => this.#alive(),
+    reports: new Map(), // symbol|data date -> {report, expires}: risk reports for RISK_TTL_MS
+    now: () => Date.now(),
   };
 
   // The factor module, instantiated once on first use.
@@ -517,9 +599,11 @@ export class Stockcast {
     }
   }
 
-  async modelInfo(symbol, { signal } = {}) {
+  async modelInfo(symbol, options = {}) {
     this.#alive();
     const sym = checkSymbol(symbol);
+    const { signal, load } = checkRequest(options, 'modelInfo');
+    if (load !== undefined && typeof load !== 'boolean') throw invalid('load', 'wrong_type', 'expected true or false');
     try {
       const idx = await this.#manifest(signal);
       const s = idx.stocks.get(sym);
@@ -527,6 +611,16 @@ export class Stockcast {
         return { symbol: sym, status: 'not_trained', modelType: idx.general ? 'general_unseen' : null, needsHistory: true,
           suggestion: this.#routesOf(idx).closest(sym), loaded: false };
       const r = this.#route(sym, idx, false);
+      if (load && !this.#registry.has(r.spec.key)) {
+        const { signal: sig, release } = this.#signal(signal);
+        try {
+          const { entry } = await this.#acquire(r, sig);
+          this.#registry.release(entry);
+        } finally {
+          release();
+        }
+      }
+      const resident = this.#registry.peek(r.spec.key);
       return {
         symbol: sym,
         name: s.name ?? null,
@@ -540,7 +634,12 @@ export class Stockcast {
         sha256: r.spec.sha256,
         fallbackFile: r.fallback ? r.fallback.spec.key : null,
         testMetrics: s.test_metrics ?? null,
-        loaded: this.#registry.has(r.spec.key),
+        loaded: !!resident,
+        // From the model file's header once it is resident (modelInfo(symbol, { load: true })
+        // loads it); the manifest's training date otherwise.
+        version: resident ? resident.handle.summary.version ?? null : null,
+        modelVersion: resident ? `${resident.handle.summary.name || r.spec.key}@${resident.handle.summary.version}${r.spec.sha256 ? `/${r.spec.sha256.slice(0, 12)}` : ''}` : null,
+        trainedAt: (resident && resident.handle.summary.trained_at) || idx.manifest.training_date || null,
       };
     } catch (e) {
       this.#rethrow(e);
@@ -551,20 +650,28 @@ export class Stockcast {
   async #predictOne(req, method, horizonsOf) {
     this.#alive();
     const t0 = now();
-    const { symbol, history, level, signal } = checkRequest(req, method);
+    const { symbol, history, level, signal, indicators } = checkRequest(req, method);
     const sym = checkSymbol(symbol);
+    if (indicators !== undefined && typeof indicators !== 'boolean') throw invalid('indicators', 'wrong_type', 'expected true or false');
     const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
+    let failed = false;
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
       const out = await this.#batch([{ symbol: sym, history: given }], horizonsOf(idx), levelOf(level, this.#o.level, idx), idx, sig, t0, true);
       const r = out.results[0];
       if (!r.ok) throw r.error;
+      if (indicators) {
+        const found = await this.#indicators(sym, history, sig);
+        for (const p of r.predictions) p.indicators = found;
+      }
       return r.predictions;
     } catch (e) {
+      failed = true;
       this.#rethrow(e);
     } finally {
       release();
+      this.#op(method, t0, !failed);
     }
   }
 
@@ -585,6 +692,7 @@ export class Stockcast {
     if (!Array.isArray(symbols)) throw invalid('symbols', symbols === undefined ? 'required' : 'wrong_type', 'expected an array of ticker symbols');
     if (symbols.length > 10000) throw invalid('symbols', 'too_many', 'at most 10000 symbols per batch');
     if (histories !== undefined && !isObj(histories)) throw invalid('histories', 'wrong_type', 'expected {SYMBOL: history}');
+    let failed = false;
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
@@ -602,9 +710,11 @@ export class Stockcast {
       });
       return Stockcast.#batchAnswer(hz, lvl, await this.#batch(items, [hz], lvl, idx, sig, t0));
     } catch (e) {
+      failed = true;
       this.#rethrow(e);
     } finally {
       release();
+      this.#op('predictBatch', t0, !failed);
     }
   }
 
@@ -613,6 +723,7 @@ export class Stockcast {
     const t0 = now();
     const { sector, horizon, level, signal } = checkRequest(req, 'predictSector');
     if (typeof sector !== 'string' || !sector.trim()) throw invalid('sector', sector === undefined ? 'required' : 'wrong_type', 'expected a sector name');
+    let failed = false;
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
@@ -626,9 +737,11 @@ export class Stockcast {
       const trainedCount = symbols.filter((s) => idx.stocks.get(s) && idx.stocks.get(s).model_type === 'stock_specific').length;
       return { sector: name, trainedCount, totalCount: symbols.length, ...out };
     } catch (e) {
+      failed = true;
       this.#rethrow(e);
     } finally {
       release();
+      this.#op('predictSector', t0, !failed);
     }
   }
 
@@ -636,8 +749,111 @@ export class Stockcast {
     return this.#riskApi('risk', req);
   }
 
+  // Risk reports of many symbols: one result (report or error) per symbol, in order, and the
+  // summary shape of predictBatch. Reports are cached 2 hours per symbol and data date.
+  riskBatch(req) {
+    return this.#riskApi('riskBatch', req);
+  }
+
+  // The histories the package uses (the sources, their cache and the stale fallback), as rows.
+  async history(req) {
+    this.#alive();
+    const t0 = now();
+    const r = Array.isArray(req) || typeof req === 'string' ? { symbols: req } : checkRequest(req, 'history');
+    const list = typeof r.symbols === 'string' ? [r.symbols] : r.symbols;
+    if (!Array.isArray(list)) throw invalid('symbols', list === undefined ? 'required' : 'wrong_type', 'expected a symbol or an array of symbols');
+    if (list.length > 10000) throw invalid('symbols', 'too_many', 'at most 10000 symbols per call');
+    const { signal: sig, release } = this.#signal(r.signal);
+    try {
+      const results = await Promise.all(list.map(async (raw, i) => {
+        let sym = typeof raw === 'string' ? raw : String(raw);
+        try {
+          sym = checkSymbol(raw, `symbols[${i}]`);
+          const h = await this.#history(sym, sig);
+          const rows = Array.from(h.closes, (close, k) => {
+            const row = { date: h.dates ? h.dates[k] : null, close };
+            if (h.volumes) row.volume = h.volumes[k];
+            return row;
+          });
+          return { symbol: sym, ok: true, rows, dataDate: h.dataDate, stale: !!h.stale, dataSource: h.source ?? null };
+        } catch (e) {
+          if (this.#disposed || (e instanceof StockcastError && e.code === 'aborted')) throw e;
+          const error = e instanceof StockcastError ? e : new StockcastError('internal_error', String(e && e.message), { cause: e });
+          this.#failed(sym, error.code);
+          return { symbol: sym, ok: false, error };
+        }
+      }));
+      const successful = results.filter((x) => x.ok).length;
+      return { results, summary: { total: results.length, successful, failed: results.length - successful, totalTimeMs: now() - t0 } };
+    } catch (e) {
+      this.#rethrow(e);
+    } finally {
+      release();
+    }
+  }
+
+  // The simple return over the last 21 trading days (about one calendar month):
+  // close[last] / close[last - 21] - 1, computed by the core (pastReturn).
+  async pastMonthReturn(symbol, options) {
+    this.#alive();
+    const t0 = now();
+    const sym = checkSymbol(symbol);
+    const { signal } = checkRequest(options, 'pastMonthReturn');
+    const { signal: sig, release } = this.#signal(signal);
+    let failed = false;
+    try {
+      const h = await this.#history(sym, sig);
+      this.#alive();
+      const n = h.closes.length;
+      const value = this.#M.pastReturn(h.closes, PAST_MONTH_DAYS);
+      if (Number.isNaN(value))
+        throw new StockcastError('insufficient_history', `pastMonthReturn: requires ${PAST_MONTH_DAYS + 1} closes, provided ${n}`, { required: PAST_MONTH_DAYS + 1, provided: n, symbol: sym });
+      const from = n - 1 - PAST_MONTH_DAYS;
+      return {
+        symbol: sym, days: PAST_MONTH_DAYS, return: value,
+        fromDate: h.dates ? h.dates[from] : null, toDate: h.dataDate, fromClose: h.closes[from], toClose: h.closes[n - 1],
+        stale: !!h.stale, dataSource: h.source ?? null,
+      };
+    } catch (e) {
+      failed = true;
+      if (e instanceof StockcastError && e.code !== 'aborted') this.#failed(sym, e.code);
+      this.#rethrow(e);
+    } finally {
+      release();
+      this.#op('pastMonthReturn', t0, !failed);
+    }
+  }
+
   optimizePortfolio(req) {
     return this.#riskApi('optimizePortfolio', req);
+  }
+
+  // What works and how well, synchronously (the frontend's health panel): the .wasm, the manifest,
+  // the store, each history source (breaker state, success rate, latency percentiles), models.
+  health() {
+    const idx = this.#indexed;
+    const m = idx && idx.manifest;
+    let sources = [];
+    try {
+      sources = this.#disposed ? [] : this.#historySources().health();
+    } catch {
+      // no baseUrl and no historySources: no source
+    }
+    const store = this.#o.store;
+    const open = sources.filter((x) => x.state !== 'closed').length;
+    return {
+      status: this.#disposed ? 'disposed' : !this.#M ? 'down' : open && open === sources.length ? 'down' : open ? 'degraded' : 'ok',
+      wasm: { loaded: !!this.#M, simd: simdSupported(), coreVersion: this.#M ? this.#M.version() : null },
+      manifest: {
+        loaded: !!idx,
+        ageMs: this.#manifestAt === null ? null : this.#clock.now() - this.#manifestAt,
+        trainingDate: (m && m.training_date) ?? null,
+        dataTo: (m && m.data && m.data.to) ?? null,
+      },
+      store: { available: !!store, kind: store ? store.kind || 'custom' : null },
+      sources,
+      models: { resident: this.#registry.keys(), count: this.#registry.size, bytes: this.#registry.bytes, maxCount: this.#o.cacheSize },
+    };
   }
 
   stats() {
@@ -664,6 +880,7 @@ export class Stockcast {
         resident: this.#registry.size,
         residentBytes: this.#registry.bytes,
         residentFiles: this.#registry.keys(),
+        pinnedFiles: this.#registry.pinned,
         maxCount: this.#o.cacheSize,
         maxBytes: this.#o.maxBytes,
         hits: m.hits,
@@ -680,6 +897,8 @@ export class Stockcast {
       network: { ...this.#net.stats },
       latency,
       factorLatency,
+      operations: Object.fromEntries([...s.operations].map(([k, o]) => [k, { count: o.count, failures: o.failures, ...percentiles(o.recent) }])),
+      failures: Object.fromEntries([...s.failures].map(([k, f]) => [k, { ...f }])),
       wasmHeapBytes: this.#M ? this.#M.heapBytes() : 0,
       wasmObjects: this.#M ? this.#M.objects() : { models: 0, handles: 0 },
       disposed: this.#disposed,
@@ -691,6 +910,7 @@ export class Stockcast {
   clearCache(symbol) {
     this.#alive();
     if (symbol === undefined) {
+      this.#riskContext.reports.clear();
       this.#predictions.clear();
       this.#histories.clear();
       this.#index = null;
@@ -699,7 +919,8 @@ export class Stockcast {
     }
     const sym = checkSymbol(symbol);
     this.#predictions.deleteSymbol(sym);
-    if (this.#o.base) this.#histories.delete(this.#historyUrl(sym));
+    for (const k of [...this.#riskContext.reports.keys()]) if (k.startsWith(`${sym}|`)) this.#riskContext.reports.delete(k);
+    this.#histories.delete(sym);
     const stock = this.#indexed && this.#indexed.stocks.get(sym);
     if (stock && stock.model_type === 'stock_specific') this.#registry.clear([stock.file]);
   }
@@ -716,10 +937,37 @@ export class Stockcast {
     this.#routes = null;
     for (const p of this.#factorModels.values()) p.then((m) => m.handle.delete(), () => {});
     this.#factorModels.clear();
+    if (this.#o.gate.dispose) this.#o.gate.dispose();
     this.#M = null;
     this.#risk = null;
     this.#factors = null;
   }
+}
+
+// One plain-language sentence from a prediction's numbers (no formula of its own: every number
+// is the core's, only formatted here).
+function explain(p) {
+  const pct = (x, d = 1) => `${(x * 100).toFixed(d)}%`;
+  const price = (x) => (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
+  const r = p.expectedReturn;
+  const move = r > 0 ? `rise ${pct(r)}` : r < 0 ? `fall ${pct(-r)}` : 'stay unchanged';
+  const days = `${p.horizonDays} trading day${p.horizonDays === 1 ? '' : 's'}`;
+  return `${p.symbol} is forecast to ${move}, from ${price(p.currentPrice)} to ${price(p.predictedPrice)}, over the next ${days} ` +
+    `(${pct(p.interval.level, 0)} interval ${price(p.interval.lower)} to ${price(p.interval.upper)}; ` +
+    `${pct(p.probabilities[p.direction], 0)} probability of a ${p.direction} move; confidence score ${p.confidenceScore.toFixed(2)} of 1).`;
+}
+
+// WebAssembly SIMD (the .wasm is built with -msimd128): a 1-function module using v128.
+let simd;
+function simdSupported() {
+  if (simd === undefined) {
+    try {
+      simd = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+    } catch {
+      simd = false;
+    }
+  }
+  return simd;
 }
 
 // Shared by the entries: validate options, get the module, build the API object. platform: the
@@ -727,7 +975,8 @@ export class Stockcast {
 // (node.js). o.gate: every request of the instance starts through it, the .wasm downloads too.
 export async function createWith(getModule, options, getRiskModule, platform, getFactorsModule) {
   const o = checkOptions(options, platform);
-  o.gate = createGate(o.maxRequests);
+  if (o.historySources !== undefined) o.historySources = checkSources(o.historySources);
+  o.gate = createGate(o.maxRequests, o.clock || realClock);
   throwIfAborted(o.signal);
   return Stockcast.create(getModule, o, getRiskModule, getFactorsModule);
 }

@@ -59,6 +59,28 @@ function owner(symbol, n) {
   return (h >>> 0) % n;
 }
 
+function mergeFailures(list) {
+  const out = {};
+  for (const f of list)
+    for (const [sym, codes] of Object.entries(f)) {
+      const o = (out[sym] ||= {});
+      for (const [code, n] of Object.entries(codes)) o[code] = (o[code] || 0) + n;
+    }
+  return out;
+}
+
+function mergeOperations(list) {
+  const out = {};
+  for (const ops of list)
+    for (const [k, o] of Object.entries(ops)) {
+      const m = (out[k] ||= { count: 0, failures: 0, p50: null, p95: null, p99: null });
+      m.count += o.count;
+      m.failures += o.failures;
+      for (const p of ['p50', 'p95', 'p99']) if (o[p] !== null && (m[p] === null || o[p] > m[p])) m[p] = o[p];
+    }
+  return out;
+}
+
 function pool(clients) {
   const n = clients.length;
   const by = (symbol) => clients[owner(symbol, n)];
@@ -72,6 +94,9 @@ function pool(clients) {
     predictSector: (req) => clients[0].predictSector(req),
     risk: (req) => (req && typeof req === 'object' ? by(req.symbol) : clients[0]).risk(req),
     optimizePortfolio: (req) => clients[0].optimizePortfolio(req),
+    riskBatch: (req) => clients[0].riskBatch(req),
+    history: (req) => clients[0].history(req),
+    pastMonthReturn: (symbol, o) => by(symbol).pastMonthReturn(symbol, o),
     async predictBatch(req) {
       if (!req || typeof req !== 'object' || !Array.isArray(req.symbols)) return clients[0].predictBatch(req);
       const t0 = performance.now();
@@ -109,9 +134,15 @@ function pool(clients) {
         hitRate: lookups ? sum(each, 'cacheHits') / lookups : 0, cachedPredictions: sum(each, 'cachedPredictions'),
         wasmHeapBytes: sum(each, 'wasmHeapBytes'),
         wasmObjects: { models: each.reduce((a, s) => a + s.wasmObjects.models, 0), handles: each.reduce((a, s) => a + s.wasmObjects.handles, 0) },
+        // Failures summed per symbol and code; per operation the counts summed and each percentile
+        // the largest of the workers' (an upper bound: the exact one needs every sample).
+        failures: mergeFailures(each.map((s) => s.failures || {})),
+        operations: mergeOperations(each.map((s) => s.operations || {})),
         disposed: each.every((s) => s.disposed), workers: each,
       };
     },
+    // The first worker's health, each worker's own under `workers` (sources and breakers are per worker).
+    health: () => all((c) => c.health()).then((each) => ({ ...each[0], workers: each })),
     clearCache: (symbol) => all((c) => c.clearCache(symbol)).then(() => undefined),
     dispose: () => all((c) => c.dispose()).then(() => undefined),
   };

@@ -48,6 +48,18 @@ export interface StockcastOptions {
   predictionTtlMs?: number;
   /** How long fetched histories are reused. Default 300000. */
   historyTtlMs?: number;
+  /** Where histories come from, tried in order (default: baseUrl + 'history/'). See HistorySource. */
+  historySources?: HistorySource[];
+  /** Consecutive failures that open a source's circuit breaker. Default 5. */
+  breakerFailures?: number;
+  /** How long an open breaker refuses requests before one half-open probe. Default 30000. */
+  breakerCooldownMs?: number;
+  /** A history source's answer must arrive within this (else the next source). Default 15000. */
+  sourceTimeoutMs?: number;
+  /** The clock of breakers, rate limits and source timeouts (tests inject a fake one). */
+  clock?: Clock;
+  /** Structured events: fetch (per source attempt), breaker (state change), stale (a stored copy served). */
+  onEvent?: (event: StockcastEvent) => void;
   /** Retries after a network error or 5xx/408/429 (4xx never retried). Default 2. */
   retries?: number;
   /** First backoff delay, doubled per retry. Default 250. */
@@ -135,6 +147,77 @@ export interface HeldOutMetrics {
   period: [string, string] | null;
 }
 
+/** A base URL (per-symbol SYMBOL.json, or SYMBOL.csv with format 'csv'), a URL template with
+ * {symbol}, a function, or an object with one of url / load and the options below. */
+export type HistorySource =
+  | string
+  | URL
+  | HistoryLoader
+  | {
+      url?: string | URL;
+      load?: HistoryLoader;
+      /** Shown in health() and events; default the URL template or function#i. */
+      name?: string;
+      /** How the body is read; default: JSON when it starts with { or [, else CSV. */
+      format?: 'json' | 'csv';
+      /** Token bucket for the URL's origin: `rate` requests per second, `burst` at once. Requests beyond it queue. */
+      rate?: number;
+      burst?: number;
+      /** Overrides sourceTimeoutMs. */
+      timeoutMs?: number;
+      /** Overrides retries. */
+      retries?: number;
+      /** How long a history this source served is reused (overrides historyTtlMs). */
+      ttlMs?: number;
+    };
+
+/** (symbol, {signal}) -> rows ({date, close, volume?}), bare closes, or {rows}. */
+export type HistoryLoader = (symbol: string, options: { signal?: AbortSignal }) => History | { rows: History } | Promise<History | { rows: History }>;
+
+export interface Clock {
+  now(): number;
+  setTimeout?(fn: () => void, ms: number): unknown;
+  clearTimeout?(id: unknown): void;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export type StockcastEvent =
+  | { type: 'fetch'; source: string; symbol: string; ok: boolean; code?: ErrorCode; status?: number | null; ms: number; time: number }
+  | { type: 'breaker'; source: string; from: BreakerState; to: BreakerState; time: number }
+  | { type: 'stale'; symbol: string; dataDate: string | null; time: number };
+
+export interface LatencyPercentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface SourceHealth {
+  name: string;
+  kind: 'url' | 'function';
+  state: BreakerState;
+  /** Requests started (a refused one, breaker open, is not counted). */
+  requests: number;
+  successes: number;
+  failures: number;
+  /** 404s: the source is up but lacks the symbol (no breaker failure). */
+  notFound: number;
+  successRate: number | null;
+  /** Over the last 256 answers, on the instance's clock. */
+  latencyMs: LatencyPercentiles;
+  rateLimit: { rate: number; burst: number } | null;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded' | 'down' | 'disposed';
+  wasm: { loaded: boolean; simd: boolean; coreVersion: string | null };
+  manifest: { loaded: boolean; ageMs: number | null; trainingDate: string | null; dataTo: string | null };
+  store: { available: boolean; kind: string | null };
+  sources: SourceHealth[];
+  models: { resident: string[]; count: number; bytes: number; maxCount: number };
+}
+
 export interface Prediction {
   symbol: string;
   name: string | null;
@@ -157,15 +240,74 @@ export interface Prediction {
   trainedAt: string | null;
   /** Date of the last history row (null for bare closes). */
   dataDate: string | null;
+  /** True when every history source failed and the store's last good copy (of dataDate) served. */
+  stale: boolean;
+  /** The history source that served (its name); null for a caller's history. */
+  dataSource: string | null;
+  /** In [0, 1], from the core: mean of the direction certainty (max probability - 1/3) / (2/3)
+   * and the interval tightness 1 / (1 + (upper - lower) / predictedPrice). See docs/package.md. */
+  confidenceScore: number;
+  /** ISO time the core computed it (a cached answer keeps its own). */
+  generatedAt: string;
+  /** generatedAt + predictionTtlMs: until then the same call is answered from the cache (null: predictionTtlMs Infinity). */
+  expiresAt: string | null;
+  /** One plain-language sentence built only from the numbers above. */
+  explanation: string;
+  /** With predict({ indicators: true }): from the risk engine on the same history. */
+  indicators?: PredictionIndicators;
   historyLength: number;
   latencyMs: number;
   cached: boolean;
   warnings: string[];
 }
 
+export interface PredictionIndicators {
+  rsi: number;
+  rsiLabel: 'overbought' | 'oversold' | 'neutral';
+  macd: number;
+  signal: number;
+  histogram: number;
+  macdLabel: 'bullish' | 'bearish' | 'neutral';
+  volumeTrend: { label: string; ratio: number | null; recentMean: number; previousMean: number };
+}
+
+export interface HistoryResult {
+  results: Array<
+    | { symbol: string; ok: true; rows: Array<{ date: string | null; close: number; volume?: number }>; dataDate: string | null; stale: boolean; dataSource: string | null }
+    | { symbol: string; ok: false; error: StockcastError }
+  >;
+  summary: { total: number; successful: number; failed: number; totalTimeMs: number };
+}
+
+export interface PastMonthReturn {
+  symbol: string;
+  /** 21 trading days. */
+  days: number;
+  /** toClose / fromClose - 1, by the core. */
+  return: number;
+  fromDate: string | null;
+  toDate: string | null;
+  fromClose: number;
+  toClose: number;
+  stale: boolean;
+  dataSource: string | null;
+}
+
+export interface RiskBatchRequest extends CallOptions {
+  symbols: string[];
+  options?: Record<string, number>;
+}
+
+export interface RiskBatchResult {
+  results: Array<{ symbol: string; ok: true; report: RiskReport } | { symbol: string; ok: false; error: StockcastError }>;
+  summary: { total: number; successful: number; failed: number; totalTimeMs: number; modelCalls: number };
+}
+
 export interface PredictRequest extends CallOptions {
   symbol: string;
   horizon: Horizon;
+  /** Also compute RSI, MACD and volume trend (loads the risk engine on first use). */
+  indicators?: boolean;
   /** When absent, fetched from baseUrl/history/<SYMBOL>.json. */
   history?: History;
   level?: IntervalLevel;
@@ -245,6 +387,12 @@ export interface ModelInfo {
   fallbackFile?: string | null;
   testMetrics?: Record<string, { mape: number; naive_mape: number; coverage90?: number; direction_hit_rate?: number; n?: number }> | null;
   loaded: boolean;
+  /** The model file's version (null until it is resident; modelInfo(symbol, { load: true })). */
+  version?: string | number | null;
+  /** As on predictions: name@version/sha256-prefix (null until resident). */
+  modelVersion?: string | null;
+  /** The model's training date (its header once resident, else the manifest's). */
+  trainedAt?: string | null;
   needsHistory?: boolean;
   suggestion?: string | null;
 }
@@ -264,6 +412,11 @@ export interface RiskReport {
   symbol: string;
   dataDate: string | null;
   latencyMs: number;
+  /** From the 2-hour cache (per symbol and data date). */
+  cached?: boolean;
+  /** The history was the store's last good copy (every source failed). */
+  stale?: boolean;
+  /** total, level, factors (volatility, price_swing, volume_volatility, trend_strength), warnings, max_rolling_swing (docs/risk.md). */
   risk_score: Record<string, unknown>;
   [key: string]: unknown;
 }
@@ -296,6 +449,8 @@ export interface Stats {
     resident: number;
     residentBytes: number;
     residentFiles: string[];
+    /** Kept resident outside cacheSize and never evicted: the general model. */
+    pinnedFiles: string[];
     maxCount: number;
     maxBytes: number;
     hits: number;
@@ -313,6 +468,11 @@ export interface Stats {
   latency: Record<string, { count: number; meanMs: number; minMs: number; maxMs: number; lastMs: number }>;
   /** predictFactors latency per model kind over the last 1,024 calls of each. */
   factorLatency: Record<string, { count: number; p50Ms: number; p95Ms: number; p99Ms: number }>;
+  /** Whole public calls (predict, predictHorizons, predictBatch, predictSector, risk, riskBatch,
+   *  optimizePortfolio, pastMonthReturn): counts and latency percentiles over the last 1024, ms. */
+  operations: Record<string, { count: number; failures: number } & LatencyPercentiles>;
+  /** Failures per symbol and error code. */
+  failures: Record<string, Partial<Record<ErrorCode, number>>>;
   wasmHeapBytes: number;
   /** Live Embind objects of the forecasting module: LoadedModel instances (resident models plus
    *  those in use) and emscripten::val handles. Both stay flat however many calls are made. */
@@ -322,7 +482,8 @@ export interface Stats {
 
 export interface Stockcast {
   available(options?: CallOptions): Promise<Available>;
-  modelInfo(symbol: string, options?: CallOptions): Promise<ModelInfo>;
+  /** load: true loads the model (if not resident) so version / modelVersion come from its header. */
+  modelInfo(symbol: string, options?: CallOptions & { load?: boolean }): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
   /** One prediction per horizon of the manifest (its order), all from one network call. */
   predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
@@ -334,7 +495,15 @@ export interface Stockcast {
   predictFactors(request: PredictFactorsRequest): Promise<FactorPrediction>;
   /** Every factor model of the manifest. */
   models(options?: CallOptions): Promise<FactorModelInfo[]>;
+  /** Risk reports of many symbols (cached 2 hours per symbol and data date). */
+  riskBatch(request: RiskBatchRequest): Promise<RiskBatchResult>;
+  /** The histories the package uses: history(['SCOM']) or history({ symbols, signal }). */
+  history(request: string | string[] | ({ symbols: string | string[] } & CallOptions)): Promise<HistoryResult>;
+  /** Simple return over the last 21 trading days. */
+  pastMonthReturn(symbol: string, options?: CallOptions): Promise<PastMonthReturn>;
   stats(): Stats;
+  /** The .wasm, manifest, store, history sources (breakers, success rates, latency percentiles) and resident models. */
+  health(): Health;
   /** Forget cached predictions/histories and drop resident models (one symbol's, or all). */
   clearCache(symbol?: string): void;
   /** Frees every WASM object; idempotent. Later calls fail with code 'disposed'. */

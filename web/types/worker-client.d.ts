@@ -1,7 +1,8 @@
 // stockcast/worker-client: the API running in a Web Worker. Every method returns a Promise.
 import type {
   Available, BatchResult, CallOptions, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction,
-  PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions,
+  PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions, Health,
+  RiskBatchRequest, RiskBatchResult, HistoryResult, PastMonthReturn,
 } from './index.js';
 
 export { StockcastError } from './index.js';
@@ -14,7 +15,9 @@ export interface WorkerLike {
   terminate?(): unknown;
 }
 
-export interface StockcastWorkerOptions extends Omit<StockcastOptions, 'fetch' | 'store' | 'onProgress'> {
+export interface StockcastWorkerOptions extends Omit<StockcastOptions, 'fetch' | 'store' | 'onProgress' | 'clock' | 'onEvent' | 'historySources'> {
+  /** URL sources only: a function cannot cross postMessage. */
+  historySources?: Array<string | { url: string; name?: string; format?: 'json' | 'csv'; rate?: number; burst?: number; timeoutMs?: number; retries?: number; ttlMs?: number }>;
   /** Your own worker(s) (e.g. new Worker(new URL('stockcast/worker.js', import.meta.url), {type: 'module'})); default: the package's. */
   worker?: WorkerLike | WorkerLike[];
   /** How many of the package's workers to start (1..16, default 1) when `worker` is not given. Each
@@ -28,7 +31,7 @@ export interface StockcastWorkerOptions extends Omit<StockcastOptions, 'fetch' |
 
 export interface StockcastWorker {
   available(options?: CallOptions): Promise<Available>;
-  modelInfo(symbol: string, options?: CallOptions): Promise<ModelInfo>;
+  modelInfo(symbol: string, options?: CallOptions & { load?: boolean }): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
   predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
   /** With several workers, `summary.workers` says how many took part. */
@@ -36,8 +39,13 @@ export interface StockcastWorker {
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;
   risk(request: RiskRequest): Promise<RiskReport>;
   optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
+  riskBatch(request: RiskBatchRequest): Promise<RiskBatchResult>;
+  history(request: string | string[] | ({ symbols: string | string[] } & CallOptions)): Promise<HistoryResult>;
+  pastMonthReturn(symbol: string, options?: CallOptions): Promise<PastMonthReturn>;
   /** Counters summed over the workers; each worker's own stats under `workers`. */
   stats(): Promise<Stats & { workers: Stats[] }>;
+  /** The first worker's health; each worker's own under `workers` (breakers are per worker). */
+  health(): Promise<Health & { workers: Health[] }>;
   clearCache(symbol?: string): Promise<void>;
   /** Disposes the instance in the worker and terminates the worker if the client created it. */
   dispose(): Promise<void>;

@@ -53,7 +53,19 @@ struct HorizonForecast {
     double level = 0;
     std::string direction;       // "bearish" | "neutral" | "bullish"
     double p_bearish = 0, p_neutral = 0, p_bullish = 0;  // sum to 1
+    double confidence_score = 0; // in [0, 1]: see confidence_score() below
 };
+
+// How much a horizon's forecast commits, in [0, 1] (docs/package.md, "confidenceScore"): the mean
+// of the direction certainty d = (max(p_bearish, p_neutral, p_bullish) - 1/3) / (2/3) (0 for an
+// even three-way split, 1 for a certain direction) and the interval tightness
+// t = 1 / (1 + (upper - lower) / price) (1 for a point forecast; 0.5 when the interval is as wide
+// as the price itself). Uses only the fields above; 0 when they are not finite.
+double confidence_score(const HorizonForecast& f);
+
+// The simple return over the last `days` rows: close[n-1] / close[n-1-days] - 1 (the package's
+// pastMonthReturn uses days = 21 trading days). NaN when fewer than days + 1 closes or days < 1.
+double past_return(const std::vector<double>& closes, int days);
 
 struct Forecast {
     double last_close = 0;

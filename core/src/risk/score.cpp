@@ -38,17 +38,21 @@ Result<RiskScore> risk_score(const PriceSeries& s, const std::vector<PriceEvent>
     const Vec close = all_close.tail(w);
     RiskScore out;
 
-    // Volatility: dispersion of the price level itself over the window (coefficient of variation).
-    const double vol = sample_std(close) / close.mean();
+    // Volatility, as the original service defined it: np.std(prices[-30:]) / np.mean(prices[-30:]),
+    // i.e. the population standard deviation (divisor n) of the window's closes over their mean.
+    const double vol = population_std(close) / close.mean();
     out.factors.push_back({"volatility", vol, capped(200, vol), 0.4, true});
 
-    // Price swing: the widest (max - min) / mean over any swing_window consecutive rows in the window.
-    double swing = 0;
+    // Price swing, as the original: (max - min) / mean of the last swing_window (7) closes.
+    const auto last_rows = close.tail(o.swing_window);
+    const double swing = (last_rows.maxCoeff() - last_rows.minCoeff()) / last_rows.mean();
+    out.factors.push_back({"price_swing", swing, capped(150, swing), 0.3, true});
+
+    // Extra measure (no weight): the widest swing over any swing_window consecutive rows in the window.
     for (Eigen::Index k = 0; k + o.swing_window <= w; ++k) {
         const auto seg = close.segment(k, o.swing_window);
-        swing = std::max(swing, (seg.maxCoeff() - seg.minCoeff()) / seg.mean());
+        out.max_rolling_swing = std::max(out.max_rolling_swing, (seg.maxCoeff() - seg.minCoeff()) / seg.mean());
     }
-    out.factors.push_back({"price_swing", swing, capped(150, swing), 0.3, true});
 
     // Volume volatility: coefficient of variation of the window's volumes. With no trade at all the
     // ratio is 0/0; we use its supremum sqrt(window) (one trading day among zeros), i.e. score 100.

@@ -78,6 +78,12 @@ double sample_std(VecRef x) {
     return std::sqrt(ss / static_cast<double>(x.size() - 1));
 }
 
+double population_std(VecRef x) {
+    if (x.size() == 0) return 0.0;
+    const double m = x.mean();
+    return std::sqrt((x.array() - m).square().sum() / static_cast<double>(x.size()));
+}
+
 double quantile_sorted(VecRef sorted, double p) {
     const Eigen::Index n = sorted.size();
     if (n == 0) return 0.0;

@@ -64,6 +64,7 @@ export default function SectorView() {
             symbol: p.symbol, name: p.name || stock.name || '', currentPrice: p.currentPrice, predictedPrice: p.predictedPrice,
             expectedReturn: p.expectedReturn, direction: p.direction, modelType: p.modelType,
             mape: p.heldOut ? p.heldOut.mape : NaN, naiveMape: p.heldOut ? p.heldOut.naiveMape : NaN,
+            stale: !!p.stale, dataDate: p.dataDate,
           };
         });
         setState({ status: 'ready', r, rows });
@@ -122,7 +123,10 @@ export default function SectorView() {
                 ) : (
                   <tr key={r.symbol} data-symbol={r.symbol}>
                     <td><Link href={`/?symbol=${encodeURIComponent(r.symbol)}&horizon=${horizon}`} prefetch={false} title={`Open ${r.symbol} in the stock view`}>{r.symbol}</Link></td>
-                    <td>{r.name}</td>
+                    <td>
+                      {r.name}
+                      {r.stale && <span className="pill low stale" title="Every history source failed: the last good copy of the prices kept in this browser" data-date={r.dataDate}>{`stale · ${r.dataDate}`}</span>}
+                    </td>
                     <td className="num">{fmtPrice(r.currentPrice)}</td>
                     <td className="num" data-value={r.predictedPrice}>{fmtPrice(r.predictedPrice)}</td>
                     <td className={`num ${signClass(r.expectedReturn)}`}>{fmtSignedPct(r.expectedReturn)}</td>

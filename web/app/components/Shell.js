@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { StockcastProvider, useStockcast } from '../lib/stockcast';
 import CachePanel from './CachePanel';
+import HealthPanel from './HealthPanel';
 import ServiceWorker from './ServiceWorker';
 
 const VIEWS = [
@@ -50,7 +51,10 @@ export default function Shell({ children }) {
       <Nav />
       <div className="layout">
         <main id="main" className="views" tabIndex={-1}>{children}</main>
-        <CachePanel />
+        <div className="side">
+          <CachePanel />
+          <HealthPanel />
+        </div>
       </div>
       <footer className="fine">Forecasts are statistical estimates from LSTM models trained on NSE daily closes; every error is shown beside the naive “no change” forecast. Not investment advice.</footer>
     </StockcastProvider>

@@ -50,6 +50,11 @@ function Prediction({ p, fan, history, state, onHorizon }) {
         <span className="pill">{p.sector || 'unknown sector'}</span>
         <span id="pred-model" className="pill" data-value={p.modelType}>model: {p.modelType}</span>
         <span id="pred-confidence" className={`pill ${p.confidence}`} data-value={p.confidence}>confidence: {p.confidence}</span>
+        {p.stale && (
+          <span id="pred-stale" className="pill low stale" title="Every history source failed: this forecast uses the last good copy of the prices kept in this browser." data-date={p.dataDate}>
+            stale data · {p.dataDate}
+          </span>
+        )}
       </div>
       <PriceChart fan={fan} history={history} selected={p.horizon} />
       <div className="metrics">

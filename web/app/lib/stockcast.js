@@ -16,6 +16,7 @@ export function StockcastProvider({ children }) {
   const [info, setInfo] = useState(null);
   const [error, setError] = useState(null);
   const [stats, setStats] = useState(null);
+  const [health, setHealth] = useState(null);
   const [progress, setProgress] = useState(null);
   const downloads = useRef(new Map());
 
@@ -58,7 +59,9 @@ export function StockcastProvider({ children }) {
   const refresh = useCallback(async () => {
     if (!sc) return;
     try {
-      setStats(await sc.stats());
+      const [st, h] = await Promise.all([sc.stats(), sc.health()]);
+      setStats(st);
+      setHealth(h);
     } catch {}
   }, [sc]);
 
@@ -76,7 +79,7 @@ export function StockcastProvider({ children }) {
     return p;
   }, [sc, refresh]);
 
-  return <Ctx.Provider value={{ sc, info, error, stats, progress, refresh, call }}>{children}</Ctx.Provider>;
+  return <Ctx.Provider value={{ sc, info, error, stats, health, progress, refresh, call }}>{children}</Ctx.Provider>;
 }
 
 // The chart's price history (models/history/<SYM>.json), kept in its own Cache Storage entry for

@@ -11,7 +11,7 @@ namespace stockcast::risk {
 
 struct ScoreOptions {
     int window = 30;                       // rows used by every factor
-    int swing_window = 7;                  // rows per rolling price-swing window
+    int swing_window = 7;                  // last rows of the price-swing factor (the original's prices[-7:])
     double thin_trading_threshold = 0.20;  // warn when more than this share of the window has volume 0
     double regime_ratio_threshold = 1.5;   // warn when vol(last window returns) / vol(last year) exceeds this
     int regime_long_window = 252;          // returns in "one year"
@@ -36,6 +36,10 @@ struct RiskScore {
     std::vector<RiskFactor> factors;
     double total = 0;        // weighted mean of the available factors' scores, 0-100
     std::string level;       // "low" | "medium" | "high" | "extreme"
+    // Not a factor (no weight): the widest (max - min) / mean over any swing_window consecutive
+    // rows inside the window. It was the price_swing factor before that returned to the original's
+    // definition (the last swing_window rows only); kept as a measure under its own name.
+    double max_rolling_swing = 0;
     std::vector<RiskWarning> warnings;
 };
 

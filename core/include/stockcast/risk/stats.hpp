@@ -35,6 +35,7 @@ Vec adjusted_log_returns(const PriceSeries& s, const std::vector<PriceEvent>& ev
 
 double mean(VecRef x);                 // 0 for an empty vector
 double sample_std(VecRef x);           // divisor n - 1; 0 for n < 2
+double population_std(VecRef x);       // divisor n (numpy's np.std default); 0 for an empty vector
 // Linear-interpolation quantile of ascending `sorted` (R type 7, numpy default); p in [0, 1].
 double quantile_sorted(VecRef sorted, double p);
 
