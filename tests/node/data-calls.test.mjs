@@ -66,7 +66,8 @@ test('history(symbols): the rows the package uses; a missing symbol is its own e
   assert.equal(r.summary.successful, 1);
   const rows = rowsOf(symbols[1]);
   assert.equal(r.results[0].rows.length, rows.length);
-  assert.deepEqual(r.results[0].rows.at(-1), rows.at(-1));
+  const { date, close, volume } = rows.at(-1); // what the package predicts from (the files also carry low/high)
+  assert.deepEqual(r.results[0].rows.at(-1), { date, close, volume });
   assert.equal(r.results[0].dataDate, rows.at(-1).date);
   assert.equal(r.results[0].stale, false);
   assert.equal(r.results[1].ok, false);

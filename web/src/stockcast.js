@@ -509,8 +509,10 @@ export class Stockcast {
     net: () => this.#net, // (field initialisers run before the constructor sets #net)
     sha256: (bytes) => this.#o.sha256(bytes),
     engine: (signal) => waitFor(this.#factorModule(), signal),
+    // The factor features need each day's low and high, which only the shipped history files
+    // (baseUrl/history/) carry: read them there, not through historySources.
     historyRows: async (symbol, signal) => {
-      const doc = await this.#json(this.#historyUrl(symbol), signal);
+      const doc = await this.#json(this.#url(`history/${encodeURIComponent(symbol)}.json`), signal);
       return Array.isArray(doc) ? doc : doc && doc.rows;
     },
     loaded: (name, load) => {
