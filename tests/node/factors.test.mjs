@@ -163,3 +163,50 @@ test('models(): every factor model of the manifest with kind, target, feature ra
     sc.dispose();
   }
 });
+
+test('Web Worker client: predictFactors and models() over postMessage equal the instance (one worker and a pool)', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const path = (await import('node:path')).default;
+  const { packageDir } = await import('./helpers/fixtures.mjs');
+  const dist = await packageDir();
+  const { createStockcastWorker } = await import(path.join(dist, 'worker-client.js'));
+  const hosts = [0, 1, 2].map(() => new Worker(repoPath('tests/node/helpers/worker-host.mjs'), { workerData: { dist } }));
+  const sc = await pkg.createStockcast({ baseUrl: srv.url });
+  const w = await createStockcastWorker({ worker: hosts[0], baseUrl: srv.url });
+  const pool = await createStockcastWorker({ worker: hosts.slice(1), baseUrl: srv.url });
+  try {
+    for (const client of [w, pool]) {
+      assert.deepEqual(await client.models(), await sc.models());
+      const x = mid(logistic);
+      const [a, b] = await Promise.all([client.predictFactors({ model: logistic, features: x }), sc.predictFactors({ model: logistic, features: x })]);
+      assert.equal(a.prediction, b.prediction);
+      assert.deepEqual(a.probabilities, b.probabilities);
+      assert.equal(a.label, b.label);
+      assert.deepEqual(a.metrics, b.metrics);
+      assert.ok(a.latencyMs >= 0);
+      const s = await client.predictFactors({ model: linear, symbol: 'scom', clamp: true });
+      const t = await sc.predictFactors({ model: linear, symbol: 'SCOM', clamp: true });
+      assert.equal(s.prediction, t.prediction);
+      assert.deepEqual(s.features, t.features);
+      assert.equal(s.symbol, 'SCOM');
+      // Typed errors cross the worker boundary with their fields.
+      const far = mid(linear);
+      far[2] = 50;
+      const r = entry(linear).feature_ranges[2];
+      await assert.rejects(client.predictFactors({ model: linear, features: far }),
+        (e) => e.name === 'StockcastError' && e.code === 'out_of_range' && e.field === 'features.range_rel' && e.value === 50 && e.min === r.min && e.max === r.max);
+      await assert.rejects(client.predictFactors({ model: 'nope', features: far }), (e) => e.code === 'model_not_found' && e.available.includes(linear));
+      const c = new AbortController();
+      c.abort();
+      await assert.rejects(client.predictFactors({ model: linear, features: mid(linear), signal: c.signal }), { code: 'aborted' });
+      await assert.rejects(client.models({ signal: c.signal }), { code: 'aborted' });
+    }
+    const st = await w.stats();
+    assert.ok(st.factorLatency.logistic.count >= 1);
+  } finally {
+    await w.dispose();
+    await pool.dispose();
+    sc.dispose();
+    await Promise.all(hosts.map((h) => h.terminate()));
+  }
+});

@@ -4,10 +4,10 @@
 // Errors travel as plain objects and become StockcastError again on the other side.
 import { StockcastError } from './errors.js';
 
-export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'stats', 'clearCache', 'dispose'];
+export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'predictFactors', 'models', 'stats', 'clearCache', 'dispose'];
 
 // Which argument holds the {signal} options of each method.
-const SIGNAL_ARG = { available: 0, predict: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1 };
+const SIGNAL_ARG = { available: 0, predict: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, predictFactors: 0, models: 0, modelInfo: 1 };
 
 export function toWire(v) {
   if (v instanceof StockcastError) return { __stockcastError: v.toJSON() };

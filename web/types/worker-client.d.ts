@@ -1,6 +1,6 @@
 // stockcast/worker-client: the API running in a Web Worker. Every method returns a Promise.
 import type {
-  Available, BatchResult, CallOptions, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction,
+  Available, BatchResult, CallOptions, FactorModelInfo, FactorPrediction, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction, PredictFactorsRequest,
   PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions,
 } from './index.js';
 
@@ -36,6 +36,10 @@ export interface StockcastWorker {
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;
   risk(request: RiskRequest): Promise<RiskReport>;
   optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
+  /** A factor model's prediction (stockcast-factors.wasm is fetched inside the worker on the first call). */
+  predictFactors(request: PredictFactorsRequest): Promise<FactorPrediction>;
+  /** Every factor model of the manifest: kind, target, feature ranges, test-year metrics. */
+  models(options?: CallOptions): Promise<FactorModelInfo[]>;
   /** Counters summed over the workers; each worker's own stats under `workers`. */
   stats(): Promise<Stats & { workers: Stats[] }>;
   clearCache(symbol?: string): Promise<void>;
