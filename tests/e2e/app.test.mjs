@@ -6,7 +6,8 @@
 //   symbol and its suggestion; the sector table sorted by columns; a portfolio; deep links opened
 //   directly; keyboard and labels; 375 px and 1440 px; a second visit with the model server
 //   down (Cache Storage); a first visit with it down (fetch_failed explained); a visit with the
-//   whole server stopped (service worker + Cache Storage).
+//   whole server stopped (service worker + Cache Storage); the factor-models view (deep links,
+//   out_of_range and clamp, a stock's computed features, the comparison chart, keyboard, 375 px).
 // No page error, console error, CSP violation or request to another origin on any of them (the
 // offline visits allow only the browser's own "Failed to load resource" lines for the refused
 // model requests).
@@ -283,6 +284,104 @@ test('375 px and 1440 px: usable, every control labelled, keyboard reaches the c
     } finally {
       await ctx.close();
     }
+  }
+});
+
+const factorReady = (page, model, extra = '') => page.waitForSelector(`#factor-result[data-state="ready"][data-model="${model}"]${extra}`, { timeout: 60_000 });
+
+test('factor models: deep link equals predictFactors, out_of_range explained and clamped, a stock, the comparison chart, keyboard, 375 px', async () => {
+  const list = await node.models();
+  const lin = list.find((m) => m.name === 'factor_range_linear');
+  const x = lin.features.map((f) => Number(((f.min + f.max) / 2).toPrecision(3)));
+  x[0] = 0.5;
+  const { ctx, page } = await open(`factors?model=factor_range_linear&f=${x.join(',')}`);
+  try {
+    // The deep link: the same number as the Node API, its metrics beside the baselines, the latency.
+    await factorReady(page, 'factor_range_linear');
+    const want = await node.predictFactors({ model: 'factor_range_linear', features: x });
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), want.prediction);
+    assert.equal(await page.inputValue('#feat-clv'), '0.5');
+    const rows = await page.$$eval('#factor-metrics tbody tr', (trs) => trs.map((tr) => tr.dataset.row));
+    assert.deepEqual(rows, Object.keys(want.metrics.test));
+    assert.equal(Number(await page.getAttribute('#factor-metrics tr[data-row="persistence"] td[data-key="mae"]', 'data-value')), want.metrics.test.persistence.mae);
+    assert.ok(Number(await page.getAttribute('#factor-latency', 'data-value')) >= 0);
+    // Each input labelled, its valid range beside it.
+    for (const f of lin.features) {
+      assert.equal(await page.getAttribute(`#feat-${f.name}`, 'aria-describedby'), `range-${f.name}`);
+      assert.equal(Number(await page.getAttribute(`#range-${f.name}`, 'data-max')), f.max);
+      assert.match(await page.textContent(`label[for="feat-${f.name}"]`), new RegExp(f.name));
+    }
+    // The comparison chart: every model beside its baseline, the numbers of the manifest.
+    await page.waitForSelector('#factor-chart[data-ready="true"]');
+    assert.equal(Number(await page.getAttribute('#factor-chart', 'data-models')), list.length);
+    assert.equal(await page.locator('#factor-chart tbody tr svg rect').count(), 2 * list.length);
+    assert.equal(Number(await page.getAttribute('#factor-chart tr[data-model="factor_range_linear"]', 'data-baseline')), lin.metrics.test.persistence.mae);
+    assert.equal(await page.getAttribute('#factor-chart tr[data-model="factor_range_linear"]', 'data-better'), 'baseline');
+    assert.equal(Number(await page.getAttribute('#factor-chart tr[data-model="learner_mlp_1d"]', 'data-value')), list.find((m) => m.name === 'learner_mlp_1d').metrics.test.mae);
+    await page.selectOption('#compare-metric', 'fit');
+    await page.waitForSelector('#factor-chart[data-metric="fit"]');
+    assert.equal(Number(await page.getAttribute('#factor-chart tr[data-model="factor_highrange_logistic"]', 'data-value')), list.find((m) => m.name === 'factor_highrange_logistic').metrics.test.model.auc);
+
+    // Out of range typed in: the typed message, then "clamp" recovers with the Node API's number.
+    await page.fill('#feat-range_rel', '50');
+    assert.equal(await page.getAttribute('#feat-range_rel', 'aria-invalid'), 'true');
+    await page.click('#factor-go');
+    await page.waitForSelector('#message[data-code="out_of_range"]', { timeout: 30_000 });
+    const r = lin.features.find((f) => f.name === 'range_rel');
+    const g = (v) => String(Number(v.toPrecision(4)));
+    assert.equal((await page.textContent('#message')).replace(/\s+/g, ' ').trim(), `factor_range_linear — range_rel = 50 is outside this model's valid range ${g(r.min)} … ${g(r.max)}. out_of_range`);
+    await page.click('#factor-clamp');
+    await factorReady(page, 'factor_range_linear');
+    assert.match(page.url(), /clamp=1/);
+    const far = [...x];
+    far[2] = 50;
+    const clamped = await node.predictFactors({ model: 'factor_range_linear', features: far, clamp: true });
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), clamped.prediction);
+    assert.match(await page.textContent('#factor-clamped'), /range_rel = 50 was clamped/);
+    assert.equal(await page.locator('#message').count(), 0);
+
+    // A classifier: probabilities; then a stock: the core computes the features from its prices.
+    await page.selectOption('#factor-model', 'factor_highrange_logistic');
+    await page.selectOption('#factor-symbol', 'SCOM');
+    await page.click('#factor-symbol-go');
+    await factorReady(page, 'factor_highrange_logistic', '[data-symbol="SCOM"]');
+    assert.match(page.url(), /model=factor_highrange_logistic.*symbol=SCOM/);
+    const s = await node.predictFactors({ model: 'factor_highrange_logistic', symbol: 'SCOM', clamp: true });
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), s.prediction);
+    for (const [c, p] of Object.entries(s.probabilities)) assert.equal(Number(await page.getAttribute(`#factor-probs [data-class="${c}"]`, 'data-value')), p);
+    assert.equal(Number(await page.inputValue('#feat-rsi_14')), s.features.rsi_14);
+    assert.match(await page.textContent('#factor-source'), new RegExp(`SCOM.*${s.dataDate}`));
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'screenshot-factors.png'), fullPage: true });
+    await noProblems(page);
+  } finally {
+    await ctx.close();
+  }
+  // Through the navigation, at 375 px: labelled, no overflow, the controls reached by Tab; a deep link with a symbol.
+  const small = await open('', { width: 375, height: 800 });
+  try {
+    const p = small.page;
+    await ready(p, 'SCOM');
+    await p.click('#tab-factors');
+    await p.waitForSelector('#factor-chart[data-ready="true"]', { timeout: 60_000 });
+    await p.goto(`${srv.url}factors?model=learner_gradient_boosting_5d&symbol=KCB&clamp=1`);
+    await factorReady(p, 'learner_gradient_boosting_5d', '[data-symbol="KCB"]');
+    const k = await node.predictFactors({ model: 'learner_gradient_boosting_5d', symbol: 'KCB', clamp: true });
+    assert.equal(Number(await p.getAttribute('#factor-prediction', 'data-value')), k.prediction);
+    await p.waitForSelector('#factor-chart[data-ready="true"]');
+    const a = await audit(p);
+    assert.deepEqual(a.unlabelled, [], 'unlabelled controls at 375 px');
+    assert.ok(a.overflow <= 0, `${a.overflow} px of horizontal overflow at 375 px`);
+    const reached = new Set();
+    await p.locator('body').focus();
+    for (let i = 0; i < 24; i++) {
+      await p.keyboard.press('Tab');
+      reached.add(await p.evaluate(() => document.activeElement.id || document.activeElement.name || document.activeElement.tagName));
+    }
+    for (const id of ['tab-factors', 'factor-model', 'feat-clv', 'feat-vol_20', 'factor-clamp-box', 'factor-go', 'factor-symbol', 'factor-symbol-go']) assert.ok(reached.has(id), `${id} reached by Tab: ${[...reached]}`);
+    if (SHOTS) await p.screenshot({ path: path.join(SHOTS, 'screenshot-factors-375.png'), fullPage: true });
+    await noProblems(p);
+  } finally {
+    await small.ctx.close();
   }
 });
 

@@ -9,6 +9,7 @@ const VIEWS = [
   ['/', 'Stock'],
   ['/sector', 'Sector'],
   ['/portfolio', 'Portfolio'],
+  ['/factors', 'Factors'],
 ];
 
 function Status() {
@@ -52,7 +53,7 @@ export default function Shell({ children }) {
         <main id="main" className="views" tabIndex={-1}>{children}</main>
         <CachePanel />
       </div>
-      <footer className="fine">Forecasts are statistical estimates from LSTM models trained on NSE daily closes; every error is shown beside the naive “no change” forecast. Not investment advice.</footer>
+      <footer className="fine">Forecasts are statistical estimates from LSTM and classical factor models trained on NSE daily prices; every error is shown beside the naive “no change” forecast. Not investment advice.</footer>
     </StockcastProvider>
   );
 }
