@@ -321,6 +321,13 @@ test('factor models: deep link equals predictFactors, out_of_range explained and
     await page.selectOption('#compare-metric', 'fit');
     await page.waitForSelector('#factor-chart[data-metric="fit"]');
     assert.equal(Number(await page.getAttribute('#factor-chart tr[data-model="factor_highrange_logistic"]', 'data-value')), list.find((m) => m.name === 'factor_highrange_logistic').metrics.test.model.auc);
+    // A model name in the chart opens it in the form (same features kept: the learners share them).
+    await page.click('#factor-chart button[data-pick="learner_mlp_1d"]');
+    await factorReady(page, 'learner_mlp_1d');
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), (await node.predictFactors({ model: 'learner_mlp_1d', features: x })).prediction);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'factor-model');
+    await page.selectOption('#factor-model', 'factor_range_linear');
+    await factorReady(page, 'factor_range_linear');
 
     // Out of range typed in: the typed message, then "clamp" recovers with the Node API's number.
     await page.fill('#feat-range_rel', '50');

@@ -69,7 +69,7 @@ export function pairFor(test, metric) {
 }
 
 
-export default function FactorComparison({ models, current }) {
+export default function FactorComparison({ models, current, onPick }) {
   const [metric, setMetric] = useState('error');
   const rows = (models || []).map((m) => ({ m, p: pairFor(m.metrics && m.metrics.test, metric) })).filter((x) => x.p);
   const wins = rows.filter(({ p }) => (p.lower ? p.model < p.baseline : p.model > p.baseline)).length;
@@ -108,7 +108,9 @@ export default function FactorComparison({ models, current }) {
               const w = (v) => Math.max(0, (v / top) * 100);
               return (
                 <tr key={m.name} data-model={m.name} data-value={p.model} data-baseline={p.baseline} data-better={better ? 'model' : 'baseline'} aria-current={m.name === current ? 'true' : undefined}>
-                  <th scope="row">{m.name}</th>
+                  <th scope="row">
+                    {onPick ? <button type="button" className="linklike" data-pick={m.name} title={`Open ${m.name} in the form above`} onClick={() => onPick(m.name)}>{m.name}</button> : m.name}
+                  </th>
                   <td title={`${p.lower ? 'lower' : 'higher'} is better; baseline: ${p.baselineName}`}>
                     {p.label} {p.lower ? '↓' : '↑'}<span className="visually-hidden">{` (${p.lower ? 'lower' : 'higher'} is better; baseline: ${p.baselineName})`}</span>
                   </td>

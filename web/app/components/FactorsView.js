@@ -290,7 +290,10 @@ export default function FactorsView() {
         </div>
       </section>
 
-      <FactorComparison models={list} current={r ? r.model : shownModel && shownModel.name} />
+      <FactorComparison models={list} current={r ? r.model : shownModel && shownModel.name} onPick={(name) => {
+        onModel(name);
+        if (typeof window !== 'undefined') document.getElementById('factor-model')?.focus();
+      }} />
     </>
   );
 }
