@@ -203,6 +203,11 @@ test('Web Worker client: predictFactors and models() over postMessage equal the 
     }
     const st = await w.stats();
     assert.ok(st.factorLatency.logistic.count >= 1);
+    // The pool: counts summed over the workers, each percentile the largest of theirs.
+    const ps = await pool.stats();
+    const lin = ps.workers.map((x) => x.factorLatency.linear).filter(Boolean);
+    assert.equal(ps.factorLatency.linear.count, lin.reduce((a, l) => a + l.count, 0));
+    assert.equal(ps.factorLatency.linear.p95Ms, Math.max(...lin.map((l) => l.p95Ms)));
   } finally {
     await w.dispose();
     await pool.dispose();

@@ -51,6 +51,19 @@ export async function createStockcastWorker(options = {}) {
   return clients.length === 1 ? clients[0] : pool(clients);
 }
 
+// predictFactors latency over a pool: counts summed; each percentile the largest of the workers'
+// (the pooled percentile lies between the workers' smallest and largest, so an upper bound).
+function mergeFactorLatency(each) {
+  const out = {};
+  for (const s of each) {
+    for (const [kind, l] of Object.entries(s.factorLatency || {})) {
+      const o = out[kind];
+      out[kind] = o ? { count: o.count + l.count, p50Ms: Math.max(o.p50Ms, l.p50Ms), p95Ms: Math.max(o.p95Ms, l.p95Ms), p99Ms: Math.max(o.p99Ms, l.p99Ms) } : { ...l };
+    }
+  }
+  return out;
+}
+
 // FNV-1a of the symbol: the worker that serves it.
 function owner(symbol, n) {
   let h = 0x811c9dc5;
@@ -112,7 +125,7 @@ function pool(clients) {
         hitRate: lookups ? sum(each, 'cacheHits') / lookups : 0, cachedPredictions: sum(each, 'cachedPredictions'),
         wasmHeapBytes: sum(each, 'wasmHeapBytes'),
         wasmObjects: { models: each.reduce((a, s) => a + s.wasmObjects.models, 0), handles: each.reduce((a, s) => a + s.wasmObjects.handles, 0) },
-        disposed: each.every((s) => s.disposed), workers: each,
+        disposed: each.every((s) => s.disposed), factorLatency: mergeFactorLatency(each), workers: each,
       };
     },
     clearCache: (symbol) => all((c) => c.clearCache(symbol)).then(() => undefined),
