@@ -215,3 +215,39 @@ test('Web Worker client: predictFactors and models() over postMessage equal the 
     await Promise.all(hosts.map((h) => h.terminate()));
   }
 });
+
+test('predictFactors with a persistent store: a later instance works with the model server gone; a bad stored copy is refetched', async () => {
+  const own = await startServer(repoPath('models'));
+  const store = pkg.createMemoryStore();
+  const x = mid(logistic);
+  const a = await pkg.createStockcast({ baseUrl: own.url, store, retryDelayMs: 1 });
+  let want;
+  try {
+    want = await a.predictFactors({ model: logistic, features: x });
+    await a.models();
+  } finally {
+    a.dispose();
+  }
+  const sha = entry(logistic).sha256;
+  assert.ok(await store.get(sha), 'the factor file was kept under its SHA-256');
+  await own.close();
+  const b = await pkg.createStockcast({ baseUrl: own.url, store, retryDelayMs: 1, retries: 0 });
+  try {
+    const r = await b.predictFactors({ model: logistic, features: x });
+    assert.equal(r.prediction, want.prediction);
+    await assert.rejects(b.predictFactors({ model: linear, features: mid(linear) }), { code: 'fetch_failed' }); // never stored
+  } finally {
+    b.dispose();
+  }
+  // A stored copy that no longer matches the manifest is not used: fetched again (and stored again).
+  const bytes = new Uint8Array(await store.get(sha));
+  bytes[100] ^= 1;
+  await store.put(sha, bytes);
+  const c = await pkg.createStockcast({ baseUrl: srv.url, store, retryDelayMs: 1 });
+  try {
+    assert.equal((await c.predictFactors({ model: logistic, features: x })).prediction, want.prediction);
+  } finally {
+    c.dispose();
+  }
+  assert.equal(Buffer.compare(Buffer.from(await store.get(sha)), readFileSync(repoPath(`models/${entry(logistic).file}`))), 0);
+});
