@@ -7,7 +7,8 @@
 //   directly; keyboard and labels; 375 px and 1440 px; a second visit with the model server
 //   down (Cache Storage); a first visit with it down (fetch_failed explained); a visit with the
 //   whole server stopped (service worker + Cache Storage); the factor-models view (deep links,
-//   out_of_range and clamp, a stock's computed features, the comparison chart, keyboard, 375 px).
+//   out_of_range and clamp, a stock's computed features, the comparison chart, keyboard, 375 px;
+//   with the model server down on the second visit).
 // No page error, console error, CSP violation or request to another origin on any of them (the
 // offline visits allow only the browser's own "Failed to load resource" lines for the refused
 // model requests).
@@ -287,6 +288,7 @@ test('375 px and 1440 px: usable, every control labelled, keyboard reaches the c
   }
 });
 
+let factorFirst; // the factor deep link and its number, for the visit with the model server down
 const factorReady = (page, model, extra = '') => page.waitForSelector(`#factor-result[data-state="ready"][data-model="${model}"]${extra}`, { timeout: 60_000 });
 
 test('factor models: deep link equals predictFactors, out_of_range explained and clamped, a stock, the comparison chart, keyboard, 375 px', async () => {
@@ -300,6 +302,7 @@ test('factor models: deep link equals predictFactors, out_of_range explained and
     await factorReady(page, 'factor_range_linear');
     const want = await node.predictFactors({ model: 'factor_range_linear', features: x });
     assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), want.prediction);
+    factorFirst = { url: `factors?model=factor_range_linear&f=${x.join(',')}`, prediction: want.prediction };
     assert.equal(await page.inputValue('#feat-clv'), '0.5');
     const rows = await page.$$eval('#factor-metrics tbody tr', (trs) => trs.map((tr) => tr.dataset.row));
     assert.deepEqual(rows, Object.keys(want.metrics.test));
@@ -407,6 +410,12 @@ test('second visit with the model server down: the same forecast from Cache Stor
     await page.waitForFunction(() => document.querySelector('#cache-stats')?.dataset.bytes !== undefined);
     assert.equal(Number(await page.getAttribute('#cache-stats', 'data-bytes')), 0, 'nothing downloaded');
     assert.ok(Number(await page.getAttribute('#chart', 'data-history-points')) >= 60, 'the chart history came from Cache Storage');
+    assert.equal(await page.locator('#message').count(), 0);
+    // The factor deep link too: manifest and factor file from Cache Storage, the same number.
+    assert.ok(factorFirst, 'the factor test ran');
+    await page.goto(`${srv.url}${factorFirst.url}`);
+    await factorReady(page, 'factor_range_linear');
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), factorFirst.prediction);
     assert.equal(await page.locator('#message').count(), 0);
     await noProblems(page);
   } finally {
