@@ -388,7 +388,6 @@ test('factor models: deep link equals predictFactors, out_of_range explained and
       reached.add(await p.evaluate(() => document.activeElement.id || document.activeElement.name || document.activeElement.tagName));
     }
     for (const id of ['tab-factors', 'factor-model', 'feat-clv', 'feat-vol_20', 'factor-clamp-box', 'factor-go', 'factor-symbol', 'factor-symbol-go']) assert.ok(reached.has(id), `${id} reached by Tab: ${[...reached]}`);
-    if (SHOTS) await p.screenshot({ path: path.join(SHOTS, 'screenshot-factors-375.png'), fullPage: true });
     await noProblems(p);
   } finally {
     await small.ctx.close();

@@ -94,8 +94,7 @@ export default function FactorComparison({ models, current, onPick }) {
           <caption className="visually-hidden">Test-year {metric === 'error' ? 'absolute error' : 'fit'} of every factor model beside its best baseline</caption>
           <thead>
             <tr>
-              <th scope="col">Model</th>
-              <th scope="col">Metric</th>
+              <th scope="col">Model and metric</th>
               <th scope="col" className="num">Model</th>
               <th scope="col" className="num">Baseline</th>
               <th scope="col" className="bars-col">Bars</th>
@@ -110,10 +109,10 @@ export default function FactorComparison({ models, current, onPick }) {
                 <tr key={m.name} data-model={m.name} data-value={p.model} data-baseline={p.baseline} data-better={better ? 'model' : 'baseline'} aria-current={m.name === current ? 'true' : undefined}>
                   <th scope="row">
                     {onPick ? <button type="button" className="linklike" data-pick={m.name} title={`Open ${m.name} in the form above`} onClick={() => onPick(m.name)}>{m.name}</button> : m.name}
+                    <span className="metric-name" title={`${p.lower ? 'lower' : 'higher'} is better; baseline: ${p.baselineName}`}>
+                      {p.label} {p.lower ? '↓' : '↑'} <span className="fine">vs {p.baselineName}</span><span className="visually-hidden">{` (${p.lower ? 'lower' : 'higher'} is better)`}</span>
+                    </span>
                   </th>
-                  <td title={`${p.lower ? 'lower' : 'higher'} is better; baseline: ${p.baselineName}`}>
-                    {p.label} {p.lower ? '↓' : '↑'}<span className="visually-hidden">{` (${p.lower ? 'lower' : 'higher'} is better; baseline: ${p.baselineName})`}</span>
-                  </td>
                   <td className={`num ${better ? 'good' : ''}`}>{fmt(p.model)}</td>
                   <td className={`num ${better ? '' : 'bad'}`}>{fmt(p.baseline)}{better ? '' : ' (baseline wins)'}</td>
                   <td className="bars-col">

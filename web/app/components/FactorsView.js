@@ -229,7 +229,7 @@ export default function FactorsView() {
           {state.status === 'loading' && <p className="fine">Computing…</p>}
           {r && state.status === 'ready' && (
             <>
-              <div className="metrics">
+              <div className="metrics factor-metrics">
                 <div className="metric">
                   <span className="k">{r.probabilities ? `P(${Object.keys(r.probabilities)[1]})` : r.target}</span>
                   <span id="factor-prediction" className="v" data-value={r.prediction}>{fmtG(r.prediction, 6)}</span>
