@@ -198,15 +198,18 @@ test('sector view: tab navigation, the table equals predictSector, sorted by col
     for (const [sym, price] of rows) assert.equal(price, bySym.get(sym), sym);
     // Sorted by expected return (descending) by default; the symbol header sorts A→Z, then Z→A.
     await page.click('#sector-table th[data-key="symbol"] button');
+    await page.waitForSelector('#sector-table th[data-key="symbol"][aria-sort="ascending"]'); // re-rendered from the URL
     const sorted = await page.$$eval('#sector-table tbody tr', (trs) => trs.map((tr) => tr.dataset.symbol));
     assert.deepEqual(sorted, [...sorted].sort((a, b) => a.localeCompare(b)));
     assert.equal(await page.getAttribute('#sector-table th[data-key="symbol"]', 'aria-sort'), 'ascending');
     await page.click('#sector-table th[data-key="symbol"] button');
+    await page.waitForSelector('#sector-table th[data-key="symbol"][aria-sort="descending"]');
     assert.deepEqual(await page.$$eval('#sector-table tbody tr', (trs) => trs.map((tr) => tr.dataset.symbol)), [...sorted].reverse());
     assert.match(page.url(), /sort=symbol&dir=desc/);
     // By keyboard: focus the predicted-price header's button and press Enter.
     await page.focus('#sector-table th[data-key="predictedPrice"] button');
     await page.keyboard.press('Enter');
+    await page.waitForSelector('#sector-table th[data-key="predictedPrice"][aria-sort="descending"]');
     const prices = await page.$$eval('#sector-table tbody tr td[data-value]', (tds) => tds.map((td) => Number(td.dataset.value)));
     assert.deepEqual(prices, [...prices].sort((a, b) => b - a));
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'screenshot-sector.png'), fullPage: true });
