@@ -5,7 +5,10 @@
 #   1. two general-model candidates (Embedding(10), all 66 stocks); the lower validation loss wins
 #      (a model choice made on validation only);
 #   2. the 15 stock-specific models, fine-tuned from the general model;
-#   3. manifest, test-year backtest (float16 files, and float32 copies for the precision check), report.
+#   3. manifest, test-year backtest (float16 files, and float32 copies for the precision check), report;
+#   4. the classical factor models (scripts/train_factors.py, scikit-learn, ~2 min): models/factors/,
+#      factor_models in the manifest (step 3 rewrote it without them), tests/golden/factors.json.
+#      One script run, not Dask tasks (see docs/training.md). FACTORS=0 skips it.
 #
 #   scripts/train.sh                               a LocalCluster of JOBS workers on this machine
 #   scripts/train.sh --scheduler tcp://HOST:8786   a running Dask cluster (docs/training.md)
@@ -14,7 +17,7 @@
 # The model files are the same whichever way they are run. Unchanged tasks are not run again
 # (their key.json under build-train/train-work/tasks/).
 # Environment: BUILD_DIR (default build-train), MODELS_DIR (default models), JOBS (default 2),
-# QUICK=1 (smoke-test options: the whole flow in seconds).
+# QUICK=1 (smoke-test options: the whole flow in seconds), FACTORS=0 (LSTM models only).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BUILD_DIR:-$ROOT/build-train}"
@@ -24,4 +27,14 @@ cmake --build "$BUILD" --target stockcast -j "$JOBS" >/dev/null
 args=(--bin "$BUILD/stockcast" --data "$ROOT/models/data/nse" --models "${MODELS_DIR:-$ROOT/models}"
       --work "$BUILD/train-work" --workers "$JOBS")
 [[ "${QUICK:-0}" == 1 ]] && args+=(--quick)
-exec /usr/bin/python3 "$ROOT/scripts/train.py" "${args[@]}" "$@"
+status=0
+/usr/bin/python3 "$ROOT/scripts/train.py" "${args[@]}" "$@" || status=$?
+# The factor models after the LSTM models, whenever a manifest was written (failed LSTM tasks too:
+# the manifest step has run and dropped factor_models); train.py's exit status is kept.
+models="${MODELS_DIR:-$ROOT/models}"
+if [[ "${FACTORS:-1}" != 0 && -f "$models/manifest.json" ]]; then
+  fargs=(--stockcast "$BUILD/stockcast" --work "$BUILD/factors" --models "$models")
+  [[ "${QUICK:-0}" == 1 ]] && fargs+=(--quick)
+  /usr/bin/python3 "$ROOT/scripts/train_factors.py" "${fargs[@]}"
+fi
+exit "$status"

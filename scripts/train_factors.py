@@ -2,7 +2,11 @@
 """Trains the classical factor models with scikit-learn (training time only) and has the C++
 core write their files (`stockcast pack`: the format has one writer).
 
-  scripts/train_factors.py [--stockcast build/stockcast] [--work build/factors] [--quick]
+  scripts/train_factors.py [--stockcast build/stockcast] [--work build/factors] [--models models] [--quick]
+
+scripts/train.sh runs it after the LSTM models (its manifest step rewrites manifest.json; this
+adds factor_models back). With --quick or a --models folder other than the repository's, the
+golden parity file goes to WORK/factors-golden.json instead of tests/golden/factors.json.
 
 1. `stockcast factor-rows` computes the factor features and targets of every NSE equity (the
    core's one list, core/include/stockcast/factor_features.hpp); rows near a price event
@@ -160,9 +164,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--stockcast", default=os.path.join(ROOT, "build", "stockcast"))
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "factors"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "models", "factors"))
+    ap.add_argument("--models", default=os.path.join(ROOT, "models"), help="the folder of manifest.json (files go to MODELS/factors)")
+    ap.add_argument("--out", help="where the .stkm files go (default MODELS/factors; the manifest names them factors/NAME.stkm)")
+    ap.add_argument("--golden", help="the golden parity file (default tests/golden/factors.json for the repository's models)")
     ap.add_argument("--quick", action="store_true", help="small samples (a smoke test, not the shipped models)")
     a = ap.parse_args()
+    a.models = os.path.abspath(a.models)
+    a.out = a.out or os.path.join(a.models, "factors")
+    shipped = a.models == os.path.join(ROOT, "models") and not a.quick
+    a.golden = a.golden or (os.path.join(ROOT, "tests", "golden", "factors.json") if shipped else os.path.join(a.work, "factors-golden.json"))
     t_start = time.time()
     os.makedirs(os.path.join(a.work, "weights"), exist_ok=True)
     os.makedirs(a.out, exist_ok=True)
@@ -266,7 +276,7 @@ def main():
         out = os.path.join(a.out, name + ".stkm")
         subprocess.run([a.stockcast, "pack", wpath, "--out", out], check=True, stdout=subprocess.DEVNULL)
         data = open(out, "rb").read()
-        golden["models"][name] = {"file": f"models/factors/{name}.stkm", "kind": kind, "y": [float(v) for v in predict(kind, est, gx)]}
+        golden["models"][name] = {"file": os.path.relpath(out, ROOT), "kind": kind, "y": [float(v) for v in predict(kind, est, gx)]}
         entry = {"name": name, "file": f"factors/{name}.stkm", "kind": kind, "target": target, "definition": definition,
                  "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), "features": FEATURES,
                  "feature_ranges": [{"name": n, "min": lo[i], "max": hi[i]} for i, n in enumerate(FEATURES)],
@@ -278,13 +288,13 @@ def main():
         manifest_models.append(entry)
         report["models"][name] = {"kind": kind, "bytes": len(data), **metrics}
         print(f"{name}: {len(data)} bytes", flush=True)
-    with open(os.path.join(ROOT, "tests", "golden", "factors.json"), "w") as f:
+    with open(a.golden, "w") as f:
         json.dump(golden, f, separators=(",", ":"))
     report["feature_ranges"] = {"min": lo, "max": hi, "margin": MARGIN}
     report["train_seconds"] = round(time.time() - t_start, 1)
     with open(os.path.join(a.out, "metrics.json"), "w") as f:
         json.dump(report, f, indent=1)
-    mpath = os.path.join(ROOT, "models", "manifest.json")
+    mpath = os.path.join(a.models, "manifest.json")
     with open(mpath) as f:
         manifest = json.load(f)
     manifest["factor_models"] = manifest_models

@@ -6,7 +6,9 @@
 //   symbol and its suggestion; the sector table sorted by columns; a portfolio; deep links opened
 //   directly; keyboard and labels; 375 px and 1440 px; a second visit with the model server
 //   down (Cache Storage); a first visit with it down (fetch_failed explained); a visit with the
-//   whole server stopped (service worker + Cache Storage).
+//   whole server stopped (service worker + Cache Storage); the factor-models view (deep links,
+//   out_of_range and clamp, a stock's computed features, the comparison chart, keyboard, 375 px;
+//   with the model server down on the second visit).
 // No page error, console error, CSP violation or request to another origin on any of them (the
 // offline visits allow only the browser's own "Failed to load resource" lines for the refused
 // model requests).
@@ -201,15 +203,18 @@ test('sector view: tab navigation, the table equals predictSector, sorted by col
     for (const [sym, price] of rows) assert.equal(price, bySym.get(sym), sym);
     // Sorted by expected return (descending) by default; the symbol header sorts A→Z, then Z→A.
     await page.click('#sector-table th[data-key="symbol"] button');
+    await page.waitForSelector('#sector-table th[data-key="symbol"][aria-sort="ascending"]'); // re-rendered from the URL
     const sorted = await page.$$eval('#sector-table tbody tr', (trs) => trs.map((tr) => tr.dataset.symbol));
     assert.deepEqual(sorted, [...sorted].sort((a, b) => a.localeCompare(b)));
     assert.equal(await page.getAttribute('#sector-table th[data-key="symbol"]', 'aria-sort'), 'ascending');
     await page.click('#sector-table th[data-key="symbol"] button');
+    await page.waitForSelector('#sector-table th[data-key="symbol"][aria-sort="descending"]');
     assert.deepEqual(await page.$$eval('#sector-table tbody tr', (trs) => trs.map((tr) => tr.dataset.symbol)), [...sorted].reverse());
     assert.match(page.url(), /sort=symbol&dir=desc/);
     // By keyboard: focus the predicted-price header's button and press Enter.
     await page.focus('#sector-table th[data-key="predictedPrice"] button');
     await page.keyboard.press('Enter');
+    await page.waitForSelector('#sector-table th[data-key="predictedPrice"][aria-sort="descending"]');
     const prices = await page.$$eval('#sector-table tbody tr td[data-value]', (tds) => tds.map((td) => Number(td.dataset.value)));
     assert.deepEqual(prices, [...prices].sort((a, b) => b - a));
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'screenshot-sector.png'), fullPage: true });
@@ -291,6 +296,112 @@ test('375 px and 1440 px: usable, every control labelled, keyboard reaches the c
   }
 });
 
+let factorFirst; // the factor deep link and its number, for the visit with the model server down
+const factorReady = (page, model, extra = '') => page.waitForSelector(`#factor-result[data-state="ready"][data-model="${model}"]${extra}`, { timeout: 60_000 });
+
+test('factor models: deep link equals predictFactors, out_of_range explained and clamped, a stock, the comparison chart, keyboard, 375 px', async () => {
+  const list = await node.models();
+  const lin = list.find((m) => m.name === 'factor_range_linear');
+  const x = lin.features.map((f) => Number(((f.min + f.max) / 2).toPrecision(3)));
+  x[0] = 0.5;
+  const { ctx, page } = await open(`factors?model=factor_range_linear&f=${x.join(',')}`);
+  try {
+    // The deep link: the same number as the Node API, its metrics beside the baselines, the latency.
+    await factorReady(page, 'factor_range_linear');
+    const want = await node.predictFactors({ model: 'factor_range_linear', features: x });
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), want.prediction);
+    factorFirst = { url: `factors?model=factor_range_linear&f=${x.join(',')}`, prediction: want.prediction };
+    assert.equal(await page.inputValue('#feat-clv'), '0.5');
+    const rows = await page.$$eval('#factor-metrics tbody tr', (trs) => trs.map((tr) => tr.dataset.row));
+    assert.deepEqual(rows, Object.keys(want.metrics.test));
+    assert.equal(Number(await page.getAttribute('#factor-metrics tr[data-row="persistence"] td[data-key="mae"]', 'data-value')), want.metrics.test.persistence.mae);
+    assert.ok(Number(await page.getAttribute('#factor-latency', 'data-value')) >= 0);
+    // Each input labelled, its valid range beside it.
+    for (const f of lin.features) {
+      assert.equal(await page.getAttribute(`#feat-${f.name}`, 'aria-describedby'), `range-${f.name}`);
+      assert.equal(Number(await page.getAttribute(`#range-${f.name}`, 'data-max')), f.max);
+      assert.match(await page.textContent(`label[for="feat-${f.name}"]`), new RegExp(f.name));
+    }
+    // The comparison chart: every model beside its baseline, the numbers of the manifest.
+    await page.waitForSelector('#factor-chart[data-ready="true"]');
+    assert.equal(Number(await page.getAttribute('#factor-chart', 'data-models')), list.length);
+    assert.equal(await page.locator('#factor-chart tbody tr svg rect').count(), 2 * list.length);
+    assert.equal(Number(await page.getAttribute('#factor-chart tr[data-model="factor_range_linear"]', 'data-baseline')), lin.metrics.test.persistence.mae);
+    assert.equal(await page.getAttribute('#factor-chart tr[data-model="factor_range_linear"]', 'data-better'), 'baseline');
+    assert.equal(Number(await page.getAttribute('#factor-chart tr[data-model="learner_mlp_1d"]', 'data-value')), list.find((m) => m.name === 'learner_mlp_1d').metrics.test.mae);
+    await page.selectOption('#compare-metric', 'fit');
+    await page.waitForSelector('#factor-chart[data-metric="fit"]');
+    assert.equal(Number(await page.getAttribute('#factor-chart tr[data-model="factor_highrange_logistic"]', 'data-value')), list.find((m) => m.name === 'factor_highrange_logistic').metrics.test.model.auc);
+    // A model name in the chart opens it in the form (same features kept: the learners share them).
+    await page.click('#factor-chart button[data-pick="learner_mlp_1d"]');
+    await factorReady(page, 'learner_mlp_1d');
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), (await node.predictFactors({ model: 'learner_mlp_1d', features: x })).prediction);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'factor-model');
+    await page.selectOption('#factor-model', 'factor_range_linear');
+    await factorReady(page, 'factor_range_linear');
+
+    // Out of range typed in: the typed message, then "clamp" recovers with the Node API's number.
+    await page.fill('#feat-range_rel', '50');
+    assert.equal(await page.getAttribute('#feat-range_rel', 'aria-invalid'), 'true');
+    await page.click('#factor-go');
+    await page.waitForSelector('#message[data-code="out_of_range"]', { timeout: 30_000 });
+    const r = lin.features.find((f) => f.name === 'range_rel');
+    const g = (v) => String(Number(v.toPrecision(4)));
+    assert.equal((await page.textContent('#message')).replace(/\s+/g, ' ').trim(), `factor_range_linear — range_rel = 50 is outside this model's valid range ${g(r.min)} … ${g(r.max)}. out_of_range`);
+    await page.click('#factor-clamp');
+    await factorReady(page, 'factor_range_linear');
+    assert.match(page.url(), /clamp=1/);
+    const far = [...x];
+    far[2] = 50;
+    const clamped = await node.predictFactors({ model: 'factor_range_linear', features: far, clamp: true });
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), clamped.prediction);
+    assert.match(await page.textContent('#factor-clamped'), /range_rel = 50 was clamped/);
+    assert.equal(await page.locator('#message').count(), 0);
+
+    // A classifier: probabilities; then a stock: the core computes the features from its prices.
+    await page.selectOption('#factor-model', 'factor_highrange_logistic');
+    await page.selectOption('#factor-symbol', 'SCOM');
+    await page.click('#factor-symbol-go');
+    await factorReady(page, 'factor_highrange_logistic', '[data-symbol="SCOM"]');
+    assert.match(page.url(), /model=factor_highrange_logistic.*symbol=SCOM/);
+    const s = await node.predictFactors({ model: 'factor_highrange_logistic', symbol: 'SCOM', clamp: true });
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), s.prediction);
+    for (const [c, p] of Object.entries(s.probabilities)) assert.equal(Number(await page.getAttribute(`#factor-probs [data-class="${c}"]`, 'data-value')), p);
+    assert.equal(Number(await page.inputValue('#feat-rsi_14')), s.features.rsi_14);
+    assert.match(await page.textContent('#factor-source'), new RegExp(`SCOM.*${s.dataDate}`));
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'screenshot-factors.png'), fullPage: true });
+    await noProblems(page);
+  } finally {
+    await ctx.close();
+  }
+  // Through the navigation, at 375 px: labelled, no overflow, the controls reached by Tab; a deep link with a symbol.
+  const small = await open('', { width: 375, height: 800 });
+  try {
+    const p = small.page;
+    await ready(p, 'SCOM');
+    await p.click('#tab-factors');
+    await p.waitForSelector('#factor-chart[data-ready="true"]', { timeout: 60_000 });
+    await p.goto(`${srv.url}factors?model=learner_gradient_boosting_5d&symbol=KCB&clamp=1`);
+    await factorReady(p, 'learner_gradient_boosting_5d', '[data-symbol="KCB"]');
+    const k = await node.predictFactors({ model: 'learner_gradient_boosting_5d', symbol: 'KCB', clamp: true });
+    assert.equal(Number(await p.getAttribute('#factor-prediction', 'data-value')), k.prediction);
+    await p.waitForSelector('#factor-chart[data-ready="true"]');
+    const a = await audit(p);
+    assert.deepEqual(a.unlabelled, [], 'unlabelled controls at 375 px');
+    assert.ok(a.overflow <= 0, `${a.overflow} px of horizontal overflow at 375 px`);
+    const reached = new Set();
+    await p.locator('body').focus();
+    for (let i = 0; i < 24; i++) {
+      await p.keyboard.press('Tab');
+      reached.add(await p.evaluate(() => document.activeElement.id || document.activeElement.name || document.activeElement.tagName));
+    }
+    for (const id of ['tab-factors', 'factor-model', 'feat-clv', 'feat-vol_20', 'factor-clamp-box', 'factor-go', 'factor-symbol', 'factor-symbol-go']) assert.ok(reached.has(id), `${id} reached by Tab: ${[...reached]}`);
+    await noProblems(p);
+  } finally {
+    await small.ctx.close();
+  }
+});
+
 test('second visit with the model server down: the same forecast from Cache Storage, nothing downloaded', async () => {
   assert.ok(firstVisit, 'the first visit ran');
   srv.setModelsAvailable(false);
@@ -309,6 +420,12 @@ test('second visit with the model server down: the same forecast from Cache Stor
     // Every history source failed: the forecast says it uses the stored copy, with its date.
     assert.match(await page.getAttribute('#pred-stale', 'data-date'), /^\d{4}-\d{2}-\d{2}$/);
     assert.match(await page.textContent('#pred-stale'), /stale data/);
+    assert.equal(await page.locator('#message').count(), 0);
+    // The factor deep link too: manifest and factor file from Cache Storage, the same number.
+    assert.ok(factorFirst, 'the factor test ran');
+    await page.goto(`${srv.url}${factorFirst.url}`);
+    await factorReady(page, 'factor_range_linear');
+    assert.equal(Number(await page.getAttribute('#factor-prediction', 'data-value')), factorFirst.prediction);
     assert.equal(await page.locator('#message').count(), 0);
     await noProblems(page);
   } finally {

@@ -87,3 +87,92 @@ test('predict routes by the one rule (routing.hpp): own model, general, unseen w
   assert.equal(unknown.stdout, '');
   assert.match(unknown.stderr, /^stockcast predict: model_not_found: no model serves SCOMM .*did you mean SCOM\?\n$/);
 });
+
+test('factors: --features and --symbol give the same numbers as the WebAssembly core', async () => {
+  const { loadFactorsModule } = await import('./support.mjs');
+  const F = await loadFactorsModule();
+  const manifest = JSON.parse(readFileSync(repoPath('models/manifest.json'), 'utf8'));
+  const entry = (name) => manifest.factor_models.find((m) => m.name === name);
+  const wasm = (name, x, clamp = false) => {
+    const m = new F.FactorModel(readFileSync(repoPath(`models/${entry(name).file}`)), true);
+    try {
+      return m.predict(Float64Array.from(x), clamp);
+    } finally {
+      m.delete();
+    }
+  };
+  for (const name of ['factor_range_linear', 'factor_highrange_logistic', 'learner_gradient_boosting_5d', 'learner_mlp_10d']) {
+    const x = entry(name).feature_ranges.map((f) => (f.min + f.max) / 2);
+    const file = repoPath(`models/${entry(name).file}`);
+    const r = run('factors', file, '--features', x.join(','), '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.model, name);
+    assert.equal(j.kind, entry(name).kind);
+    // (the JSON output's keys are sorted)
+    assert.deepEqual(Object.keys(j.features).sort(), [...entry(name).features].sort());
+    const w = wasm(name, x);
+    assert.ok(Math.abs(j.prediction - w.value) <= 1e-12 * Math.max(1, Math.abs(w.value)), `${name}: ${j.prediction} vs ${w.value}`);
+    if (entry(name).kind === 'logistic') {
+      assert.ok(Math.abs(Object.values(j.probabilities).reduce((a, b) => a + b) - 1) < 1e-12);
+      assert.ok(entry(name).classes.includes(j.label));
+    }
+    assert.deepEqual(j.metrics.test, entry(name).test_metrics);
+    // The plain output: one line naming the model, kind, target and the value.
+    const plain = run('factors', file, '--features', x.join(','));
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal(plain.stdout.trim().split('\n').length, 1);
+    assert.match(plain.stdout, new RegExp(`^${name} \\(${entry(name).kind}\\) ${entry(name).target}: `));
+  }
+  // --symbol: the core computes the features from the price CSV; the same features given raw agree.
+  const file = repoPath('models/factors/factor_range_linear.stkm');
+  const s = run('factors', file, '--symbol', 'SCOM', '--prices', repoPath('models/data/nse/prices'), '--json', '--clamp');
+  assert.equal(s.status, 0, s.stderr);
+  const j = JSON.parse(s.stdout);
+  assert.match(j.dataDate, /^\d{4}-\d{2}-\d{2}$/);
+  assert.deepEqual(Object.keys(j.features).sort(), [...entry('factor_range_linear').features].sort());
+  const xs = entry('factor_range_linear').features.map((n) => j.features[n]);
+  assert.ok(xs.every(Number.isFinite));
+  const raw = JSON.parse(run('factors', file, '--features', xs.map((v) => v.toPrecision(17)).join(','), '--json', '--clamp').stdout);
+  assert.equal(raw.prediction, j.prediction);
+  assert.equal(j.prediction, wasm('factor_range_linear', xs, true).value);
+  // Out of range: the typed code and the field on one line; --clamp says what it moved.
+  const far = entry('factor_range_linear').feature_ranges.map((f) => (f.min + f.max) / 2);
+  far[2] = 50;
+  const oor = run('factors', file, '--features', far.join(','));
+  assert.notEqual(oor.status, 0);
+  assert.equal(oor.stdout, '');
+  assert.equal(oor.stderr.trim().split('\n').length, 1);
+  assert.match(oor.stderr, /^stockcast factors: out_of_range: .*range_rel/);
+  const clamped = JSON.parse(run('factors', file, '--features', far.join(','), '--clamp', '--json').stdout);
+  assert.equal(clamped.clamped[0].field, 'features.range_rel');
+  assert.equal(clamped.clamped[0].value, 50);
+});
+
+test('factors: bad arguments give one line on stderr and a non-zero exit', () => {
+  const file = repoPath('models/factors/factor_range_linear.stkm');
+  const cases = [
+    ['factors'],
+    ['factors', file],
+    ['factors', file, '--features'],
+    ['factors', file, '--features', '0.5,0.1'],
+    ['factors', file, '--features', '0.5,abc,0,0,0,0,50,0.02'],
+    ['factors', file, '--features', '0.5,,0,0,0,0,50,0.02'],
+    ['factors', file, '--features', '1,2,3,4,5,6,7,8', '--symbol', 'SCOM'],
+    ['factors', file, '--symbol', 'NOPE', '--prices', repoPath('models/data/nse/prices')],
+    ['factors', file, '--symbol', 'SCOM', '--prices', path.join(tmp, 'no-such-dir')],
+    ['factors', file, '--features', '1,2,3,4,5,6,7,8', '--bogus'],
+    ['factors', file, 'second-model', '--features', '1,2,3,4,5,6,7,8'],
+    ['factors', repoPath('no/such/model.stkm'), '--features', '1'],
+    ['factors', repoPath('tests/golden/nn_general.stkm'), '--features', '1'],
+    ['factors', repoPath('tests/hostile/wrong_hash.stkm'), '--features', '1'],
+  ];
+  for (const args of cases) {
+    const r = run(...args);
+    assert.notEqual(r.status, 0, `${args.join(' ')}: exit ${r.status}`);
+    assert.equal(r.signal, null, `${args.join(' ')}: killed by ${r.signal}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0], /^stockcast( factors)?: \S/, args.join(' '));
+  }
+});

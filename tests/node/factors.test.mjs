@@ -163,3 +163,91 @@ test('models(): every factor model of the manifest with kind, target, feature ra
     sc.dispose();
   }
 });
+
+test('Web Worker client: predictFactors and models() over postMessage equal the instance (one worker and a pool)', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const path = (await import('node:path')).default;
+  const { packageDir } = await import('./helpers/fixtures.mjs');
+  const dist = await packageDir();
+  const { createStockcastWorker } = await import(path.join(dist, 'worker-client.js'));
+  const hosts = [0, 1, 2].map(() => new Worker(repoPath('tests/node/helpers/worker-host.mjs'), { workerData: { dist } }));
+  const sc = await pkg.createStockcast({ baseUrl: srv.url });
+  const w = await createStockcastWorker({ worker: hosts[0], baseUrl: srv.url });
+  const pool = await createStockcastWorker({ worker: hosts.slice(1), baseUrl: srv.url });
+  try {
+    for (const client of [w, pool]) {
+      assert.deepEqual(await client.models(), await sc.models());
+      const x = mid(logistic);
+      const [a, b] = await Promise.all([client.predictFactors({ model: logistic, features: x }), sc.predictFactors({ model: logistic, features: x })]);
+      assert.equal(a.prediction, b.prediction);
+      assert.deepEqual(a.probabilities, b.probabilities);
+      assert.equal(a.label, b.label);
+      assert.deepEqual(a.metrics, b.metrics);
+      assert.ok(a.latencyMs >= 0);
+      const s = await client.predictFactors({ model: linear, symbol: 'scom', clamp: true });
+      const t = await sc.predictFactors({ model: linear, symbol: 'SCOM', clamp: true });
+      assert.equal(s.prediction, t.prediction);
+      assert.deepEqual(s.features, t.features);
+      assert.equal(s.symbol, 'SCOM');
+      // Typed errors cross the worker boundary with their fields.
+      const far = mid(linear);
+      far[2] = 50;
+      const r = entry(linear).feature_ranges[2];
+      await assert.rejects(client.predictFactors({ model: linear, features: far }),
+        (e) => e.name === 'StockcastError' && e.code === 'out_of_range' && e.field === 'features.range_rel' && e.value === 50 && e.min === r.min && e.max === r.max);
+      await assert.rejects(client.predictFactors({ model: 'nope', features: far }), (e) => e.code === 'model_not_found' && e.available.includes(linear));
+      const c = new AbortController();
+      c.abort();
+      await assert.rejects(client.predictFactors({ model: linear, features: mid(linear), signal: c.signal }), { code: 'aborted' });
+      await assert.rejects(client.models({ signal: c.signal }), { code: 'aborted' });
+    }
+    const st = await w.stats();
+    assert.ok(st.factorLatency.logistic.count >= 1);
+    // The pool: counts summed over the workers, each percentile the largest of theirs.
+    const ps = await pool.stats();
+    const lin = ps.workers.map((x) => x.factorLatency.linear).filter(Boolean);
+    assert.equal(ps.factorLatency.linear.count, lin.reduce((a, l) => a + l.count, 0));
+    assert.equal(ps.factorLatency.linear.p95Ms, Math.max(...lin.map((l) => l.p95Ms)));
+  } finally {
+    await w.dispose();
+    await pool.dispose();
+    sc.dispose();
+    await Promise.all(hosts.map((h) => h.terminate()));
+  }
+});
+
+test('predictFactors with a persistent store: a later instance works with the model server gone; a bad stored copy is refetched', async () => {
+  const own = await startServer(repoPath('models'));
+  const store = pkg.createMemoryStore();
+  const x = mid(logistic);
+  const a = await pkg.createStockcast({ baseUrl: own.url, store, retryDelayMs: 1 });
+  let want;
+  try {
+    want = await a.predictFactors({ model: logistic, features: x });
+    await a.models();
+  } finally {
+    a.dispose();
+  }
+  const sha = entry(logistic).sha256;
+  assert.ok(await store.get(sha), 'the factor file was kept under its SHA-256');
+  await own.close();
+  const b = await pkg.createStockcast({ baseUrl: own.url, store, retryDelayMs: 1, retries: 0 });
+  try {
+    const r = await b.predictFactors({ model: logistic, features: x });
+    assert.equal(r.prediction, want.prediction);
+    await assert.rejects(b.predictFactors({ model: linear, features: mid(linear) }), { code: 'fetch_failed' }); // never stored
+  } finally {
+    b.dispose();
+  }
+  // A stored copy that no longer matches the manifest is not used: fetched again (and stored again).
+  const bytes = new Uint8Array(await store.get(sha));
+  bytes[100] ^= 1;
+  await store.put(sha, bytes);
+  const c = await pkg.createStockcast({ baseUrl: srv.url, store, retryDelayMs: 1 });
+  try {
+    assert.equal((await c.predictFactors({ model: logistic, features: x })).prediction, want.prediction);
+  } finally {
+    c.dispose();
+  }
+  assert.equal(Buffer.compare(Buffer.from(await store.get(sha)), readFileSync(repoPath(`models/${entry(logistic).file}`))), 0);
+});

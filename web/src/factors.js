@@ -41,17 +41,32 @@ export async function models(ctx, signal) {
 async function loadFactorModel(ctx, entry, signal) {
   const F = await ctx.engine(signal);
   const url = ctx.url(entry.file);
-  const bytes = await fetchBytes(url, ctx.net(), { signal, expectedBytes: entry.bytes });
-  const actual = await ctx.sha256(bytes);
-  if (actual !== null && entry.sha256 && actual !== String(entry.sha256).toLowerCase())
-    throw new StockcastError('integrity_error', `${url}: SHA-256 ${actual} differs from the manifest's ${entry.sha256}`,
-      { url, expected: entry.sha256, actual, detail: 'sha256_mismatch' });
-  const handle = new F.FactorModel(bytes, !(actual !== null && entry.sha256));
+  const sha = entry.sha256 ? String(entry.sha256).toLowerCase() : null;
+  // The persistent store first (keyed by the manifest's SHA-256, used only when it still matches),
+  // as for the LSTM files: a second visit works with the model server down.
+  const store = ctx.store();
+  let bytes;
+  let actual = null;
+  let fromStore = false;
+  if (store && sha) {
+    const b = await store.get(sha).catch(() => undefined);
+    if (b && (await ctx.sha256(b)) === sha) (bytes = new Uint8Array(b)), (actual = sha), (fromStore = true);
+  }
+  if (!bytes) {
+    bytes = await fetchBytes(url, ctx.net(), { signal, expectedBytes: entry.bytes });
+    actual = await ctx.sha256(bytes);
+    if (actual !== null && sha && actual !== sha)
+      throw new StockcastError('integrity_error', `${url}: SHA-256 ${actual} differs from the manifest's ${entry.sha256}`,
+        { url, expected: entry.sha256, actual, detail: 'sha256_mismatch' });
+  }
+  const handle = new F.FactorModel(bytes, !(actual !== null && sha));
   const err = handle.error();
   if (err) {
     handle.delete();
+    if (fromStore && store.delete) store.delete(sha).catch(() => {});
     throw coreError(err, { url });
   }
+  if (store && sha && !fromStore && actual === sha) store.put(sha, bytes).catch(() => {});
   const info = JSON.parse(handle.info());
   return { handle, info, entry, names: info.features.map((f) => f.name), x: new Float64Array(info.features.length), metrics: { test: entry.test_metrics ?? info.metrics.test ?? null } };
 }

@@ -507,6 +507,7 @@ export class Stockcast {
     manifest: async (signal) => (await this.#manifest(signal)).manifest,
     url: (file) => this.#url(file),
     net: () => this.#net, // (field initialisers run before the constructor sets #net)
+    store: () => this.#o.store,
     sha256: (bytes) => this.#o.sha256(bytes),
     engine: (signal) => waitFor(this.#factorModule(), signal),
     // The factor features need each day's low and high, which only the shipped history files

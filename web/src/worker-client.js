@@ -24,7 +24,7 @@ export async function createStockcastWorker(options = {}) {
   // Relative URLs are resolved here, on the page, so the worker sees absolute ones.
   const here = globalThis.location && globalThis.location.href;
   const abs = (u) => (u === undefined ? undefined : here ? new URL(String(u), here).href : String(u));
-  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), onProgress: !!onProgress, store };
+  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), factorsWasmUrl: abs(rest.factorsWasmUrl), onProgress: !!onProgress, store };
   for (const k of Object.keys(init)) if (init[k] === undefined) delete init[k];
 
   const start = async (endpoint, owned) => {
@@ -49,6 +49,19 @@ export async function createStockcastWorker(options = {}) {
   }
   const clients = started.map((s) => s.value);
   return clients.length === 1 ? clients[0] : pool(clients);
+}
+
+// predictFactors latency over a pool: counts summed; each percentile the largest of the workers'
+// (the pooled percentile lies between the workers' smallest and largest, so an upper bound).
+function mergeFactorLatency(each) {
+  const out = {};
+  for (const s of each) {
+    for (const [kind, l] of Object.entries(s.factorLatency || {})) {
+      const o = out[kind];
+      out[kind] = o ? { count: o.count + l.count, p50Ms: Math.max(o.p50Ms, l.p50Ms), p95Ms: Math.max(o.p95Ms, l.p95Ms), p99Ms: Math.max(o.p99Ms, l.p99Ms) } : { ...l };
+    }
+  }
+  return out;
 }
 
 // FNV-1a of the symbol: the worker that serves it.
@@ -97,6 +110,9 @@ function pool(clients) {
     riskBatch: (req) => clients[0].riskBatch(req),
     history: (req) => clients[0].history(req),
     pastMonthReturn: (symbol, o) => by(symbol).pastMonthReturn(symbol, o),
+    // A symbol's factor prediction goes to the worker that holds its history; the rest to the first.
+    predictFactors: (req) => (req && typeof req === 'object' && typeof req.symbol === 'string' ? by(req.symbol.toUpperCase()) : clients[0]).predictFactors(req),
+    models: (o) => clients[0].models(o),
     async predictBatch(req) {
       if (!req || typeof req !== 'object' || !Array.isArray(req.symbols)) return clients[0].predictBatch(req);
       const t0 = performance.now();
@@ -138,7 +154,7 @@ function pool(clients) {
         // the largest of the workers' (an upper bound: the exact one needs every sample).
         failures: mergeFailures(each.map((s) => s.failures || {})),
         operations: mergeOperations(each.map((s) => s.operations || {})),
-        disposed: each.every((s) => s.disposed), workers: each,
+        disposed: each.every((s) => s.disposed), factorLatency: mergeFactorLatency(each), workers: each,
       };
     },
     // The first worker's health, each worker's own under `workers` (sources and breakers are per worker).

@@ -1,6 +1,6 @@
 // stockcast/worker-client: the API running in a Web Worker. Every method returns a Promise.
 import type {
-  Available, BatchResult, CallOptions, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction,
+  Available, BatchResult, CallOptions, FactorModelInfo, FactorPrediction, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction, PredictFactorsRequest,
   PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions, Health,
   RiskBatchRequest, RiskBatchResult, HistoryResult, PastMonthReturn,
 } from './index.js';
@@ -42,6 +42,10 @@ export interface StockcastWorker {
   riskBatch(request: RiskBatchRequest): Promise<RiskBatchResult>;
   history(request: string | string[] | ({ symbols: string | string[] } & CallOptions)): Promise<HistoryResult>;
   pastMonthReturn(symbol: string, options?: CallOptions): Promise<PastMonthReturn>;
+  /** A factor model's prediction (stockcast-factors.wasm is fetched inside the worker on the first call). */
+  predictFactors(request: PredictFactorsRequest): Promise<FactorPrediction>;
+  /** Every factor model of the manifest: kind, target, feature ranges, test-year metrics. */
+  models(options?: CallOptions): Promise<FactorModelInfo[]>;
   /** Counters summed over the workers; each worker's own stats under `workers`. */
   stats(): Promise<Stats & { workers: Stats[] }>;
   /** The first worker's health; each worker's own under `workers` (breakers are per worker). */

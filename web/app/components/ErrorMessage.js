@@ -4,6 +4,8 @@ export function describe(e) {
   const code = (e && e.code) || 'error';
   switch (code) {
     case 'model_not_found':
+      if (e.availableModels) // a factor model's name (predictFactors)
+        return { code, text: e.message, suggestion: e.suggestion };
       return {
         code,
         text: `No model knows the symbol ${e.symbol ?? ''}.`,
@@ -12,6 +14,11 @@ export function describe(e) {
       };
     case 'insufficient_history':
       return { code, text: `Not enough price history: ${e.provided ?? '?'} closes, the model needs ${e.required ?? '?'}.` };
+    case 'out_of_range': {
+      const name = String(e.field || 'a value').replace(/^features\./, '');
+      const g = (x) => (typeof x === 'number' ? String(Number(x.toPrecision(4))) : '?');
+      return { code, text: `${name} = ${g(e.value)} is outside this model's valid range ${g(e.min)} … ${g(e.max)}.` };
+    }
     case 'invalid_input':
       return { code, text: `Invalid input${e.field ? ` in ${e.field}` : ''}: ${e.message}` };
     case 'fetch_failed':

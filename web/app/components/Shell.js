@@ -10,6 +10,7 @@ const VIEWS = [
   ['/', 'Stock'],
   ['/sector', 'Sector'],
   ['/portfolio', 'Portfolio'],
+  ['/factors', 'Factors'],
 ];
 
 function Status() {
@@ -56,7 +57,7 @@ export default function Shell({ children }) {
           <HealthPanel />
         </div>
       </div>
-      <footer className="fine">Forecasts are statistical estimates from LSTM models trained on NSE daily closes; every error is shown beside the naive “no change” forecast. Not investment advice.</footer>
+      <footer className="fine">Forecasts are statistical estimates from LSTM and classical factor models trained on NSE daily prices; every error is shown beside the naive “no change” forecast. Not investment advice.</footer>
     </StockcastProvider>
   );
 }
