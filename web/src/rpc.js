@@ -8,7 +8,7 @@ import { onAbort } from './net.js';
 export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'riskBatch', 'history', 'pastMonthReturn', 'predictFactors', 'models', 'stats', 'health', 'clearCache', 'dispose'];
 
 // Which argument holds the {signal} options of each method.
-const SIGNAL_ARG = { available: 0, predict: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1, riskBatch: 0, history: 0, pastMonthReturn: 1, predictFactors: 0, models: 0 };
+const SIGNAL_ARG = { available: 0, predict: 0, predictHorizons: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1, riskBatch: 0, history: 0, pastMonthReturn: 1, predictFactors: 0, models: 0 };
 
 export function toWire(v) {
   if (v instanceof StockcastError) return { __stockcastError: v.toJSON() };
