@@ -8,6 +8,7 @@ int cmd_inspect(int argc, char** argv);   // stockcast inspect MODEL [--json] [-
 int cmd_run(int argc, char** argv);       // stockcast run MODEL --input FILE.json
 int cmd_predict(int argc, char** argv);   // stockcast predict SYMBOL [...]
 int cmd_train(int argc, char** argv);     // stockcast train ... (training, issue 3)
-int cmd_backtest(int argc, char** argv);  // stockcast backtest ... (evaluation, issue 3)
+int cmd_backtest(int argc, char** argv);
+int cmd_finetune(int argc, char** argv);  // stockcast finetune ... (issue 17)  // stockcast backtest ... (evaluation, issue 3)
 
 }  // namespace stockcast::cli

@@ -11,6 +11,7 @@ const char* const kUsage =
     "  run MODEL --input FILE.json               raw network outputs for input windows\n"
     "  predict SYMBOL [--models DIR] [--prices DIR]  forecast from the shipped models\n"
     "  train ...                                  train models (stockcast train --help)\n"
+    "  finetune ...                               adapt the general model to one series (stockcast finetune --help)\n"
     "  backtest ...                               rolling-origin evaluation (stockcast backtest --help)\n"
     "  --version                                  the version (web/package.json's)\n";
 }
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(cmd, "run")) return stockcast::cli::cmd_run(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "predict")) return stockcast::cli::cmd_predict(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "train")) return stockcast::cli::cmd_train(argc - 1, argv + 1);
+    if (!std::strcmp(cmd, "finetune")) return stockcast::cli::cmd_finetune(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "backtest")) return stockcast::cli::cmd_backtest(argc - 1, argv + 1);
     std::fprintf(stderr, "stockcast: unknown command '%s'\n%s", cmd, kUsage);
     return 2;

@@ -28,6 +28,8 @@ const char* code_name(ErrorCode code) {
         case ErrorCode::test_vector_mismatch: return "test_vector_mismatch";
         case ErrorCode::not_converged: return "not_converged";
         case ErrorCode::singular: return "singular";
+        case ErrorCode::diverged: return "diverged";
+        case ErrorCode::cancelled: return "cancelled";
     }
     return "unknown_error";
 }
@@ -40,7 +42,9 @@ const char* code_category(ErrorCode code) {
         case ErrorCode::hash_mismatch:
         case ErrorCode::test_vector_mismatch: return "integrity_error";
         case ErrorCode::not_converged:
-        case ErrorCode::singular: return "numerical_error";
+        case ErrorCode::singular:
+        case ErrorCode::diverged: return "numerical_error";
+        case ErrorCode::cancelled: return "cancelled";
         default: return "format_error";
     }
 }

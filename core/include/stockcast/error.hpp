@@ -37,6 +37,9 @@ enum class ErrorCode : int {
     // numerical methods (risk engine, training)
     not_converged,             // an iterative method did not converge and has no fallback
     singular,                  // a matrix that must be invertible is not
+    diverged,                  // training: the loss became non-finite or exploded (category numerical_error)
+    // caller control
+    cancelled,                 // a cancel callback / AbortSignal stopped the run (category "cancelled")
 };
 
 // Stable snake_case name of a code ("tensor_overlap"); part of the public API.
