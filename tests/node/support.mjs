@@ -24,3 +24,8 @@ export async function loadRiskModule() {
   const { instantiateRisk } = await adapter();
   return instantiateRisk(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-risk.wasm'))));
 }
+
+export async function loadTrainModule() {
+  const { instantiateTrain } = await adapter();
+  return instantiateTrain(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-train.wasm'))));
+}

@@ -99,6 +99,18 @@ MatF head_forward(const Head& hd, const MatF& A) {
     return y;
 }
 
+// Portable randomness: std::shuffle and the std distributions are implementation-defined
+// (libstdc++ natively, libc++ under Emscripten draw differently from the same mt19937_64), so
+// the native and WebAssembly trainers would train on different batches and masks. These use
+// the engine's raw 64-bit output only, which the standard fixes.
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * (1.0 / 9007199254740992.0); }
+void portable_shuffle(std::vector<std::size_t>& v, std::mt19937_64& rng) {
+    for (std::size_t i = v.size(); i > 1; --i) {
+        const std::size_t j = static_cast<std::size_t>(uniform01(rng) * static_cast<double>(i));
+        std::swap(v[i - 1], v[std::min(j, i - 1)]);
+    }
+}
+
 Error series_error(std::string field, std::string reason) {
     Error e = input_error(std::move(field), reason);
     return e;
@@ -325,8 +337,8 @@ Result<EpochProgress> FineTuneSession::epoch() {
     const Eigen::Index H = static_cast<Eigen::Index>(S.horizons.size());
     const double b1 = 0.9, b2 = 0.999, eps = 1e-7;
     const float keep = static_cast<float>(1.0 - o.dropout);
-    std::bernoulli_distribution drop(1.0 - o.dropout);
-    std::shuffle(S.order.begin(), S.order.end(), S.rng);
+    const double p_keep = 1.0 - o.dropout;
+    portable_shuffle(S.order, S.rng);
     double total = 0;
     for (std::size_t s = 0; s < S.nt; s += static_cast<std::size_t>(o.batch)) {
         const Eigen::Index B = static_cast<Eigen::Index>(std::min<std::size_t>(static_cast<std::size_t>(o.batch), S.nt - s));
@@ -338,8 +350,8 @@ Result<EpochProgress> FineTuneSession::epoch() {
         if (o.dropout > 0) {
             m1.resize(S.u, B);
             m2.resize(S.d, B);
-            for (Eigen::Index k = 0; k < m1.size(); ++k) m1.data()[k] = drop(S.rng) ? 1.0f / keep : 0.0f;
-            for (Eigen::Index k = 0; k < m2.size(); ++k) m2.data()[k] = drop(S.rng) ? 1.0f / keep : 0.0f;
+            for (Eigen::Index k = 0; k < m1.size(); ++k) m1.data()[k] = uniform01(S.rng) < p_keep ? 1.0f / keep : 0.0f;
+            for (Eigen::Index k = 0; k < m2.size(); ++k) m2.data()[k] = uniform01(S.rng) < p_keep ? 1.0f / keep : 0.0f;
         }
         const float loss = head_loss(S.hd, A, T, m1, m2, o.huber_delta, &S.g);
         total += static_cast<double>(loss) * static_cast<double>(B);
