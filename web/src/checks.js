@@ -90,7 +90,7 @@ export function normalizeHistory(h, field = 'history') {
 }
 
 const HANDLE_OPTIONS = ['baseUrl', 'cacheSize', 'maxCacheBytes', 'fetch', 'signal', 'onProgress', 'store', 'predictionTtlMs', 'historyTtlMs',
-  'retries', 'retryDelayMs', 'maxConcurrentRequests', 'level', 'fallback', 'wasmUrl', 'wasmBinary', 'riskWasmUrl', 'riskWasmBinary'];
+  'retries', 'retryDelayMs', 'maxConcurrentRequests', 'level', 'fallback', 'wasmUrl', 'wasmBinary', 'riskWasmUrl', 'riskWasmBinary', 'trainWasmUrl', 'trainWasmBinary'];
 
 export function checkOptions(options, platform = {}) {
   if (options === undefined) options = {};
@@ -129,14 +129,15 @@ export function checkOptions(options, platform = {}) {
   if (typeof historyTtl !== 'number' || !(historyTtl >= 0)) throw invalid('historyTtlMs', 'wrong_type', 'expected milliseconds >= 0');
   const retryDelayMs = o.retryDelayMs === undefined ? 250 : o.retryDelayMs;
   if (typeof retryDelayMs !== 'number' || !(retryDelayMs >= 0)) throw invalid('retryDelayMs', 'wrong_type', 'expected milliseconds >= 0');
-  for (const k of ['wasmUrl', 'riskWasmUrl'])
+  for (const k of ['wasmUrl', 'riskWasmUrl', 'trainWasmUrl'])
     if (o[k] !== undefined && typeof o[k] !== 'string' && !(o[k] instanceof URL)) throw invalid(k, 'wrong_type', 'expected a URL');
-  for (const k of ['wasmBinary', 'riskWasmBinary'])
+  for (const k of ['wasmBinary', 'riskWasmBinary', 'trainWasmBinary'])
     if (o[k] !== undefined && !(o[k] instanceof ArrayBuffer) && !ArrayBuffer.isView(o[k]))
       throw invalid(k, 'wrong_type', 'expected the .wasm bytes (ArrayBuffer or Uint8Array)');
   return {
     base, cacheSize, maxBytes, fetch: fetchFn, sha256: platform.sha256 || sha256Hex, signal: checkSignal(o.signal), onProgress: o.onProgress, store: o.store || null,
     ttl, historyTtl, retries: int('retries', 2, 0), retryDelayMs, maxRequests, level: o.level === undefined ? 0.9 : o.level, fallback: o.fallback !== false,
     wasmUrl: o.wasmUrl, wasmBinary: o.wasmBinary, riskWasmUrl: o.riskWasmUrl, riskWasmBinary: o.riskWasmBinary,
+    trainWasmUrl: o.trainWasmUrl, trainWasmBinary: o.trainWasmBinary,
   };
 }
