@@ -9,6 +9,7 @@ const VIEWS = [
   ['/', 'Stock'],
   ['/sector', 'Sector'],
   ['/portfolio', 'Portfolio'],
+  ['/your-data', 'Your data'],
 ];
 
 function Status() {
@@ -27,7 +28,7 @@ function Nav() {
   return (
     <nav className="tabs" aria-label="Views">
       {VIEWS.map(([href, label]) => (
-        <Link key={href} href={href} id={`tab-${label.toLowerCase()}`} aria-current={path === href ? 'page' : undefined} prefetch={false}>
+        <Link key={href} href={href} id={`tab-${label.toLowerCase().replace(/ /g, '-')}`} aria-current={path === href ? 'page' : undefined} prefetch={false}>
           {label}
         </Link>
       ))}
