@@ -6,8 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { repoPath } from './support.mjs';
-import { importPackage, modelsDir } from './helpers/fixtures.mjs';
+import { importPackage, modelsDir, packageDir } from './helpers/fixtures.mjs';
 import { startServer } from './helpers/server.mjs';
 
 let srv, pkg, models;
@@ -97,5 +99,28 @@ test('fineTune: bad input and cancellation are typed errors that leave registry 
     assert.deepEqual(await snapshot(sc, store), before);
   } finally {
     sc.dispose();
+  }
+});
+
+test('fineTune through the worker client: progress crosses postMessage, abort works, predict serves the name', { skip: real() }, async () => {
+  const dist = await packageDir();
+  const worker = new Worker(repoPath('tests/node/helpers/worker-host.mjs'), { workerData: { dist } });
+  const { createStockcastWorker } = await import(path.join(dist, 'worker-client.js'));
+  const w = await createStockcastWorker({ worker, baseUrl: srv.url, retryDelayMs: 5, store: 'memory' });
+  try {
+    const progress = [];
+    const r = await w.fineTune({ history: rows('NASI', 400), name: 'MYIDX', maxEpochs: 3, onProgress: (p) => progress.push(p) });
+    assert.deepEqual(progress.map((p) => p.epoch), [1, 2, 3].slice(0, r.metrics.epochs));
+    assert.ok(r.model.bytes instanceof Uint8Array);
+    const p = await w.predict({ symbol: 'MYIDX', horizon: '1d' });
+    assert.equal(p.modelType, 'stock_specific');
+    assert.equal((await w.userModels()).map((m) => m.name).join(), 'MYIDX');
+    const ac = new AbortController();
+    const e = await w.fineTune({ history: rows('NASI', 400), name: 'OTHER', signal: ac.signal, onProgress: () => ac.abort() }).then(() => null, (x) => x);
+    assert.equal(e && e.code, 'aborted');
+    assert.equal((await w.userModels()).length, 1);
+  } finally {
+    await w.dispose();
+    await worker.terminate();
   }
 });

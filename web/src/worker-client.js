@@ -24,7 +24,7 @@ export async function createStockcastWorker(options = {}) {
   // Relative URLs are resolved here, on the page, so the worker sees absolute ones.
   const here = globalThis.location && globalThis.location.href;
   const abs = (u) => (u === undefined ? undefined : here ? new URL(String(u), here).href : String(u));
-  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), onProgress: !!onProgress, store };
+  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), trainWasmUrl: abs(rest.trainWasmUrl), onProgress: !!onProgress, store };
   for (const k of Object.keys(init)) if (init[k] === undefined) delete init[k];
 
   const start = async (endpoint, owned) => {
@@ -72,6 +72,9 @@ function pool(clients) {
     predictSector: (req) => clients[0].predictSector(req),
     risk: (req) => (req && typeof req === 'object' ? by(req.symbol) : clients[0]).risk(req),
     optimizePortfolio: (req) => clients[0].optimizePortfolio(req),
+    // A fine-tuned model lives in the worker that owns its name (the worker predict() asks for it).
+    fineTune: (req) => (req && typeof req === 'object' ? by(req.name) : clients[0]).fineTune(req),
+    userModels: (o) => all((c) => c.userModels(o)).then((lists) => lists.flat()),
     async predictBatch(req) {
       if (!req || typeof req !== 'object' || !Array.isArray(req.symbols)) return clients[0].predictBatch(req);
       const t0 = performance.now();

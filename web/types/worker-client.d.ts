@@ -1,6 +1,6 @@
 // stockcast/worker-client: the API running in a Web Worker. Every method returns a Promise.
 import type {
-  Available, BatchResult, CallOptions, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction,
+  Available, BatchResult, CallOptions, FineTuneMetrics, FineTuneRequest, FineTuneResult, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction,
   PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions,
 } from './index.js';
 
@@ -36,6 +36,10 @@ export interface StockcastWorker {
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;
   risk(request: RiskRequest): Promise<RiskReport>;
   optimizePortfolio(request: OptimizeRequest): Promise<PortfolioReport>;
+  /** Runs in the worker that owns `name` (the one predict({symbol: name}) asks); onProgress is
+   * called on this side for every epoch. */
+  fineTune(request: FineTuneRequest): Promise<FineTuneResult>;
+  userModels(options?: CallOptions): Promise<Array<{ name: string; file: string; sha256: string; bytes: Uint8Array; metrics: FineTuneMetrics }>>;
   /** Counters summed over the workers; each worker's own stats under `workers`. */
   stats(): Promise<Stats & { workers: Stats[] }>;
   clearCache(symbol?: string): Promise<void>;
