@@ -51,7 +51,7 @@ test('your data: sample CSV -> fine-tune with live curves -> forecast, held-out 
     const validation = await page.textContent('#yd-validation');
     assert.match(validation, /error [\d.]+ % vs naive “no change” [\d.]+ %/);
     const seconds = Number(/([\d.]+) s, \d+ epochs/.exec(validation)[1]);
-    console.log(`# fine-tune in headless Chromium (page, ${rows} rows): ${seconds} s — ${validation.trim()}`);
+    console.log(`# fine-tune in headless Chromium (the app worker, ${rows} rows): ${seconds} s — ${validation.trim()}`);
     assert.equal(await page.locator('#yd-forecast tbody tr').count(), 4);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
     assert.equal(download.suggestedFilename(), 'MINE.stkm');

@@ -1,15 +1,15 @@
 'use client';
 // "Your data": fine-tune the general model on a CSV the user picks (date,close[,volume]), in
-// this tab (the trainer, stockcast-train.wasm, is fetched on the first run). A progress bar and
+// the browser (the trainer, stockcast-train.wasm, is fetched on the first run). A progress bar and
 // live loss curves per epoch, Cancel (an AbortSignal, seen within one epoch), then the forecast
 // with its interval, the held-out error beside the naive "no change" forecast, and the model
 // file to download. The data never leaves the browser.
 //
-// This view uses its own in-page instance (stockcast's browser entry), not the app's worker:
-// fineTune's onProgress is a function, which the worker protocol does not carry. Training yields
-// to the page between epochs, so the page stays responsive.
+// It runs in the app's Web Worker (the shared instance of lib/stockcast.js): the page never
+// blocks, onProgress crosses postMessage each epoch, and the fine-tuned name is then served by
+// every view (e.g. /?symbol=NAME) and kept in the worker's Cache Storage store.
 import { useEffect, useRef, useState } from 'react';
-import { MODELS } from '../lib/stockcast';
+import { useStockcast } from '../lib/stockcast';
 import { describe } from './ErrorMessage';
 import { fmtPrice } from '../lib/format';
 
@@ -51,7 +51,7 @@ function Curves({ points }) {
 }
 
 export default function YourDataView() {
-  const sc = useRef(null);
+  const { sc, call } = useStockcast();
   const ctl = useRef(null);
   const [rows, setRows] = useState(null);
   const [fileName, setFileName] = useState('');
@@ -63,13 +63,7 @@ export default function YourDataView() {
   const [forecast, setForecast] = useState(null);
   const [error, setError] = useState(null);
 
-  useEffect(() => () => {
-    ctl.current?.abort();
-    sc.current?.then((s) => s.dispose()).catch(() => {});
-  }, []);
-
-  const instance = () => (sc.current ||= import('stockcast').then(({ createStockcast, createCacheStorageStore }) =>
-    createStockcast({ baseUrl: new URL(MODELS, location.href).href, store: createCacheStorageStore({ cacheName: 'stockcast-your-data' }) })));
+  useEffect(() => () => ctl.current?.abort(), []);
 
   async function onFile(e) {
     const f = e.target.files && e.target.files[0];
@@ -94,13 +88,12 @@ export default function YourDataView() {
     setForecast(null);
     setError(null);
     try {
-      const s = await instance();
-      const r = await s.fineTune({
+      const r = await call((s) => s.fineTune({
         history: rows, name, maxEpochs, signal: c.signal,
         onProgress: (p) => setPoints((old) => [...old, p]),
-      });
+      }));
       setResult(r);
-      setForecast(await s.predictHorizons({ symbol: r.model.name }));
+      setForecast(await call((s) => s.predictHorizons({ symbol: r.model.name })));
       setState('done');
     } catch (err) {
       setError(err);
@@ -130,7 +123,7 @@ export default function YourDataView() {
         <label>CSV file <input id="csv-file" type="file" accept=".csv,text/csv" onChange={onFile} /></label>
         <label>Name <input id="model-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={32} /></label>
         <label>Max epochs <input id="max-epochs" type="number" min="1" max="500" value={maxEpochs} onChange={(e) => setMaxEpochs(Number(e.target.value) || 1)} /></label>
-        <button id="train" type="button" disabled={!rows || state === 'training'} onClick={run}>Fine-tune</button>
+        <button id="train" type="button" disabled={!sc || !rows || state === 'training'} onClick={run}>Fine-tune</button>
         <button id="cancel" type="button" disabled={state !== 'training'} onClick={() => ctl.current?.abort()}>Cancel</button>
       </div>
       {rows && <p className="fine" id="csv-summary">{fileName}: {rows.length} rows{rows.length ? `, ${rows[0].date} to ${rows[rows.length - 1].date}` : ''}</p>}
