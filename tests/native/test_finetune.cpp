@@ -9,6 +9,11 @@
 #include "stockcast/train.hpp"
 #include "test_support.hpp"
 
+// Internal (core/src/train/trainer.hpp, not on the tests' include path).
+namespace stockcast::train::detail {
+double fine_tune_head_gradient_check(std::uint64_t seed);
+}
+
 using namespace stockcast;
 using stockcast::testing::source_path;
 
@@ -147,5 +152,13 @@ TEST_CASE("fine-tuning rejects bad input with typed errors", "[finetune]") {
         REQUIRE(!r);
         CHECK(r.error().code == ErrorCode::diverged);
         CHECK(std::string(code_category(ErrorCode::diverged)) == "numerical_error");
+    }
+}
+
+TEST_CASE("fine-tuning's head gradient matches central differences", "[finetune]") {
+    for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+        const double err = train::detail::fine_tune_head_gradient_check(seed);
+        INFO("seed " << seed << ": " << err);
+        CHECK(err < 1e-2);
     }
 }

@@ -502,4 +502,62 @@ Result<FineTuneResult> fine_tune(const Model& base, const PriceSeries& series, c
     return session.finish();
 }
 
+namespace detail {
+
+double fine_tune_head_gradient_check(std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> N(0.0f, 0.5f);
+    auto fill = [&](auto& m) {
+        for (Eigen::Index k = 0; k < m.size(); ++k) m.data()[k] = N(rng);
+    };
+    const int u = 5, d = 4, H = 3, dim = 2, B = 7;
+    Head hd;
+    hd.D1.resize(d, u), hd.b1.resize(d), hd.Ke.resize(d, dim), hd.e.resize(dim), hd.D2.resize(H, d), hd.b2.resize(H);
+    fill(hd.D1), fill(hd.b1), fill(hd.Ke), fill(hd.e), fill(hd.D2), fill(hd.b2);
+    MatF A(u, B), T(H, B), m1(u, B), m2(d, B);
+    fill(A), fill(T);
+    for (Eigen::Index k = 0; k < m1.size(); ++k) m1.data()[k] = (rng() & 3) ? 1.25f : 0.0f;
+    for (Eigen::Index k = 0; k < m2.size(); ++k) m2.data()[k] = (rng() & 3) ? 1.25f : 0.0f;
+    const double delta = 0.3;  // some errors beyond delta: both Huber branches are exercised
+    Grad g;
+    head_loss(hd, A, T, m1, m2, delta, &g);
+    const float* grads[] = {g.D1.data(), g.b1.data(), g.e.data(), g.D2.data(), g.b2.data()};
+    // Central differences are meaningless across a relu kink: skip the Dense1 entries of a hidden
+    // unit whose pre-activation comes within 0.05 of zero on some sample (and the embedding row,
+    // which feeds every unit, if any does). An eps step moves a pre-activation by < 0.01.
+    MatF z1 = hd.D1 * A.cwiseProduct(m1);
+    z1.colwise() += hd.b1 + hd.Ke * hd.e;
+    std::vector<bool> kink(static_cast<std::size_t>(d), false);
+    bool any_kink = false;
+    for (int i = 0; i < d; ++i)
+        for (int b = 0; b < B; ++b)
+            if (std::abs(z1(i, b)) < 0.05f) kink[static_cast<std::size_t>(i)] = any_kink = true;
+    auto skip = [&](std::size_t t, Eigen::Index k) {
+        if (t == 0) return static_cast<bool>(kink[static_cast<std::size_t>(k % d)]);  // D1 is d x u, column-major
+        if (t == 1) return static_cast<bool>(kink[static_cast<std::size_t>(k)]);
+        if (t == 2) return any_kink;
+        return false;
+    };
+    const auto params = hd.params();
+    const auto sizes = hd.sizes();
+    const float eps = 2e-3f;
+    double worst = 0;
+    for (std::size_t t = 0; t < params.size(); ++t)
+        for (Eigen::Index k = 0; k < sizes[t]; ++k) {
+            if (skip(t, k)) continue;
+            float& p = params[t][k];
+            const float keep = p;
+            p = keep + eps;
+            const double lp = head_loss(hd, A, T, m1, m2, delta, nullptr);
+            p = keep - eps;
+            const double lm = head_loss(hd, A, T, m1, m2, delta, nullptr);
+            p = keep;
+            const double num = (lp - lm) / (2.0 * eps), an = grads[t][k];
+            worst = std::max(worst, std::abs(num - an) / std::max(std::abs(num) + std::abs(an), 1e-2));
+        }
+    return worst;
+}
+
+}  // namespace detail
+
 }  // namespace stockcast::train
