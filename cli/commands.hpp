@@ -12,5 +12,6 @@ int cmd_backtest(int argc, char** argv);  // stockcast backtest ... (evaluation,
 int cmd_pack(int argc, char** argv);      // stockcast pack WEIGHTS.json --out MODEL.stkm (factor models)
 int cmd_factors(int argc, char** argv);   // stockcast factors MODEL --features … | --symbol SYM
 int cmd_factor_rows(int argc, char** argv);  // stockcast factor-rows --symbols … --out ROWS.csv
+int cmd_finetune(int argc, char** argv);  // stockcast finetune --base … --prices … --name … --out … (issue 17)
 
 }  // namespace stockcast::cli

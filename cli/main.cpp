@@ -11,6 +11,7 @@ const char* const kUsage =
     "  run MODEL --input FILE.json               raw network outputs for input windows\n"
     "  predict SYMBOL [--models DIR] [--prices DIR]  forecast from the shipped models\n"
     "  train ...                                  train models (stockcast train --help)\n"
+    "  finetune ...                               adapt the general model to one series (stockcast finetune --help)\n"
     "  backtest ...                               rolling-origin evaluation (stockcast backtest --help)\n"
     "  pack WEIGHTS.json --out MODEL.stkm          a factor model file from scikit-learn parameters\n"
     "  factors MODEL --features v1,v2,… | --symbol SYM [--prices DIR] [--clamp] [--json] [--info]\n"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(cmd, "pack")) return stockcast::cli::cmd_pack(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "factors")) return stockcast::cli::cmd_factors(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "factor-rows")) return stockcast::cli::cmd_factor_rows(argc - 1, argv + 1);
+    if (!std::strcmp(cmd, "finetune")) return stockcast::cli::cmd_finetune(argc - 1, argv + 1);
     if (!std::strcmp(cmd, "backtest")) return stockcast::cli::cmd_backtest(argc - 1, argv + 1);
     std::fprintf(stderr, "stockcast: unknown command '%s'\n%s", cmd, kUsage);
     return 2;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Assembles the npm package's dist/ folder: the JS sources (web/src), the .wasm modules and their
 # Emscripten glue (build-wasm/stockcast.wasm + stockcast.mjs, stockcast-risk.wasm +
-# stockcast-risk.mjs), and a generated wasm-info.js holding the package
+# stockcast-risk.mjs, stockcast-train.wasm + stockcast-train.mjs), and a generated wasm-info.js holding the package
 # VERSION, the core's version string and the SHA-256 of the .wasm.
 #   scripts/build-web.sh [OUT_DIR]      default web/dist
 # STOCKCAST_WASM_DIR overrides where the .wasm files come from (default build-wasm/; built with
@@ -42,6 +42,12 @@ if [[ -f "$WASM_DIR/stockcast-factors.wasm" && -f "$WASM_DIR/stockcast-factors.m
 else
   printf '\0asm\1\0\0\0' >"$TMP/stockcast-factors.wasm"
   echo 'export default () => Promise.reject(new Error("this build has no factor models"));' >"$TMP/stockcast-factors.mjs"
+# The trainer (fineTune) is a third module, fetched only on the first fineTune(); same stand-in rule.
+if [[ -f "$WASM_DIR/stockcast-train.wasm" && -f "$WASM_DIR/stockcast-train.mjs" ]]; then
+  cp "$WASM_DIR/stockcast-train.wasm" "$WASM_DIR/stockcast-train.mjs" "$TMP/"
+else
+  printf '\0asm\1\0\0\0' >"$TMP/stockcast-train.wasm"
+  echo 'export default () => Promise.reject(new Error("this build has no trainer"));' >"$TMP/stockcast-train.mjs"
 fi
 node --input-type=module - "$TMP" "$ROOT/web/package.json" "$TMP/wasm.js" <<'JS'
 import { createHash } from 'node:crypto';
@@ -51,6 +57,8 @@ const wasm = readFileSync(`${dir}/stockcast.wasm`);
 const sha = createHash('sha256').update(wasm).digest('hex');
 const risk = readFileSync(`${dir}/stockcast-risk.wasm`);
 const riskSha = risk.length > 8 ? createHash('sha256').update(risk).digest('hex') : null;
+const train = readFileSync(`${dir}/stockcast-train.wasm`);
+const trainSha = train.length > 8 ? createHash('sha256').update(train).digest('hex') : null;
 const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
 // The core's own version string, read from the module itself (no instantiation needed at import later).
 const { instantiateCore } = await import(wrapper);
@@ -61,7 +69,8 @@ writeFileSync(`${dir}/wasm-info.js`,
   `export const CORE_VERSION = ${JSON.stringify(M.version())};\n` +
   `export const WASM_SHA256 = ${JSON.stringify(sha)};\n` +
   `export const WASM_BYTES = ${wasm.length};\n` +
-  `export const RISK_WASM_SHA256 = ${JSON.stringify(riskSha)};\n`);
+  `export const RISK_WASM_SHA256 = ${JSON.stringify(riskSha)};\n` +
+  `export const TRAIN_WASM_SHA256 = ${JSON.stringify(trainSha)};\n`);
 JS
 rm -rf "$OUT.old"
 [[ -e "$OUT" ]] && mv "$OUT" "$OUT.old"

@@ -30,6 +30,8 @@ const char* code_name(ErrorCode code) {
         case ErrorCode::singular: return "singular";
         case ErrorCode::bad_structure: return "bad_structure";
         case ErrorCode::out_of_range: return "out_of_range";
+        case ErrorCode::diverged: return "diverged";
+        case ErrorCode::cancelled: return "cancelled";
     }
     return "unknown_error";
 }
@@ -43,7 +45,9 @@ const char* code_category(ErrorCode code) {
         case ErrorCode::hash_mismatch:
         case ErrorCode::test_vector_mismatch: return "integrity_error";
         case ErrorCode::not_converged:
-        case ErrorCode::singular: return "numerical_error";
+        case ErrorCode::singular:
+        case ErrorCode::diverged: return "numerical_error";
+        case ErrorCode::cancelled: return "cancelled";
         default: return "format_error";
     }
 }

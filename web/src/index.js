@@ -4,11 +4,11 @@
 import { StockcastError } from './errors.js';
 import { compileCache } from './caches.js';
 import { createWith } from './stockcast.js';
-import { instantiateCore, instantiateFactors, instantiateRisk } from './wasm.js';
+import { instantiateCore, instantiateFactors, instantiateRisk, instantiateTrain } from './wasm.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
-export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256 } from './wasm-info.js';
+export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256, TRAIN_WASM_SHA256 } from './wasm-info.js';
 
 const compiled = compileCache();
 
@@ -66,10 +66,22 @@ function getFactorsModule(o) {
 }
 const compiledFactors = compileCache();
 
+// The trainer: a third module, fetched and compiled on the first fineTune().
+function getTrainModule(o) {
+  const compile = () => {
+    if (o.trainWasmBinary) return WebAssembly.compile(o.trainWasmBinary);
+    const url = o.trainWasmUrl ? String(o.trainWasmUrl) : new URL('./stockcast-train.wasm', import.meta.url).href;
+    return compileFromUrl(url, o);
+  };
+  const key = o.trainWasmBinary ? undefined : o.trainWasmUrl ? String(o.trainWasmUrl) : 'default';
+  return instantiateTrain(compiledTrain(key, compile));
+}
+const compiledTrain = compileCache();
+
 /**
  * Creates a forecasting instance. See types/index.d.ts and docs/package.md.
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options, getRiskModule, undefined, getFactorsModule);
+  return createWith(getModule, options, getRiskModule, undefined, getFactorsModule, getTrainModule);
 }

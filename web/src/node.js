@@ -6,12 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compileCache } from './caches.js';
 import { createWith } from './stockcast.js';
-import { instantiateCore, instantiateFactors, instantiateRisk } from './wasm.js';
+import { instantiateCore, instantiateFactors, instantiateRisk, instantiateTrain } from './wasm.js';
 import { createNodeFetch, importOnce } from './node-http.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
-export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256 } from './wasm-info.js';
+export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256, TRAIN_WASM_SHA256 } from './wasm-info.js';
 
 const compiled = compileCache();
 // node:crypto is imported on the first hash, not with the package: it costs ~5 ms to import.
@@ -62,10 +62,20 @@ function getFactorsModule(o) {
   return instantiateFactors(compiledFactors(key, compile));
 }
 
+const compiledTrain = compileCache();
+
+// The trainer: a third module, read and compiled on the first fineTune().
+function getTrainModule(o) {
+  const compile = async () =>
+    compileNow(o.trainWasmBinary || (await readWasm(o.trainWasmUrl || new URL('./stockcast-train.wasm', import.meta.url), o)));
+  const key = o.trainWasmBinary ? undefined : o.trainWasmUrl ? String(o.trainWasmUrl) : 'default';
+  return instantiateTrain(compiledTrain(key, compile));
+}
+
 /**
  * Creates a forecasting instance (Node: baseUrl must be an absolute http(s) URL).
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options, getRiskModule, platform, getFactorsModule);
+  return createWith(getModule, options, getRiskModule, platform, getFactorsModule, getTrainModule);
 }

@@ -1,14 +1,15 @@
 // The message protocol between the worker client and the worker: the same API, by postMessage.
 //   client -> worker  {id, method, args}  |  {abort: id}
 //   worker -> client  {id, ok: true, result}  |  {id, ok: false, error}  |  {progress: {url, loaded, total}}
+//                     |  {id, trainProgress: {epoch, maxEpochs, trainLoss, valLoss, best}}  (fineTune's onProgress)
 // Errors travel as plain objects and become StockcastError again on the other side.
 import { StockcastError } from './errors.js';
 import { onAbort } from './net.js';
 
-export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'riskBatch', 'history', 'pastMonthReturn', 'predictFactors', 'models', 'stats', 'health', 'clearCache', 'dispose'];
+export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'riskBatch', 'history', 'pastMonthReturn', 'predictFactors', 'models', 'fineTune', 'userModels', 'stats', 'health', 'clearCache', 'dispose'];
 
 // Which argument holds the {signal} options of each method.
-const SIGNAL_ARG = { available: 0, predict: 0, predictHorizons: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1, riskBatch: 0, history: 0, pastMonthReturn: 1, predictFactors: 0, models: 0 };
+const SIGNAL_ARG = { available: 0, predict: 0, predictHorizons: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1, riskBatch: 0, history: 0, pastMonthReturn: 1, predictFactors: 0, models: 0, fineTune: 0, userModels: 0 };
 
 export function toWire(v) {
   if (v instanceof StockcastError) return { __stockcastError: v.toJSON() };
@@ -75,6 +76,9 @@ export function serve(endpoint, create, makeStore) {
         controllers.set(id, c);
         a[at] = { ...(a[at] || {}), signal: c.signal };
       }
+      // fineTune's onProgress (a function) stays on the client: the worker posts each epoch.
+      if (method === 'fineTune' && msg.trainProgress && a[0] && typeof a[0] === 'object')
+        a[0] = { ...a[0], onProgress: (p) => endpoint.postMessage({ id, trainProgress: p }) };
       try {
         reply(true, await sc[method](...a));
       } finally {
@@ -99,6 +103,10 @@ export function connect(endpoint, { onProgress, terminate, signal: lifeSignal } 
     }
     const p = pending.get(msg.id);
     if (!p) return;
+    if (msg.trainProgress) {
+      if (p.onTrainProgress) p.onTrainProgress(msg.trainProgress);
+      return;
+    }
     pending.delete(msg.id);
     p.cleanup();
     if (msg.ok) p.resolve(fromWire(msg.result));
@@ -118,11 +126,17 @@ export function connect(endpoint, { onProgress, terminate, signal: lifeSignal } 
       a[at] = rest;
       if (signal.aborted) return Promise.reject(new StockcastError('aborted', 'the operation was aborted'));
     }
+    let onTrainProgress;
+    if (method === 'fineTune' && a[0] && typeof a[0] === 'object' && typeof a[0].onProgress === 'function') {
+      const { onProgress: f, ...rest } = a[0];
+      onTrainProgress = f;
+      a[0] = rest;
+    }
     return new Promise((resolve, reject) => {
       // One listener on the caller's signal however many calls share it (net.js onAbort).
       const cleanup = signal ? onAbort(signal, () => endpoint.postMessage({ abort: id })) : () => {};
-      pending.set(id, { resolve, reject, cleanup });
-      endpoint.postMessage({ id, method, args: a, withSignal: !!signal || !!lifeSignal });
+      pending.set(id, { resolve, reject, cleanup, onTrainProgress });
+      endpoint.postMessage({ id, method, args: a, withSignal: !!signal || !!lifeSignal, trainProgress: !!onTrainProgress });
     });
   };
   // The instance-wide signal aborts every call in flight (the instance stays usable for stats/dispose).

@@ -8,9 +8,9 @@ import { checkOptions, checkRequest, checkSignal, checkSymbol, isObj, normalizeH
 import { horizonOf, indexManifest, levelOf } from './manifest.js';
 import { PredictionCache, PromiseCache } from './caches.js';
 import { loadJson, loadModel } from './loading.js';
-import { anySignal, createGate, realClock, throwIfAborted, waitFor } from './net.js';
+import { anySignal, createGate, fetchBytes, realClock, throwIfAborted, waitFor } from './net.js';
 import { HistorySources, checkSources, percentiles } from './sources.js';
-import { Registry, now } from './registry.js';
+import { ModelHandle, Registry, now } from './registry.js';
 
 // Errors of a stock-specific model's download or file after which the general model serves.
 const FALLBACK_CODES = ['fetch_failed', 'integrity_error', 'format_error'];
@@ -27,6 +27,16 @@ export class Stockcast {
   #factorApi = null; // factors.js once imported
   #factorModels = new Map(); // factor model name -> promise of {handle, …} (factors.js)
   #factorLatency = new Map(); // model kind -> ring of the last 1,024 latencies (ms)
+  #getTrain;
+  #train = null; // Promise of the trainer module (loaded on the first fineTune)
+  // Fine-tuned models (fineTune): SYMBOL -> {symbol, spec, history, metrics}. They join the
+  // routing table's columns as stock-specific entries (#routesOf), so the core's one rule routes
+  // them like any shipped stock; their spec carries the bytes (`data`), never a URL.
+  #user = new Map();
+  #userSpecs = new Map(); // spec key -> spec
+  #userVersion = 0;
+  #routesUser = -1;
+  #userRestored = null; // Promise: fine-tuned models read back from the store (once)
   #registry;
   #index = null; // Promise of the indexed manifest
   #indexed = null; // the indexed manifest once loaded (for synchronous lookups)
@@ -49,10 +59,11 @@ export class Stockcast {
 
   // Use Stockcast.create: the instance exists while its module loads, so the manifest can be
   // fetched meanwhile.
-  constructor(o, getRisk, getFactors) {
+  constructor(o, getRisk, getFactors, getTrain) {
     this.#o = o;
     this.#getRisk = getRisk;
     this.#getFactors = getFactors;
+    this.#getTrain = getTrain;
     this.#base = anySignal([o.signal, this.#life.signal]).signal;
     this.#clock = o.clock || realClock;
     this.#histories = new PromiseCache(o.historyTtl);
@@ -68,15 +79,17 @@ export class Stockcast {
     const loading = { store: o.store, sha256: o.sha256, net: this.#net, onProgress: o.onProgress, stats: this.#stats.models };
     this.#registry = new Registry({
       maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models, emit: (e) => this.#emit(e),
-      load: (spec, signal) => loadModel(spec, signal, { ...loading, Module: this.#M }),
+      load: (spec, signal) =>
+        spec.data ? Promise.resolve().then(() => ({ handle: new ModelHandle(this.#M, spec.data, true), bytes: spec.data.length }))
+          : loadModel(spec, signal, { ...loading, Module: this.#M }),
     });
     if (o.historySources) this.#historySources(); // a source URL that cannot resolve fails createStockcast
   }
 
   // The manifest is fetched while the .wasm downloads and compiles: every call needs it first,
   // and the two downloads are independent (import → first prediction is one round trip shorter).
-  static async create(getModule, o, getRisk, getFactors) {
-    const sc = new Stockcast(o, getRisk, getFactors);
+  static async create(getModule, o, getRisk, getFactors, getTrain) {
+    const sc = new Stockcast(o, getRisk, getFactors, getTrain);
     if (o.base) sc.#manifest().catch(() => {}); // a failure is not remembered: the call that needs it retries
     try {
       sc.#M = await getModule(o);
@@ -120,11 +133,12 @@ export class Stockcast {
   #manifest(signal) {
     if (!this.#index) {
       const url = this.#url('manifest.json');
-      const p = this.#json(url, this.#base).then((m) => {
+      const p = this.#json(url, this.#base).then(async (m) => {
         this.#manifestAt = this.#clock.now();
         const idx = indexManifest(m, this.#o.base);
         // The general model serves every stock without its own: resident, outside cacheSize.
         if (idx.general) this.#registry.pin(idx.general.key);
+        await this.#restoreUser(idx);
         return (this.#indexed = idx);
       });
       this.#index = p;
@@ -160,6 +174,8 @@ export class Stockcast {
   // A stale history (every source failed; the store's last good copy) is not kept: the next call
   // asks the sources again.
   #history(symbol, signal) {
+    const u = this.#user.get(symbol); // a fine-tuned model's own series
+    if (u) return waitFor(Promise.resolve(u.history), signal);
     const hit = this.#histories.fresh(symbol);
     if (hit) return waitFor(hit.promise, signal);
     let sources;
@@ -180,10 +196,14 @@ export class Stockcast {
   // The core's routing table, holding the columns of `idx` (refilled in place for a newer index,
   // so nothing that still holds an older index meets a deleted object).
   #routesOf(idx) {
-    if (this.#routesFor !== idx) {
+    if (this.#routesFor !== idx || this.#routesUser !== this.#userVersion) {
       const c = idx.columns;
-      this.#routes.reset(c.symbols, c.files, c.modelTypes, c.fallbackFiles, c.generalFile);
+      const u = [...this.#user.values()];
+      const col = (a, f) => (u.length ? a.concat(u.map(f)) : a);
+      this.#routes.reset(col(c.symbols, (e) => e.symbol), col(c.files, (e) => e.spec.key), col(c.modelTypes, () => 'stock_specific'),
+        col(c.fallbackFiles, () => ''), c.generalFile);
       this.#routesFor = idx;
+      this.#routesUser = this.#userVersion;
       this.#routed.clear();
     }
     return this.#routes;
@@ -198,7 +218,7 @@ export class Stockcast {
       const r = routes.route(symbol, hasHistory);
       if (!r.ok) throw coreError(r, { symbol, availableStocks: [...idx.stocks.keys()], suggestion: routes.closest(symbol) });
       route = {
-        spec: idx.specs.get(r.file),
+        spec: idx.specs.get(r.file) || this.#userSpecs.get(r.file),
         modelType: r.modelType,
         fallback: r.fallbackFile ? { spec: idx.specs.get(r.fallbackFile), modelType: 'general' } : null,
       };
@@ -569,6 +589,132 @@ export class Stockcast {
     return this.#factorCall('models', { signal }, false);
   }
 
+  // Fine-tuned models persisted by an earlier instance with the same store (fineTune):
+  // 'user-models' lists the names, 'user:NAME' holds {symbol, sha256, metrics, dates, closes,
+  // volumes}, and the model file is stored under its SHA-256 like any model file.
+  #restoreUser(idx) {
+    const store = this.#o.store;
+    if (!store) return Promise.resolve();
+    return (this.#userRestored ||= (async () => {
+      try {
+        const list = await store.get('user-models');
+        if (!list) return;
+        for (const name of JSON.parse(new TextDecoder().decode(list))) {
+          if (this.#user.has(name) || idx.stocks.has(name)) continue;
+          const doc = await store.get(`user:${name}`);
+          if (!doc) continue;
+          const d = JSON.parse(new TextDecoder().decode(doc));
+          const bytes = await store.get(d.sha256);
+          if (!bytes || (await this.#o.sha256(bytes)) !== d.sha256) continue;
+          const history = { closes: Float64Array.from(d.closes), volumes: d.volumes ? Float64Array.from(d.volumes) : null, dates: d.dates,
+            dataDate: d.dates[d.dates.length - 1] };
+          this.#addUser({ symbol: name, bytes: new Uint8Array(bytes), sha256: d.sha256, history, metrics: d.metrics });
+        }
+      } catch {
+        // a damaged store entry is skipped: the shipped models still serve
+      }
+    })());
+  }
+
+  #addUser({ symbol, bytes, sha256, history, metrics }) {
+    const old = this.#user.get(symbol);
+    if (old) {
+      this.#userSpecs.delete(old.spec.key);
+      this.#registry.clear([old.spec.key]);
+    }
+    const spec = { key: `user/${symbol}@${sha256.slice(0, 12)}.stkm`, url: null, sha256, bytes: bytes.length, data: bytes };
+    this.#user.set(symbol, { symbol, spec, history, metrics });
+    this.#userSpecs.set(spec.key, spec);
+    this.#userVersion++;
+    this.#routed.clear();
+    this.#predictions.deleteSymbol(symbol);
+  }
+
+  // Persists first (store, when the instance has one), then registers: a failure leaves both as before.
+  async #registerUser(entry) {
+    const store = this.#o.store;
+    if (store) {
+      const enc = (x) => new TextEncoder().encode(JSON.stringify(x));
+      const h = entry.history;
+      const listBytes = await store.get('user-models').catch(() => undefined);
+      const list = listBytes ? JSON.parse(new TextDecoder().decode(listBytes)) : [];
+      await store.put(entry.sha256, entry.bytes);
+      await store.put(`user:${entry.symbol}`, enc({ symbol: entry.symbol, sha256: entry.sha256, metrics: entry.metrics, dates: h.dates,
+        closes: Array.from(h.closes), volumes: h.volumes ? Array.from(h.volumes) : null }));
+      if (!list.includes(entry.symbol)) await store.put('user-models', enc([...list, entry.symbol]));
+    }
+    this.#addUser(entry);
+  }
+
+  // The bytes of a shipped model file (the base of a fine-tune): the store's copy when its SHA-256
+  // matches the manifest's, else downloaded and checked.
+  async #modelBytes(spec, signal) {
+    const { store, sha256 } = this.#o;
+    if (store && spec.sha256) {
+      const b = await store.get(spec.sha256).catch(() => undefined);
+      if (b && (await sha256(b)) === spec.sha256) return new Uint8Array(b);
+    }
+    const bytes = await fetchBytes(spec.url, this.#net, { signal, expectedBytes: spec.bytes });
+    const actual = await sha256(bytes);
+    if (actual !== null && spec.sha256 && actual !== spec.sha256)
+      throw new StockcastError('integrity_error', `${spec.url}: SHA-256 ${actual} differs from the manifest's ${spec.sha256}`,
+        { url: spec.url, expected: spec.sha256, actual, detail: 'sha256_mismatch' });
+    return bytes;
+  }
+
+  #trainModule() {
+    if (!this.#train) {
+      if (!this.#getTrain) return Promise.reject(new StockcastError('unsupported', 'no trainer available', { detail: 'no_trainer' }));
+      const p = Promise.resolve().then(() => this.#getTrain(this.#o));
+      this.#train = p;
+      p.catch(() => {
+        if (this.#train === p) this.#train = null;
+      });
+    }
+    return this.#train;
+  }
+
+  #trainContext = {
+    manifest: (signal) => this.#manifest(signal),
+    baseBytes: (spec, signal) => this.#modelBytes(spec, signal),
+    engine: (signal) => waitFor(this.#trainModule(), signal),
+    register: (entry) => this.#registerUser(entry),
+    alive: () => this.#alive(),
+    sha256: (bytes) => this.#o.sha256(bytes),
+  };
+
+  /** Fine-tunes the general model on the caller's series (finetune.js, loaded on the first call). */
+  async fineTune(req) {
+    this.#alive();
+    const t0 = now();
+    const r = checkRequest(req, 'fineTune');
+    const { signal: sig, release } = this.#signal(r.signal);
+    try {
+      let api;
+      try {
+        api = await import('./finetune.js');
+      } catch (e) {
+        throw new StockcastError('fetch_failed', `could not load the fine-tuning API (finetune.js): ${e && e.message}`, { status: 0, attempts: 1, cause: e });
+      }
+      return await api.fineTune(this.#trainContext, r, sig, t0);
+    } catch (e) {
+      this.#rethrow(e);
+    } finally {
+      release();
+    }
+  }
+
+  /** The fine-tuned models of this instance (and of its store): [{name, file, sha256, bytes, metrics}]. */
+  async userModels({ signal } = {}) {
+    this.#alive();
+    try {
+      await this.#manifest(signal);
+    } catch (e) {
+      this.#rethrow(e);
+    }
+    return [...this.#user.values()].map((u) => ({ name: u.symbol, file: u.spec.key, sha256: u.spec.sha256, bytes: u.spec.data, metrics: u.metrics }));
+  }
+
   async available({ signal } = {}) {
     this.#alive();
     try {
@@ -610,6 +756,12 @@ export class Stockcast {
     try {
       const idx = await this.#manifest(signal);
       const s = idx.stocks.get(sym);
+      const u = this.#user.get(sym);
+      if (u) {
+        return { symbol: sym, name: sym, sector: null, status: 'fine_tuned', modelType: 'stock_specific',
+          confidence: this.#M.confidenceOf('stock_specific'), file: u.spec.key, url: null, bytes: u.spec.bytes, sha256: u.spec.sha256,
+          fallbackFile: null, testMetrics: null, validation: u.metrics, loaded: this.#registry.has(u.spec.key) };
+      }
       if (!s)
         return { symbol: sym, status: 'not_trained', modelType: idx.general ? 'general_unseen' : null, needsHistory: true,
           suggestion: this.#routesOf(idx).closest(sym), loaded: false };
@@ -976,10 +1128,10 @@ function simdSupported() {
 // Shared by the entries: validate options, get the module, build the API object. platform: the
 // entry's own {fetchFor(maxSockets), sha256} where it has better ones than the web platform's
 // (node.js). o.gate: every request of the instance starts through it, the .wasm downloads too.
-export async function createWith(getModule, options, getRiskModule, platform, getFactorsModule) {
+export async function createWith(getModule, options, getRiskModule, platform, getFactorsModule, getTrainModule) {
   const o = checkOptions(options, platform);
   if (o.historySources !== undefined) o.historySources = checkSources(o.historySources);
   o.gate = createGate(o.maxRequests, o.clock || realClock);
   throwIfAborted(o.signal);
-  return Stockcast.create(getModule, o, getRiskModule, getFactorsModule);
+  return Stockcast.create(getModule, o, getRiskModule, getFactorsModule, getTrainModule);
 }

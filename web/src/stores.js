@@ -1,7 +1,9 @@
 // Persistent stores for model files (keyed by SHA-256) and last-known-good JSON (keyed by URL),
 // so a reload works offline. Interface: { get(key) -> Promise<Uint8Array|undefined>,
 // put(key, bytes) -> Promise<void>, delete?(key) -> Promise<void> }. Keys are strings:
-// a 64-hex SHA-256 for model files, 'url:' + absolute URL for manifests and histories.
+// a 64-hex SHA-256 for model files, 'url:' + absolute URL for manifests and histories, and for
+// fine-tuned models (fineTune) 'user-models' (the JSON list of names) and 'user:' + NAME (JSON:
+// its SHA-256, metrics and history).
 
 // In memory (tests, or to share files between instances in one page).
 export function createMemoryStore() {

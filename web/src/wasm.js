@@ -13,7 +13,7 @@ async function instantiate(factory, compiled, what) {
   const module = await compiled;
   // A build without the module ships an empty stand-in (scripts/build-web.sh).
   if (WebAssembly.Module.exports(module).length === 0)
-    throw new StockcastError('unsupported', `this build has no ${what}`, { detail: what === 'risk engine' ? 'no_risk_engine' : 'wasm_link' });
+    throw new StockcastError('unsupported', `this build has no ${what}`, { detail: what === 'risk engine' ? 'no_risk_engine' : what === 'trainer' ? 'no_trainer' : 'wasm_link' });
   return new Promise((resolve, reject) => {
     factory({
       instantiateWasm(imports, done) {
@@ -67,4 +67,13 @@ export async function instantiateRisk(compiled) {
   if (typeof M.riskReport !== 'function')
     throw new StockcastError('format_error', 'the .wasm does not fit this package: no riskReport', { detail: 'wasm_link' });
   return { riskReport: (r) => M.riskReport(r), optimizePortfolio: (r) => M.optimizePortfolio(r), ...probes(M) };
+}
+
+/** The trainer module (stockcast-train.wasm): {FineTuner, fineTune(base, request, onEpoch), requiredRows(base)}. */
+export async function instantiateTrain(compiled) {
+  const { default: factory } = await import('./stockcast-train.mjs');
+  const M = await instantiate(factory, compiled, 'trainer');
+  if (typeof M.FineTuner !== 'function')
+    throw new StockcastError('format_error', 'the .wasm does not fit this package: no FineTuner', { detail: 'wasm_link' });
+  return { FineTuner: M.FineTuner, fineTune: (b, r, f) => M.fineTune(b, r, f), requiredRows: (b) => M.requiredRows(b), ...probes(M) };
 }

@@ -24,7 +24,7 @@ export async function createStockcastWorker(options = {}) {
   // Relative URLs are resolved here, on the page, so the worker sees absolute ones.
   const here = globalThis.location && globalThis.location.href;
   const abs = (u) => (u === undefined ? undefined : here ? new URL(String(u), here).href : String(u));
-  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), factorsWasmUrl: abs(rest.factorsWasmUrl), onProgress: !!onProgress, store };
+  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), factorsWasmUrl: abs(rest.factorsWasmUrl), trainWasmUrl: abs(rest.trainWasmUrl), onProgress: !!onProgress, store };
   for (const k of Object.keys(init)) if (init[k] === undefined) delete init[k];
 
   const start = async (endpoint, owned) => {
@@ -113,6 +113,9 @@ function pool(clients) {
     // A symbol's factor prediction goes to the worker that holds its history; the rest to the first.
     predictFactors: (req) => (req && typeof req === 'object' && typeof req.symbol === 'string' ? by(req.symbol.toUpperCase()) : clients[0]).predictFactors(req),
     models: (o) => clients[0].models(o),
+    // A fine-tuned model lives in the worker that owns its name (the worker predict() asks for it).
+    fineTune: (req) => (req && typeof req === 'object' ? by(req.name) : clients[0]).fineTune(req),
+    userModels: (o) => all((c) => c.userModels(o)).then((lists) => lists.flat()),
     async predictBatch(req) {
       if (!req || typeof req !== 'object' || !Array.isArray(req.symbols)) return clients[0].predictBatch(req);
       const t0 = performance.now();

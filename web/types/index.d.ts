@@ -85,6 +85,10 @@ export interface StockcastOptions {
   factorsWasmUrl?: string | URL;
   /** The factor module's .wasm bytes. */
   factorsWasmBinary?: ArrayBuffer | ArrayBufferView;
+  /** Where the trainer's stockcast-train.wasm is (fetched on the first fineTune()). */
+  trainWasmUrl?: string | URL;
+  /** The trainer's .wasm bytes, instead of fetching trainWasmUrl. */
+  trainWasmBinary?: ArrayBuffer | ArrayBufferView;
 }
 
 export type FactorKind = 'linear' | 'logistic' | 'random_forest' | 'extra_trees' | 'gradient_boosting' | 'svr' | 'mlp';
@@ -375,7 +379,7 @@ export interface Available {
 
 export interface ModelInfo {
   symbol: string;
-  status: 'trained' | 'general' | 'not_trained';
+  status: 'trained' | 'general' | 'not_trained' | 'fine_tuned';
   modelType: ModelType | null;
   name?: string | null;
   sector?: string | null;
@@ -393,8 +397,55 @@ export interface ModelInfo {
   modelVersion?: string | null;
   /** The model's training date (its header once resident, else the manifest's). */
   trainedAt?: string | null;
+  /** Fine-tuned models: the held-out metrics of the run (FineTuneMetrics). */
+  validation?: FineTuneMetrics;
   needsHistory?: boolean;
   suggestion?: string | null;
+}
+
+export interface FineTuneProgress {
+  epoch: number;
+  maxEpochs: number;
+  /** Mean Huber loss on scaled targets (training windows, with dropout). */
+  trainLoss: number;
+  /** The same on the held-out windows (no dropout); early stopping keeps the best epoch. */
+  valLoss: number;
+  /** This epoch has the best validation loss so far. */
+  best: boolean;
+}
+
+export interface FineTuneRequest extends CallOptions {
+  /** At least 247 rows for the shipped general model (insufficient_history says how many). */
+  history: Array<{ date: string | Date; close: number; volume?: number | null }>;
+  /** The model's name (upper-cased; 1-32 of A-Z 0-9 _ - .); must not be a shipped symbol. */
+  name: string;
+  /** Only 'general'. */
+  base?: 'general';
+  /** Default 60; early stopping usually ends sooner (patience 8). */
+  maxEpochs?: number;
+  /** Called after every epoch (the package yields to the event loop between epochs). */
+  onProgress?: (p: FineTuneProgress) => void;
+  options?: { patience?: number; batch?: number; learningRate?: number; dropout?: number; holdout?: number; seed?: number };
+}
+
+export interface FineTuneMetrics {
+  /** Means over the horizons, on the held-out (most recent) windows, after shrinkage. */
+  valMape: number;
+  valNaiveMape: number;
+  /** 90 % band coverage, cross-fitted (bounds from one half of the held-out windows, checked on the other). */
+  coverage90: number;
+  epochs: number;
+  bestEpoch: number;
+  trainWindows: number;
+  holdoutWindows: number;
+  holdoutFrom: string;
+}
+
+export interface FineTuneResult {
+  /** A model file in the shipped format (f16), verified by the core; `bytes` can be downloaded. */
+  model: { name: string; file: string; bytes: Uint8Array; sha256: string; byteLength: number };
+  metrics: FineTuneMetrics;
+  seconds: number;
 }
 
 export interface RiskRequest extends CallOptions {
@@ -501,6 +552,15 @@ export interface Stockcast {
   history(request: string | string[] | ({ symbols: string | string[] } & CallOptions)): Promise<HistoryResult>;
   /** Simple return over the last 21 trading days. */
   pastMonthReturn(symbol: string, options?: CallOptions): Promise<PastMonthReturn>;
+  /**
+   * Adapts the general model to `history` (stockcast-train.wasm, fetched on the first call) and
+   * registers the result under `name` (and in the store): predict / predictHorizons / modelInfo /
+   * risk then serve it. Errors: insufficient_history, invalid_input (bad rows, a shipped name),
+   * numerical_error (detail 'diverged'), aborted; on any error nothing is registered or stored.
+   */
+  fineTune(request: FineTuneRequest): Promise<FineTuneResult>;
+  /** The fine-tuned models of this instance and of its store. */
+  userModels(options?: CallOptions): Promise<Array<{ name: string; file: string; sha256: string; bytes: Uint8Array; metrics: FineTuneMetrics }>>;
   stats(): Stats;
   /** The .wasm, manifest, store, history sources (breakers, success rates, latency percentiles) and resident models. */
   health(): Health;
@@ -569,3 +629,5 @@ export declare const WASM_SHA256: string;
 export declare const WASM_BYTES: number;
 /** SHA-256 (hex) of the shipped stockcast-risk.wasm (null: this build has no risk engine). */
 export declare const RISK_WASM_SHA256: string | null;
+/** SHA-256 of stockcast-train.wasm (null in a build without the trainer). */
+export declare const TRAIN_WASM_SHA256: string | null;

@@ -1,7 +1,7 @@
 // stockcast/worker-client: the API running in a Web Worker. Every method returns a Promise.
 import type {
   Available, BatchResult, CallOptions, FactorModelInfo, FactorPrediction, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction, PredictFactorsRequest,
-  PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions, Health,
+  PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions, Health, FineTuneMetrics, FineTuneRequest, FineTuneResult,
   RiskBatchRequest, RiskBatchResult, HistoryResult, PastMonthReturn,
 } from './index.js';
 
@@ -46,6 +46,10 @@ export interface StockcastWorker {
   predictFactors(request: PredictFactorsRequest): Promise<FactorPrediction>;
   /** Every factor model of the manifest: kind, target, feature ranges, test-year metrics. */
   models(options?: CallOptions): Promise<FactorModelInfo[]>;
+  /** Runs in the worker that owns `name` (the one predict({symbol: name}) asks); onProgress is
+   * called on this side for every epoch. */
+  fineTune(request: FineTuneRequest): Promise<FineTuneResult>;
+  userModels(options?: CallOptions): Promise<Array<{ name: string; file: string; sha256: string; bytes: Uint8Array; metrics: FineTuneMetrics }>>;
   /** Counters summed over the workers; each worker's own stats under `workers`. */
   stats(): Promise<Stats & { workers: Stats[] }>;
   /** The first worker's health; each worker's own under `workers` (breakers are per worker). */

@@ -40,6 +40,9 @@ enum class ErrorCode : int {
     // added with the factor models (format version 2)
     bad_structure,             // a tree node / feature index outside its range, a cycle, no trees or support vectors
     out_of_range,              // a factor input outside the model's valid range (Error: field, value, min, max)
+    diverged,                  // training: the loss became non-finite or exploded (category numerical_error)
+    // caller control
+    cancelled,                 // a cancel callback / AbortSignal stopped the run (category "cancelled")
 };
 
 // Stable snake_case name of a code ("tensor_overlap"); part of the public API.

@@ -11,10 +11,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "stockcast/data.hpp"
 #include "stockcast/error.hpp"
 #include "stockcast/model.hpp"
 #include "stockcast/nn.hpp"
@@ -124,5 +126,101 @@ Result<PipelineResult> train_model(const PipelineConfig& config);
 // (1-L)/2 and (1+L)/2 empirical quantiles with the finite-sample correction ceil((n+1)q)/n.
 std::pair<std::vector<double>, std::vector<double>> conformal_bounds(std::vector<double> residuals,
                                                                      const std::vector<double>& levels);
+
+// Shrinkage toward "no change" and split-conformal intervals for ONE series, chosen on its
+// held-out windows (the pipeline's rule for a stock-specific model): per horizon h, the
+// multiplier alpha in {0, 0.05, ..., 0.95, 1} with the lowest MAPE of exp(alpha * ts_h * y) against
+// the actual return, then conformal bounds of the residuals normalised by window volatility *
+// sqrt(h). y: n x H network outputs (scaled), actual: n x H log returns, vol: n window
+// volatilities. Fills out.scale, iv.lower / iv.upper and metrics_per_horizon ("1d": {...}).
+struct SeriesCalibration {
+    OutputSpec output;
+    IntervalSpec intervals;
+    Json validation = Json::object();        // per horizon: val_mape, val_mape_unshrunk, val_naive_mape, shrink,
+                                             // coverage90_crossfit
+    double mean_val_mape = 0, mean_naive_mape = 0, mean_coverage90 = 0;
+};
+SeriesCalibration calibrate_series(const std::vector<int>& horizons, const std::vector<double>& target_scale,
+                                   const std::vector<float>& y, const std::vector<double>& actual,
+                                   const std::vector<double>& vol);
+
+// ------------------------------------------------------------------ fine-tuning (issue 17)
+// Adapts a general model to one series it was never trained on, in memory (no files: the same
+// code runs in the WebAssembly trainer). The general network is specialised to a NEW stock:
+// its embedding row starts at the mean of the general rows; the LSTMs are frozen (their last
+// hidden state is computed once per window), and the new embedding row, Dense1 and Dense2 are
+// trained with Adam + clipping + dropout on the older windows, with early stopping on the most
+// recent ones (held out; a gap of max-horizon rows keeps every training target before the first
+// held-out origin). The held-out windows then choose the shrinkage and the conformal intervals
+// (calibrate_series). The result is a stock-specific model file (the embedding row folded into
+// Dense1's bias), f16 like the shipped ones. Same inputs and seed -> same bytes.
+struct FineTuneOptions {
+    int max_epochs = 60;
+    int patience = 8;
+    int batch = 32;
+    double learning_rate = 2e-3;
+    double clip_norm = 1.0;
+    double huber_delta = 1.0;
+    double dropout = 0.2;          // on the LSTM output and after Dense1; training only
+    double holdout_fraction = 0.2; // of the usable windows, most recent, at least kFineTuneMinHoldout
+    std::uint64_t seed = 42;
+};
+
+// Minimum windows on each side of the split: 64 held-out windows put the 90 % conformal bounds
+// at the 4th smallest / 4th largest residual of 64 (ceil(65 * 0.95) = 62) instead of at the extremes.
+inline constexpr int kFineTuneMinTrain = 64;
+inline constexpr int kFineTuneMinHoldout = 64;
+
+// Rows a series needs: the rows of one input window, max-horizon rows for the training targets,
+// a max-horizon gap before the held-out windows, and kFineTuneMinTrain + kFineTuneMinHoldout
+// further origins (for the shipped general model, 59 + 30 + 30 + 64 + 64 = 247 closes).
+std::size_t fine_tune_required_rows(const Model& base);
+
+struct EpochProgress {
+    int epoch = 0, max_epochs = 0;
+    double train_loss = 0, val_loss = 0;  // mean Huber loss on scaled targets
+    bool best = false;                    // the best validation loss so far
+};
+
+struct FineTuneResult {
+    Model model;
+    std::vector<std::uint8_t> bytes;      // write_model(model, f16), parsed back and verified
+    TrainReport report;
+    std::size_t train_windows = 0, holdout_windows = 0;
+    std::string holdout_from;             // date of the first held-out origin
+    double val_mape = 0, val_naive_mape = 0, coverage90 = 0;  // means over horizons
+};
+
+// Step-wise fine-tuning, so a caller can yield between epochs (a browser page or worker stays
+// responsive, and an AbortSignal is seen between epochs): start() checks everything and computes
+// the frozen LSTM outputs, each epoch() runs one epoch, finish() calibrates and writes the model.
+// fine_tune below is this loop. A session is single-use.
+class FineTuneSession {
+public:
+    FineTuneSession();
+    ~FineTuneSession();
+    FineTuneSession(const FineTuneSession&) = delete;
+    FineTuneSession& operator=(const FineTuneSession&) = delete;
+    Status start(const Model& base, const PriceSeries& series, const std::string& name, const FineTuneOptions& options);
+    bool done() const;                    // max epochs reached or early stopping (or not started)
+    Result<EpochProgress> epoch();        // diverged; invalid_input when done() or not started
+    Result<FineTuneResult> finish();      // restores the best weights, calibrates, writes the file
+    std::size_t train_windows() const;
+    std::size_t holdout_windows() const;
+    double initial_val_loss() const;
+
+private:
+    struct State;
+    State* s_;
+};
+
+// Errors: invalid_input (name, base model, NaN / non-positive closes with field "history.close"
+// and the row, unsorted or duplicate dates with field "history.dates"), insufficient_history
+// (required / provided closes), cancelled (cancel() returned true; checked before every epoch),
+// diverged (a non-finite loss, or a validation loss 1000x the starting one).
+Result<FineTuneResult> fine_tune(const Model& base, const PriceSeries& series, const std::string& name,
+                                 const FineTuneOptions& options,
+                                 const std::function<void(const EpochProgress&)>& on_epoch = {},
+                                 const std::function<bool()>& cancel = {});
 
 }  // namespace stockcast::train

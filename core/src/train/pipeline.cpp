@@ -29,50 +29,7 @@ std::string today_utc() {
     return buf;
 }
 
-double quantile_sorted(const std::vector<double>& v, double q) {
-    // the ceil((n+1)q)-th smallest (1-based), clamped: split-conformal finite-sample rule
-    const std::size_t n = v.size();
-    if (n == 0) return 0;
-    double k = std::ceil((static_cast<double>(n) + 1) * q - 1e-9);
-    if (q < 0.5) k = std::floor((static_cast<double>(n) + 1) * q + 1e-9);  // symmetric rule for lower tail
-    const std::size_t idx = static_cast<std::size_t>(std::clamp(k, 1.0, static_cast<double>(n))) - 1;
-    return v[idx];
-}
-
 }  // namespace
-
-Result<nn::Network> specialise_general(const Model& g, int id) {
-    const nn::Architecture& ga = g.net.arch;
-    if (!ga.has_embedding()) return make_error(ErrorCode::invalid_input, "init model is not a general model");
-    if (id < -1 || id >= ga.embedding_count) return make_error(ErrorCode::invalid_input, "stock id out of range");
-    nn::Architecture a = ga;
-    a.embedding_count = 0;
-    a.embedding_dim = 0;
-    nn::Network n = nn::Network::zeros(a);
-    n.lstm = g.net.lstm;
-    const int u = ga.lstm_units.back();
-    Eigen::RowVectorXf e(ga.embedding_dim);
-    if (id >= 0)
-        e = g.net.embedding.row(id);
-    else
-        e = g.net.embedding.colwise().mean();
-    n.dense1.kernel = g.net.dense1.kernel.topRows(u);
-    n.dense1.bias = g.net.dense1.bias + (e * g.net.dense1.kernel.bottomRows(ga.embedding_dim)).transpose();
-    n.dense1.activation = g.net.dense1.activation;
-    n.dense2 = g.net.dense2;
-    return n;
-}
-
-std::pair<std::vector<double>, std::vector<double>> conformal_bounds(std::vector<double> residuals,
-                                                                     const std::vector<double>& levels) {
-    std::sort(residuals.begin(), residuals.end());
-    std::vector<double> lo, hi;
-    for (double L : levels) {
-        lo.push_back(quantile_sorted(residuals, (1 - L) / 2));
-        hi.push_back(quantile_sorted(residuals, (1 + L) / 2));
-    }
-    return {lo, hi};
-}
 
 Result<PipelineResult> train_model(const PipelineConfig& cfg) {
     if (cfg.symbols.empty()) return make_error(ErrorCode::invalid_input, "no symbols to train on");

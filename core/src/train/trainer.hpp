@@ -128,4 +128,10 @@ S batch_loss(const TrainNet<S>& net, const float* x, const float* t, const int* 
 template <class S>
 void batch_forward(const TrainNet<S>& net, const float* x, const int* ids, int B, Cache<S>& cache, float* out);
 
+// Fine-tuning's head (finetune.cpp: new embedding row, Dense1, Dense2 on frozen LSTM outputs):
+// the largest relative error |analytic - numeric| / max(|analytic| + |numeric|, 1e-2) of its
+// hand-written gradient against central differences, on a small random problem with fixed
+// dropout masks (float: eps 2e-3, so expect ~1e-3; entries next to a relu kink are skipped).
+double fine_tune_head_gradient_check(std::uint64_t seed);
+
 }  // namespace stockcast::train::detail

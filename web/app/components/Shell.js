@@ -11,6 +11,7 @@ const VIEWS = [
   ['/sector', 'Sector'],
   ['/portfolio', 'Portfolio'],
   ['/factors', 'Factors'],
+  ['/your-data', 'Your data'],
 ];
 
 function Status() {
@@ -29,7 +30,7 @@ function Nav() {
   return (
     <nav className="tabs" aria-label="Views">
       {VIEWS.map(([href, label]) => (
-        <Link key={href} href={href} id={`tab-${label.toLowerCase()}`} aria-current={path === href ? 'page' : undefined} prefetch={false}>
+        <Link key={href} href={href} id={`tab-${label.toLowerCase().replace(/ /g, '-')}`} aria-current={path === href ? 'page' : undefined} prefetch={false}>
           {label}
         </Link>
       ))}
