@@ -42,7 +42,8 @@ if [[ -f "$WASM_DIR/stockcast-factors.wasm" && -f "$WASM_DIR/stockcast-factors.m
 else
   printf '\0asm\1\0\0\0' >"$TMP/stockcast-factors.wasm"
   echo 'export default () => Promise.reject(new Error("this build has no factor models"));' >"$TMP/stockcast-factors.mjs"
-# The trainer (fineTune) is a third module, fetched only on the first fineTune(); same stand-in rule.
+fi
+# The trainer (fineTune) is a fourth module, fetched only on the first fineTune(); same stand-in rule.
 if [[ -f "$WASM_DIR/stockcast-train.wasm" && -f "$WASM_DIR/stockcast-train.mjs" ]]; then
   cp "$WASM_DIR/stockcast-train.wasm" "$WASM_DIR/stockcast-train.mjs" "$TMP/"
 else

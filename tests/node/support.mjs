@@ -28,6 +28,8 @@ export async function loadRiskModule() {
 export async function loadFactorsModule() {
   const { instantiateFactors } = await adapter();
   return instantiateFactors(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-factors.wasm'))));
+}
+
 export async function loadTrainModule() {
   const { instantiateTrain } = await adapter();
   return instantiateTrain(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-train.wasm'))));
