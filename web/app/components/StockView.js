@@ -112,7 +112,11 @@ export default function StockView() {
   const levels = info ? info.intervalLevels : [];
   const symbol = (q.get('symbol') || 'SCOM').trim().toUpperCase();
   const wantH = q.get('horizon');
-  const horizon = horizons.includes(wantH) ? wantH : horizons.includes('10d') ? '10d' : horizons[0];
+  // The horizon just picked shows at once; the URL (replaced asynchronously by the router) follows.
+  const [picked, setPicked] = useState(null);
+  useEffect(() => setPicked(null), [wantH]);
+  const fromUrl = horizons.includes(wantH) ? wantH : horizons.includes('10d') ? '10d' : horizons[0];
+  const horizon = picked && horizons.includes(picked) ? picked : fromUrl;
   const wantL = Number(q.get('level'));
   const level = levels.includes(wantL) ? wantL : levels.includes(0.9) ? 0.9 : levels[0];
   const [typed, setTyped] = useState('');
@@ -120,6 +124,10 @@ export default function StockView() {
   const [state, setState] = useState({ status: 'loading' });
 
   const go = (next, opts) => setParams(path, { symbol, horizon, level: level === 0.9 ? undefined : level, ...next }, opts);
+  const pickHorizon = (h) => {
+    setPicked(h);
+    go({ horizon: h }, { replace: true });
+  };
 
   useEffect(() => {
     if (!sc || !info) return;
@@ -182,7 +190,7 @@ export default function StockView() {
           <legend>Horizon</legend>
           {horizons.map((h) => (
             <label key={h}>
-              <input type="radio" name="horizon" value={h} checked={h === horizon} onChange={() => go({ horizon: h }, { replace: true })} />
+              <input type="radio" name="horizon" value={h} checked={h === horizon} onChange={() => pickHorizon(h)} />
               {h}
             </label>
           ))}
@@ -199,7 +207,7 @@ export default function StockView() {
         <ErrorMessage id="message" error={state.error} context={`Forecast for ${symbol}`} onSuggest={(s) => { setTyped(''); go({ symbol: s }); }} />
       )}
       {!p && state.status === 'loading' && !startError && <p className="fine" aria-live="polite">Loading the model…</p>}
-      {p && <Prediction p={p} fan={shown.fan} history={shown.history} state={state.status === 'ready' ? 'ready' : state.status} onHorizon={(h) => go({ horizon: h }, { replace: true })} />}
+      {p && <Prediction p={p} fan={shown.fan} history={shown.history} state={state.status === 'ready' ? 'ready' : state.status} onHorizon={pickHorizon} />}
       {p && state.status === 'ready' && <RiskPanel symbol={p.symbol} />}
     </>
   );
