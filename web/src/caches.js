@@ -19,6 +19,20 @@ export function compileCache() {
   };
 }
 
+// The getter of one .wasm module for an entry (index.js, node.js): the caller's bytes (option
+// `names.binary`, compiled each time), a URL (option `names.url`) or the file beside the package
+// (`defaultUrl()`, a static new URL('./x.wasm', import.meta.url) in the entry: bundlers follow it to
+// emit the file), compiled once per URL by the entry's `compile(options, bytes, url)`, then handed to
+// the glue adapter's `instantiate`.
+export function moduleGetter(names, defaultUrl, compile, instantiate) {
+  const cache = compileCache();
+  return (o) => {
+    const bytes = o[names.binary];
+    const url = o[names.url] ? String(o[names.url]) : undefined;
+    return instantiate(cache(bytes ? undefined : url || 'default', () => compile(o, bytes, url || defaultUrl().href)));
+  };
+}
+
 // Promises by key for `ttlMs`; a rejected promise is forgotten at once. `loaded` tells whether
 // an entry has resolved (a resident history, as opposed to one still downloading).
 export class PromiseCache {

@@ -4,7 +4,7 @@
 // process costs ~5 ms); otherwise identical to the browser entry.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { compileCache } from './caches.js';
+import { moduleGetter } from './caches.js';
 import { createWith } from './stockcast.js';
 import { instantiateCore, instantiateFactors, instantiateRisk, instantiateTrain } from './wasm.js';
 import { createNodeFetch, importOnce } from './node-http.js';
@@ -13,7 +13,6 @@ export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
 export { VERSION, CORE_VERSION, WASM_SHA256, WASM_BYTES, RISK_WASM_SHA256, TRAIN_WASM_SHA256 } from './wasm-info.js';
 
-const compiled = compileCache();
 // node:crypto is imported on the first hash, not with the package: it costs ~5 ms to import.
 const sha256 = async (bytes) => (await importOnce('node:crypto')).createHash('sha256').update(bytes).digest('hex');
 const platform = { fetchFor: createNodeFetch, sha256 };
@@ -38,39 +37,11 @@ async function readWasm(where, { fetch, gate }) {
 // (bench/peers/first.mjs). Browsers use compileStreaming (index.js).
 const compileNow = (bytes) => new WebAssembly.Module(bytes);
 
-function getModule(o) {
-  const compile = async () => compileNow(o.wasmBinary || (await readWasm(o.wasmUrl || new URL('./stockcast.wasm', import.meta.url), o)));
-  const key = o.wasmBinary ? undefined : o.wasmUrl ? String(o.wasmUrl) : 'default';
-  return instantiateCore(compiled(key, compile));
-}
-
-const compiledRisk = compileCache();
-
-function getRiskModule(o) {
-  const compile = async () =>
-    compileNow(o.riskWasmBinary || (await readWasm(o.riskWasmUrl || new URL('./stockcast-risk.wasm', import.meta.url), o)));
-  const key = o.riskWasmBinary ? undefined : o.riskWasmUrl ? String(o.riskWasmUrl) : 'default';
-  return instantiateRisk(compiledRisk(key, compile));
-}
-
-const compiledFactors = compileCache();
-
-function getFactorsModule(o) {
-  const compile = async () =>
-    compileNow(o.factorsWasmBinary || (await readWasm(o.factorsWasmUrl || new URL('./stockcast-factors.wasm', import.meta.url), o)));
-  const key = o.factorsWasmBinary ? undefined : o.factorsWasmUrl ? String(o.factorsWasmUrl) : 'default';
-  return instantiateFactors(compiledFactors(key, compile));
-}
-
-const compiledTrain = compileCache();
-
-// The trainer: a third module, read and compiled on the first fineTune().
-function getTrainModule(o) {
-  const compile = async () =>
-    compileNow(o.trainWasmBinary || (await readWasm(o.trainWasmUrl || new URL('./stockcast-train.wasm', import.meta.url), o)));
-  const key = o.trainWasmBinary ? undefined : o.trainWasmUrl ? String(o.trainWasmUrl) : 'default';
-  return instantiateTrain(compiledTrain(key, compile));
-}
+const compile = async (o, bytes, url) => compileNow(bytes || (await readWasm(url, o)));
+const getModule = moduleGetter({ binary: 'wasmBinary', url: 'wasmUrl' }, () => new URL('./stockcast.wasm', import.meta.url), compile, instantiateCore);
+const getRiskModule = moduleGetter({ binary: 'riskWasmBinary', url: 'riskWasmUrl' }, () => new URL('./stockcast-risk.wasm', import.meta.url), compile, instantiateRisk);
+const getFactorsModule = moduleGetter({ binary: 'factorsWasmBinary', url: 'factorsWasmUrl' }, () => new URL('./stockcast-factors.wasm', import.meta.url), compile, instantiateFactors);
+const getTrainModule = moduleGetter({ binary: 'trainWasmBinary', url: 'trainWasmUrl' }, () => new URL('./stockcast-train.wasm', import.meta.url), compile, instantiateTrain);
 
 /**
  * Creates a forecasting instance (Node: baseUrl must be an absolute http(s) URL).
