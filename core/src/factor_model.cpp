@@ -595,17 +595,10 @@ Status run_test_vector(const FactorModel& m) {
 }  // namespace
 
 Result<FactorModel> parse_factor_model(const std::uint8_t* data, std::size_t size, const FactorParseOptions& options) {
-    auto layout_r = check_layout(data, size);
-    if (!layout_r) return layout_r.error();
-    const Layout layout = layout_r.value();
-    if (options.verify_hash) {
-        const Sha256Digest digest = sha256(data, size - 32);
-        if (std::memcmp(digest.data(), data + size - 32, 32) != 0)
-            return make_error(ErrorCode::hash_mismatch, "file: SHA-256 of the contents does not match the stored hash");
-    }
-    auto header_r = parse_header_json(data, layout);
-    if (!header_r) return header_r.error();
-    const Json& header = header_r.value();
+    auto opened = open_model_file(data, size, options.verify_hash);
+    if (!opened) return opened.error();
+    const Layout layout = opened.value().layout;
+    const Json& header = opened.value().header;
     if (layout.version < 2)
         return make_error(ErrorCode::unsupported_version, {"file: format version ", layout.version, " holds LSTM networks only; factor models are version 2"});
     FactorModel m;

@@ -361,6 +361,19 @@ Result<Json> parse_header_json(const std::uint8_t* data, const Layout& layout) {
     return header;
 }
 
+Result<OpenedFile> open_model_file(const std::uint8_t* data, std::size_t size, bool verify_hash) {
+    auto layout = check_layout(data, size);
+    if (!layout) return layout.error();
+    if (verify_hash) {
+        const Sha256Digest digest = sha256(data, size - 32);
+        if (std::memcmp(digest.data(), data + size - 32, 32) != 0)
+            return make_error(ErrorCode::hash_mismatch, "file: SHA-256 of the contents does not match the stored hash");
+    }
+    auto header = parse_header_json(data, layout.value());
+    if (!header) return header.error();
+    return OpenedFile{layout.value(), std::move(header.value())};
+}
+
 }  // namespace detail
 
 int Model::stock_id(const std::string& symbol) const {
@@ -400,17 +413,10 @@ Result<Json> read_model_header(const std::uint8_t* data, std::size_t size) {
 }
 
 Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const ParseOptions& options) {
-    auto layout_r = check_layout(data, size);
-    if (!layout_r) return layout_r.error();
-    const Layout layout = layout_r.value();
-    if (options.verify_hash) {
-        const Sha256Digest digest = sha256(data, size - 32);
-        if (std::memcmp(digest.data(), data + size - 32, 32) != 0)
-            return make_error(ErrorCode::hash_mismatch, "file: SHA-256 of the contents does not match the stored hash");
-    }
-    auto header_r = parse_header_json(data, layout);
-    if (!header_r) return header_r.error();
-    const Json& header = header_r.value();
+    auto opened = open_model_file(data, size, options.verify_hash);
+    if (!opened) return opened.error();
+    const Layout layout = opened.value().layout;
+    const Json& header = opened.value().header;
 
     Model model;
     nn::Architecture arch;

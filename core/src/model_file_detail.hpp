@@ -106,4 +106,11 @@ std::string_view header_text(const std::uint8_t* data, const Layout& layout);
 // The header as a JSON object whose "format" is "stockcast-model".
 Result<Json> parse_header_json(const std::uint8_t* data, const Layout& layout);
 
+// What every reader does first: the layout, the stored SHA-256 when asked, the header JSON.
+struct OpenedFile {
+    Layout layout;
+    Json header;
+};
+Result<OpenedFile> open_model_file(const std::uint8_t* data, std::size_t size, bool verify_hash);
+
 }  // namespace stockcast::detail
