@@ -5,7 +5,7 @@
 // models) is the core's.
 import { StockcastError, coreError, invalid } from './errors.js';
 import { isObj, normalizeHistory } from './checks.js';
-import { fetchBytes } from './net.js';
+import { verifiedBytes } from './loading.js';
 import { now } from './registry.js';
 
 // Features that read the day's high and low (factor_features.hpp).
@@ -45,28 +45,16 @@ async function loadFactorModel(ctx, entry, signal) {
   // The persistent store first (keyed by the manifest's SHA-256, used only when it still matches),
   // as for the LSTM files: a second visit works with the model server down.
   const store = ctx.store();
-  let bytes;
-  let actual = null;
-  let fromStore = false;
-  if (store && sha) {
-    const b = await store.get(sha).catch(() => undefined);
-    if (b && (await ctx.sha256(b)) === sha) (bytes = new Uint8Array(b)), (actual = sha), (fromStore = true);
-  }
-  if (!bytes) {
-    bytes = await fetchBytes(url, ctx.net(), { signal, expectedBytes: entry.bytes });
-    actual = await ctx.sha256(bytes);
-    if (actual !== null && sha && actual !== sha)
-      throw new StockcastError('integrity_error', `${url}: SHA-256 ${actual} differs from the manifest's ${entry.sha256}`,
-        { url, expected: entry.sha256, actual, detail: 'sha256_mismatch' });
-  }
-  const handle = new F.FactorModel(bytes, !(actual !== null && sha));
+  const { bytes, fromStore, verified } = await verifiedBytes({ url, sha256: sha, bytes: entry.bytes }, signal,
+    { store, sha256: ctx.sha256, net: ctx.net() });
+  const handle = new F.FactorModel(bytes, !verified);
   const err = handle.error();
   if (err) {
     handle.delete();
     if (fromStore && store.delete) store.delete(sha).catch(() => {});
     throw coreError(err, { url });
   }
-  if (store && sha && !fromStore && actual === sha) store.put(sha, bytes).catch(() => {});
+  if (store && !fromStore && verified) store.put(sha, bytes).catch(() => {});
   const info = JSON.parse(handle.info());
   return { handle, info, entry, names: info.features.map((f) => f.name), x: new Float64Array(info.features.length), metrics: { test: entry.test_metrics ?? info.metrics.test ?? null } };
 }

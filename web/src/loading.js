@@ -6,24 +6,29 @@ import { normalizeHistory } from './checks.js';
 import { fetchBytes, parseJson, throwIfAborted } from './net.js';
 import { ModelHandle } from './registry.js';
 
+// A file the manifest names (spec: {url, sha256, bytes}): the store's copy when it still matches
+// the manifest's SHA-256, else downloaded and checked against it. ctx: {store, sha256, net,
+// onProgress?}. `verified`: the whole file matched the manifest's hash (null hashes, in an
+// insecure context, verify nothing). Used for LSTM, factor and fine-tune base files alike.
+export async function verifiedBytes(spec, signal, ctx) {
+  const { store } = ctx;
+  if (store && spec.sha256) {
+    const b = await store.get(spec.sha256).catch(() => undefined);
+    if (b && (await ctx.sha256(b)) === spec.sha256) return { bytes: new Uint8Array(b), fromStore: true, verified: true };
+  }
+  const bytes = await fetchBytes(spec.url, ctx.net, { signal, onProgress: ctx.onProgress, expectedBytes: spec.bytes });
+  const actual = await ctx.sha256(bytes);
+  if (actual !== null && spec.sha256 && actual !== spec.sha256)
+    throw new StockcastError('integrity_error', `${spec.url}: SHA-256 ${actual} differs from the manifest's ${spec.sha256}`,
+      { url: spec.url, expected: spec.sha256, actual, detail: 'sha256_mismatch' });
+  return { bytes, fromStore: false, verified: actual !== null && !!spec.sha256 };
+}
+
 // ctx: {Module, store, sha256, net, onProgress, stats (the registry's)}. Resolves to {handle, bytes}.
 export async function loadModel(spec, signal, ctx) {
   const { store } = ctx;
-  let bytes;
-  let fromStore = false;
-  let verified = false; // the whole file matched the manifest's SHA-256 (Web Crypto or node:crypto)
-  if (store && spec.sha256) {
-    const b = await store.get(spec.sha256).catch(() => undefined);
-    if (b && (await ctx.sha256(b)) === spec.sha256) (bytes = new Uint8Array(b)), (fromStore = verified = true), ctx.stats.storeHits++;
-  }
-  if (!bytes) {
-    bytes = await fetchBytes(spec.url, ctx.net, { signal, onProgress: ctx.onProgress, expectedBytes: spec.bytes });
-    const actual = await ctx.sha256(bytes);
-    if (actual !== null && spec.sha256 && actual !== spec.sha256)
-      throw new StockcastError('integrity_error', `${spec.url}: SHA-256 ${actual} differs from the manifest's ${spec.sha256}`,
-        { url: spec.url, expected: spec.sha256, actual, detail: 'sha256_mismatch' });
-    verified = actual !== null && !!spec.sha256;
-  }
+  const { bytes, fromStore, verified } = await verifiedBytes(spec, signal, ctx);
+  if (fromStore) ctx.stats.storeHits++;
   throwIfAborted(signal);
   let handle;
   try {

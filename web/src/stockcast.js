@@ -6,9 +6,9 @@
 import { StockcastError, abortedError, coreError, invalid } from './errors.js';
 import { checkOptions, checkRequest, checkSignal, checkSymbol, isObj, normalizeHistory } from './checks.js';
 import { horizonOf, indexManifest, levelOf } from './manifest.js';
-import { PredictionCache, PromiseCache } from './caches.js';
-import { loadJson, loadModel } from './loading.js';
-import { anySignal, createGate, fetchBytes, realClock, throwIfAborted, waitFor } from './net.js';
+import { PredictionCache, PromiseCache, compileCache } from './caches.js';
+import { loadJson, loadModel, verifiedBytes } from './loading.js';
+import { anySignal, createGate, realClock, throwIfAborted, waitFor } from './net.js';
 import { HistorySources, checkSources, percentiles } from './sources.js';
 import { ModelHandle, Registry, now } from './registry.js';
 
@@ -21,14 +21,14 @@ export class Stockcast {
   #M;
   #o;
   #getRisk;
-  #risk = null; // Promise of the risk engine module (loaded on first use)
   #getFactors;
-  #factors = null; // Promise of the factor module (loaded on first use)
   #factorApi = null; // factors.js once imported
   #factorModels = new Map(); // factor model name -> promise of {handle, …} (factors.js)
   #factorLatency = new Map(); // model kind -> ring of the last 1,024 latencies (ms)
   #getTrain;
-  #train = null; // Promise of the trainer module (loaded on the first fineTune)
+  // The modules loaded on first use (risk engine, factor models, trainer): one promise each, a
+  // failure forgotten so the next call retries.
+  #onDemand = compileCache();
   // Fine-tuned models (fineTune): SYMBOL -> {symbol, spec, history, metrics}. They join the
   // routing table's columns as stock-specific entries (#routesOf), so the core's one rule routes
   // them like any shipped stock; their spec carries the bytes (`data`), never a URL.
@@ -455,15 +455,8 @@ export class Stockcast {
 
   // The risk engine module, instantiated once on first use.
   #riskModule() {
-    if (!this.#risk) {
-      if (!this.#getRisk) return Promise.reject(new StockcastError('unsupported', 'no risk engine available', { detail: 'no_risk_engine' }));
-      const p = Promise.resolve().then(() => this.#getRisk(this.#o));
-      this.#risk = p;
-      p.catch(() => {
-        if (this.#risk === p) this.#risk = null;
-      });
-    }
-    return this.#risk;
+    if (!this.#getRisk) return Promise.reject(new StockcastError('unsupported', 'no risk engine available', { detail: 'no_risk_engine' }));
+    return this.#onDemand('risk', () => Promise.resolve().then(() => this.#getRisk(this.#o)));
   }
 
   // risk() and optimizePortfolio() live in risk.js, loaded on their first call (like the risk
@@ -511,15 +504,8 @@ export class Stockcast {
 
   // The factor module, instantiated once on first use.
   #factorModule() {
-    if (!this.#factors) {
-      if (!this.#getFactors) return Promise.reject(new StockcastError('unsupported', 'no factor models available', { detail: 'no_factor_models' }));
-      const p = Promise.resolve().then(() => this.#getFactors(this.#o));
-      this.#factors = p;
-      p.catch(() => {
-        if (this.#factors === p) this.#factors = null;
-      });
-    }
-    return this.#factors;
+    if (!this.#getFactors) return Promise.reject(new StockcastError('unsupported', 'no factor models available', { detail: 'no_factor_models' }));
+    return this.#onDemand('factors', () => Promise.resolve().then(() => this.#getFactors(this.#o)));
   }
 
   // What factors.js may use of this instance.
@@ -649,29 +635,12 @@ export class Stockcast {
   // The bytes of a shipped model file (the base of a fine-tune): the store's copy when its SHA-256
   // matches the manifest's, else downloaded and checked.
   async #modelBytes(spec, signal) {
-    const { store, sha256 } = this.#o;
-    if (store && spec.sha256) {
-      const b = await store.get(spec.sha256).catch(() => undefined);
-      if (b && (await sha256(b)) === spec.sha256) return new Uint8Array(b);
-    }
-    const bytes = await fetchBytes(spec.url, this.#net, { signal, expectedBytes: spec.bytes });
-    const actual = await sha256(bytes);
-    if (actual !== null && spec.sha256 && actual !== spec.sha256)
-      throw new StockcastError('integrity_error', `${spec.url}: SHA-256 ${actual} differs from the manifest's ${spec.sha256}`,
-        { url: spec.url, expected: spec.sha256, actual, detail: 'sha256_mismatch' });
-    return bytes;
+    return (await verifiedBytes(spec, signal, { store: this.#o.store, sha256: this.#o.sha256, net: this.#net })).bytes;
   }
 
   #trainModule() {
-    if (!this.#train) {
-      if (!this.#getTrain) return Promise.reject(new StockcastError('unsupported', 'no trainer available', { detail: 'no_trainer' }));
-      const p = Promise.resolve().then(() => this.#getTrain(this.#o));
-      this.#train = p;
-      p.catch(() => {
-        if (this.#train === p) this.#train = null;
-      });
-    }
-    return this.#train;
+    if (!this.#getTrain) return Promise.reject(new StockcastError('unsupported', 'no trainer available', { detail: 'no_trainer' }));
+    return this.#onDemand('train', () => Promise.resolve().then(() => this.#getTrain(this.#o)));
   }
 
   #trainContext = {
@@ -1094,8 +1063,7 @@ export class Stockcast {
     this.#factorModels.clear();
     if (this.#o.gate.dispose) this.#o.gate.dispose();
     this.#M = null;
-    this.#risk = null;
-    this.#factors = null;
+    this.#onDemand = compileCache();
   }
 }
 
