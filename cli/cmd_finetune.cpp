@@ -137,15 +137,9 @@ int cmd_finetune(int argc, char** argv) {
         std::fprintf(stderr, "stockcast finetune: need --base, --prices, --name and --out\n%s", kFineTuneUsage);
         return 2;
     }
-    auto text = read_text_file(base_path);
-    if (!text) {
-        std::fprintf(stderr, "stockcast finetune: %s\n", text.error().message.c_str());
-        return 1;
-    }
-    auto base = parse_model(reinterpret_cast<const std::uint8_t*>(text.value().data()), text.value().size());
+    auto base = load_model_file(base_path);
     if (!base) {
-        std::fprintf(stderr, "stockcast finetune: %s: %s: %s\n", base_path.c_str(), code_name(base.error().code),
-                     base.error().message.c_str());
+        std::fprintf(stderr, "stockcast finetune: %s\n", base.error().message.c_str());
         return 1;
     }
     auto series = read_series(prices);

@@ -23,8 +23,10 @@ int fail(const char* cmd, const std::string& message) {
     return 1;
 }
 
-// Reads and parses a model file; `bytes`, when given, receives the file for further use.
-Result<Model> load(const std::string& path, std::string* bytes_out = nullptr) {
+
+}  // namespace
+
+Result<Model> load_model_file(const std::string& path, std::string* bytes_out) {
     auto text = read_text_file(path);
     if (!text) return text.error();
     const std::string& bytes = text.value();
@@ -33,8 +35,6 @@ Result<Model> load(const std::string& path, std::string* bytes_out = nullptr) {
     if (!model) return make_error(model.error().code, path + ": " + code_name(model.error().code) + ": " + model.error().message);
     return model;
 }
-
-}  // namespace
 
 int cmd_inspect(int argc, char** argv) {
     std::string path;
@@ -48,7 +48,7 @@ int cmd_inspect(int argc, char** argv) {
     }
     if (path.empty()) return fail("inspect", "usage: stockcast inspect MODEL [--json] [--weights-json]");
     std::string bytes;
-    auto loaded = load(path, &bytes);
+    auto loaded = load_model_file(path, &bytes);
     if (!loaded) return fail("inspect", loaded.error().message);
     Model& model = loaded.value();
     const nn::Architecture& a = model.net.arch;
@@ -108,7 +108,7 @@ int cmd_run(int argc, char** argv) {
         }
     }
     if (path.empty() || input.empty()) return fail("run", "usage: stockcast run MODEL --input FILE.json");
-    auto loaded = load(path);
+    auto loaded = load_model_file(path);
     if (!loaded) return fail("run", loaded.error().message);
     const Model& model = loaded.value();
     const nn::Architecture& a = model.net.arch;

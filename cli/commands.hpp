@@ -2,6 +2,11 @@
 // one-line error (never crashes) on bad arguments or files.
 #pragma once
 
+#include <string>
+
+#include "stockcast/error.hpp"
+#include "stockcast/model.hpp"
+
 namespace stockcast::cli {
 
 int cmd_inspect(int argc, char** argv);   // stockcast inspect MODEL [--json] [--weights-json]
@@ -13,5 +18,9 @@ int cmd_pack(int argc, char** argv);      // stockcast pack WEIGHTS.json --out M
 int cmd_factors(int argc, char** argv);   // stockcast factors MODEL --features … | --symbol SYM
 int cmd_factor_rows(int argc, char** argv);  // stockcast factor-rows --symbols … --out ROWS.csv
 int cmd_finetune(int argc, char** argv);  // stockcast finetune --base … --prices … --name … --out … (issue 17)
+
+// Reads and parses a model file ("PATH: CODE: message" on failure); `bytes`, when given,
+// receives the file (cmd_model.cpp).
+Result<Model> load_model_file(const std::string& path, std::string* bytes = nullptr);
 
 }  // namespace stockcast::cli
