@@ -85,8 +85,8 @@ export class PredictionCache {
     return this.#map.size;
   }
   // null when predictions are not cached: no fingerprint to compute.
-  key(symbol, hz, level, hist) {
-    return this.ttlMs > 0 ? `${symbol}|${hz.name}|${level}|${hist.dataDate}|${fingerprint(hist)}` : null;
+  key(symbol, hz, level, hist, kind) {
+    return this.ttlMs > 0 ? `${symbol}|${kind}|${hz.name}|${level}|${hist.dataDate}|${fingerprint(hist)}` : null;
   }
   get(key) {
     const c = key !== null && this.#map.get(key);

@@ -4,7 +4,8 @@
 import { StockcastError, invalid } from './errors.js';
 import { isObj } from './checks.js';
 
-const MODEL_TYPES = ['stock_specific', 'general'];
+// The manifest's model kinds of the routed LSTM files (kinds.js: every other kind is a model kind of its own).
+export const MODEL_TYPES = ['stock_specific', 'general'];
 
 export function indexManifest(m, base) {
   const bad = (message) => new StockcastError('format_error', `manifest.json: ${message}`, { detail: 'bad_manifest' });

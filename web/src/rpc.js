@@ -6,10 +6,10 @@
 import { StockcastError } from './errors.js';
 import { onAbort } from './net.js';
 
-export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'riskBatch', 'history', 'pastMonthReturn', 'predictFactors', 'models', 'fineTune', 'userModels', 'stats', 'health', 'clearCache', 'dispose'];
+export const METHODS = ['available', 'modelInfo', 'predict', 'predictHorizons', 'predictModels', 'predictBatch', 'predictSector', 'risk', 'optimizePortfolio', 'riskBatch', 'history', 'pastMonthReturn', 'predictFactors', 'models', 'fineTune', 'userModels', 'stats', 'health', 'clearCache', 'dispose'];
 
 // Which argument holds the {signal} options of each method.
-const SIGNAL_ARG = { available: 0, predict: 0, predictHorizons: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1, riskBatch: 0, history: 0, pastMonthReturn: 1, predictFactors: 0, models: 0, fineTune: 0, userModels: 0 };
+const SIGNAL_ARG = { available: 0, predict: 0, predictHorizons: 0, predictModels: 0, predictBatch: 0, predictSector: 0, risk: 0, optimizePortfolio: 0, modelInfo: 1, riskBatch: 0, history: 0, pastMonthReturn: 1, predictFactors: 0, models: 0, fineTune: 0, userModels: 0 };
 
 export function toWire(v) {
   if (v instanceof StockcastError) return { __stockcastError: v.toJSON() };

@@ -11,6 +11,7 @@ import { loadJson, loadModel, verifiedBytes } from './loading.js';
 import { anySignal, createGate, realClock, throwIfAborted, waitFor } from './net.js';
 import { HistorySources, checkSources, percentiles } from './sources.js';
 import { ModelHandle, Registry, now } from './registry.js';
+import { LSTM, heldOutOf, kindMetrics, kindOf, kindsInfo, kindsOf } from './kinds.js';
 
 // Errors of a stock-specific model's download or file after which the general model serves.
 const FALLBACK_CODES = ['fetch_failed', 'integrity_error', 'format_error'];
@@ -227,6 +228,15 @@ export class Stockcast {
     return route;
   }
 
+  // The model of `served` (kinds.js) for `symbol`: the routed LSTM, or another network kind's one
+  // file. The routing rule still decides whether the symbol may be served at all (a symbol the
+  // manifest lacks needs its history) and whether it is known ('general') or not ('general_unseen').
+  #routeKind(served, symbol, idx, hasHistory) {
+    const r = this.#route(symbol, idx, hasHistory);
+    if (!served || served.by === 'routed') return r;
+    return { spec: served.spec, kind: served.kind, modelType: r.modelType === 'general_unseen' ? 'general_unseen' : 'general', fallback: null };
+  }
+
   // The model type a loaded model serves a routed symbol as, and its confidence (the core's rules).
   #servedAs(routedType, general, id) {
     const key = `${routedType}|${general}|${id}`;
@@ -249,9 +259,10 @@ export class Stockcast {
   }
 
   // The embedding row of `symbol` in a general model (-1: none, or not a general model) and the
-  // model type it is served as (the core's rule).
+  // model type it is served as (the core's rule). Another network kind (a Transformer) counts as
+  // general when its header lists stocks (an embedding).
   #stockId(route, handle, symbol) {
-    const general = handle.summary.kind === 'general';
+    const general = route.kind ? handle.stocks.size > 0 : handle.summary.kind === 'general';
     const id = general ? handle.stocks.get(symbol) ?? -1 : -1;
     return { id, ...this.#servedAs(route.modelType, general, id) };
   }
@@ -259,12 +270,25 @@ export class Stockcast {
   #build({ symbol, route, modelType, confidence, handle, spec, forecast, hz, hist, idx }) {
     const h = forecast.horizons.find((x) => x.horizon === hz.days);
     if (!h) throw invalid('horizon', 'not_served', `the model ${spec.key} has no ${hz.name} output`);
-    const stock = idx.stocks.get(symbol);
-    const m = modelType !== 'general_unseen' && !route.fallbackFrom && stock && stock.test_metrics && stock.test_metrics[hz.name];
+    const kind = route.kind || LSTM;
     const warnings = [];
     if (route.fallbackFrom)
       warnings.push(`the stock-specific model ${route.fallbackFrom.file} is unavailable (${route.fallbackFrom.code}); served by the general model`);
     if (modelType === 'general_unseen') warnings.push(`${symbol} was never seen in training: general model with a neutral stock embedding`);
+    return this.#answer({
+      symbol, kind, hz, hist, idx, lastClose: forecast.lastClose, h, warnings, modelType, confidence,
+      measured: modelType !== 'general_unseen' && !route.fallbackFrom,
+      modelVersion: `${handle.summary.name || spec.key}@${handle.summary.version}${spec.sha256 ? `/${spec.sha256.slice(0, 12)}` : ''}`,
+      modelFile: spec.key,
+      trainedAt: handle.summary.trained_at || idx.manifest.training_date || null,
+    });
+  }
+
+  // A prediction from one horizon's forecast `h` (the core's HorizonForecast fields) of model kind
+  // `kind`; heldOut: the manifest's test-year metrics of that kind for the stock, when `measured`.
+  #answer({ symbol, kind, hz, hist, idx, lastClose, h, warnings, modelType, confidence, measured, modelVersion, modelFile, trainedAt }) {
+    const stock = idx.stocks.get(symbol);
+    const per = measured ? kindMetrics(stock, kind) : null;
     const generated = Date.now();
     return {
       symbol,
@@ -272,21 +296,20 @@ export class Stockcast {
       sector: stock ? stock.sector : null,
       horizon: hz.name,
       horizonDays: hz.days,
-      currentPrice: forecast.lastClose,
+      currentPrice: lastClose,
       predictedPrice: h.price,
       interval: { lower: h.lower, upper: h.upper, level: h.level },
       expectedReturn: h.expectedReturn,
       logReturn: h.logReturn,
       direction: h.direction,
       probabilities: { bearish: h.pBearish, neutral: h.pNeutral, bullish: h.pBullish },
-      heldOut: m
-        ? { mape: m.mape, naiveMape: m.naive_mape, coverage90: m.coverage90 ?? null, directionHitRate: m.direction_hit_rate ?? null, samples: m.n ?? null, period: idx.testPeriod }
-        : null,
+      heldOut: per ? heldOutOf(per[hz.name], idx.testPeriod) : null,
+      model: kind,
       modelType,
       confidence,
-      modelVersion: `${handle.summary.name || spec.key}@${handle.summary.version}${spec.sha256 ? `/${spec.sha256.slice(0, 12)}` : ''}`,
-      modelFile: spec.key,
-      trainedAt: handle.summary.trained_at || idx.manifest.training_date || null,
+      modelVersion,
+      modelFile,
+      trainedAt,
       dataDate: hist.dataDate,
       stale: !!hist.stale,
       dataSource: hist.source ?? null,
@@ -357,7 +380,7 @@ export class Stockcast {
         const sym = item.symbol;
         try {
           if (item.error) throw item.error;
-          const route = this.#route(sym, idx, !!item.history);
+          const route = this.#routeKind(item.kind, sym, idx, !!item.history);
           let hist = item.history;
           if (!hist) {
             const resident = this.#histories.fresh(sym);
@@ -368,7 +391,7 @@ export class Stockcast {
             }
             hist = await this.#history(sym, sig);
           }
-          const keys = hzs.map((hz) => this.#predictions.key(sym, hz, lvl, hist));
+          const keys = hzs.map((hz) => this.#predictions.key(sym, hz, lvl, hist, route.kind || LSTM));
           const cached = keys.map((key) => this.#predictions.get(key));
           if (cached.every(Boolean)) {
             results[i] = { symbol: sym, ok: true, predictions: cached.map((v) => this.#fromCache(v, t0)) };
@@ -490,6 +513,24 @@ export class Stockcast {
     const api = await import('./risk.js');
     return api.indicatorsOf(this.#riskContext, symbol, history, signal);
   }
+
+  // The ensemble and its members (ensemble.js, loaded on first use with its .wasm).
+  async #ensemble(served, symbol, history, hzs, level, idx, sig, t0) {
+    let api;
+    try {
+      api = await import('./ensemble.js');
+    } catch (e) {
+      throw new StockcastError('fetch_failed', `could not load the ensemble API (ensemble.js): ${e && e.message}`, { status: 0, attempts: 1, cause: e });
+    }
+    return api.predictEnsemble(this.#ensembleContext, { served, symbol, history, hzs, level, idx }, sig, t0);
+  }
+
+  // What ensemble.js may use of this instance.
+  #ensembleContext = {
+    answer: (a) => this.#answer(a),
+    explain: (p) => explain(p),
+    alive: () => this.#alive(),
+  };
 
   // What risk.js may use of this instance.
   #riskContext = {
@@ -729,11 +770,11 @@ export class Stockcast {
       if (u) {
         return { symbol: sym, name: sym, sector: null, status: 'fine_tuned', modelType: 'stock_specific',
           confidence: this.#M.confidenceOf('stock_specific'), file: u.spec.key, url: null, bytes: u.spec.bytes, sha256: u.spec.sha256,
-          fallbackFile: null, testMetrics: null, validation: u.metrics, loaded: this.#registry.has(u.spec.key) };
+          fallbackFile: null, testMetrics: null, validation: u.metrics, loaded: this.#registry.has(u.spec.key), models: kindsInfo(idx, null, u.spec.key) };
       }
       if (!s)
         return { symbol: sym, status: 'not_trained', modelType: idx.general ? 'general_unseen' : null, needsHistory: true,
-          suggestion: this.#routesOf(idx).closest(sym), loaded: false };
+          suggestion: this.#routesOf(idx).closest(sym), loaded: false, models: kindsInfo(idx, null, idx.general ? idx.general.key : null) };
       const r = this.#route(sym, idx, false);
       if (load && !this.#registry.has(r.spec.key)) {
         const { signal: sig, release } = this.#signal(signal);
@@ -758,6 +799,8 @@ export class Stockcast {
         sha256: r.spec.sha256,
         fallbackFile: r.fallback ? r.fallback.spec.key : null,
         testMetrics: s.test_metrics ?? null,
+        // Every model kind predict({ model }) serves, with its test-year metrics for this stock.
+        models: kindsInfo(idx, s, r.spec.key),
         loaded: !!resident,
         // From the model file's header once it is resident (modelInfo(symbol, { load: true })
         // loads it); the manifest's training date otherwise.
@@ -770,11 +813,27 @@ export class Stockcast {
     }
   }
 
-  // predict() and predictHorizons(): a batch of one symbol, at the horizons `horizonsOf(idx)`.
+  // One symbol's predictions by one model kind (kinds.js) at the horizons `hzs`: a network kind is
+  // a batch of one; an ensemble kind asks the ensemble module (ensemble.js, loaded on first use).
+  async #predictKind(served, sym, given, hzs, lvl, idx, sig, t0) {
+    if (served.by === 'ensemble') {
+      try {
+        return await this.#ensemble(served, sym, given, hzs, lvl, idx, sig, t0);
+      } catch (e) {
+        if (e instanceof StockcastError && e.code !== 'aborted' && !this.#disposed) this.#failed(sym, e.code);
+        throw e;
+      }
+    }
+    const r = (await this.#batch([{ symbol: sym, history: given, kind: served }], hzs, lvl, idx, sig, t0, true)).results[0];
+    if (!r.ok) throw r.error;
+    return r.predictions;
+  }
+
+  // predict() and predictHorizons(): one symbol, one model kind, at the horizons `horizonsOf(idx)`.
   async #predictOne(req, method, horizonsOf) {
     this.#alive();
     const t0 = now();
-    const { symbol, history, level, signal, indicators } = checkRequest(req, method);
+    const { symbol, history, level, signal, indicators, model } = checkRequest(req, method);
     const sym = checkSymbol(symbol);
     if (indicators !== undefined && typeof indicators !== 'boolean') throw invalid('indicators', 'wrong_type', 'expected true or false');
     const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
@@ -782,20 +841,64 @@ export class Stockcast {
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
-      const out = await this.#batch([{ symbol: sym, history: given }], horizonsOf(idx), levelOf(level, this.#o.level, idx), idx, sig, t0, true);
-      const r = out.results[0];
-      if (!r.ok) throw r.error;
+      const predictions = await this.#predictKind(kindOf(model, idx), sym, given, horizonsOf(idx), levelOf(level, this.#o.level, idx), idx, sig, t0);
       if (indicators) {
         const found = await this.#indicators(sym, history, sig);
-        for (const p of r.predictions) p.indicators = found;
+        for (const p of predictions) p.indicators = found;
       }
-      return r.predictions;
+      return predictions;
     } catch (e) {
       failed = true;
       this.#rethrow(e);
     } finally {
       release();
       this.#op(method, t0, !failed);
+    }
+  }
+
+  // One symbol at one horizon by several model kinds (all the manifest's when `models` is
+  // absent): each kind's answer or error on its own, in request order, and predictBatch's summary.
+  async predictModels(req) {
+    this.#alive();
+    const t0 = now();
+    const { symbol, horizon, models, history, level, signal } = checkRequest(req, 'predictModels');
+    const sym = checkSymbol(symbol);
+    if (models !== undefined && !Array.isArray(models)) throw invalid('models', 'wrong_type', 'expected an array of model kinds');
+    if (models && !models.length) throw invalid('models', 'empty', 'expected at least one model kind');
+    if (models && models.length > 64) throw invalid('models', 'too_many', 'at most 64 model kinds per call');
+    const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
+    let failed = false;
+    const { signal: sig, release } = this.#signal(signal);
+    try {
+      const idx = await this.#manifest(sig);
+      const hz = horizonOf(horizon, idx);
+      const lvl = levelOf(level, this.#o.level, idx);
+      const list = models || kindsOf(idx).names;
+      const results = await Promise.all(list.map(async (m, i) => {
+        const name = typeof m === 'string' ? m : String(m);
+        try {
+          let served;
+          try {
+            served = kindOf(m, idx, `models[${i}]`);
+          } catch (e) {
+            this.#failed(sym, e.code);
+            throw e;
+          }
+          const [prediction] = await this.#predictKind(served, sym, given, [hz], lvl, idx, sig, t0);
+          return { model: name, ok: true, prediction };
+        } catch (e) {
+          if (this.#disposed || (e instanceof StockcastError && e.code === 'aborted')) throw e;
+          return { model: name, ok: false, error: e instanceof StockcastError ? e : new StockcastError('internal_error', String(e && e.message), { cause: e }) };
+        }
+      }));
+      const successful = results.filter((r) => r.ok).length;
+      return { symbol: sym, horizon: hz.name, level: lvl, results, summary: { total: results.length, successful, failed: results.length - successful, totalTimeMs: now() - t0 } };
+    } catch (e) {
+      failed = true;
+      this.#rethrow(e);
+    } finally {
+      release();
+      this.#op('predictModels', t0, !failed);
     }
   }
 

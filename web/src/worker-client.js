@@ -104,6 +104,7 @@ function pool(clients) {
     modelInfo: (symbol, o) => by(symbol).modelInfo(symbol, o),
     predict: (req) => (req && typeof req === 'object' ? by(req.symbol) : clients[0]).predict(req),
     predictHorizons: (req) => (req && typeof req === 'object' ? by(req.symbol) : clients[0]).predictHorizons(req),
+    predictModels: (req) => (req && typeof req === 'object' ? by(req.symbol) : clients[0]).predictModels(req),
     predictSector: (req) => clients[0].predictSector(req),
     risk: (req) => (req && typeof req === 'object' ? by(req.symbol) : clients[0]).risk(req),
     optimizePortfolio: (req) => clients[0].optimizePortfolio(req),

@@ -237,6 +237,10 @@ export interface Prediction {
   probabilities: { bearish: number; neutral: number; bullish: number };
   /** From the manifest; null for general_unseen or a fallback. */
   heldOut: HeldOutMetrics | null;
+  /** The model kind that answered ('lstm' for predict({ model: 'auto' })). */
+  model: string;
+  /** Ensemble answers: every member's weight and forecast. */
+  members?: EnsembleMember[];
   modelType: ModelType;
   confidence: Confidence;
   modelVersion: string;
@@ -307,9 +311,30 @@ export interface RiskBatchResult {
   summary: { total: number; successful: number; failed: number; totalTimeMs: number; modelCalls: number };
 }
 
+/** A model kind predict({ model }) serves: 'auto' (the routing: the routed LSTM), 'lstm', and
+ * whatever else the manifest lists (modelInfo(symbol).models): 'transformer', 'ensemble', the
+ * ensemble's members ('random_forest', 'extra_trees', 'gradient_boosting', 'svr', 'mlp', 'naive'). */
+export type ModelKind = 'auto' | 'lstm' | 'transformer' | 'ensemble' | 'random_forest' | 'extra_trees' | 'gradient_boosting' | 'svr' | 'mlp' | 'naive' | (string & {});
+
+/** One ensemble member in an ensemble answer (as the core gives it). */
+export interface EnsembleMember {
+  name: string;
+  /** Its weight in the ensemble's forecast (0 when excluded). */
+  weight: number;
+  included: boolean;
+  /** Why it is excluded (e.g. it failed or lacks history); null when included. */
+  reason: string | null;
+  /** Its own forecast at the horizon (null when it failed). */
+  forecast: { price: number; lower: number; upper: number; logReturn: number } | null;
+  /** Its mean error over the adaptation window (null when not measured). */
+  recentError?: number | null;
+}
+
 export interface PredictRequest extends CallOptions {
   symbol: string;
   horizon: Horizon;
+  /** Which model kind answers (default 'auto'); an unknown one is invalid_input (reason unknown_model, availableModels). */
+  model?: ModelKind;
   /** Also compute RSI, MACD and volume trend (loads the risk engine on first use). */
   indicators?: boolean;
   /** When absent, fetched from baseUrl/history/<SYMBOL>.json. */
@@ -319,9 +344,38 @@ export interface PredictRequest extends CallOptions {
 
 export interface PredictHorizonsRequest extends CallOptions {
   symbol: string;
+  model?: ModelKind;
   /** When absent, fetched from baseUrl/history/<SYMBOL>.json. */
   history?: History;
   level?: IntervalLevel;
+}
+
+export interface PredictModelsRequest extends CallOptions {
+  symbol: string;
+  horizon: Horizon;
+  /** Default: every kind of the manifest (modelInfo(symbol).models). */
+  models?: ModelKind[];
+  history?: History;
+  level?: IntervalLevel;
+}
+
+export interface ModelsResult {
+  symbol: string;
+  horizon: Horizon;
+  level: number;
+  /** In request order; `model` as requested ('auto' stays 'auto'; prediction.model is the kind that answered). */
+  results: Array<{ model: string; ok: true; prediction: Prediction } | { model: string; ok: false; error: StockcastError }>;
+  summary: { total: number; successful: number; failed: number; totalTimeMs: number };
+}
+
+/** modelInfo(symbol).models: a kind predict({ model }) serves, with the manifest's test-year metrics per horizon. */
+export interface ModelKindInfo {
+  model: string;
+  /** 'routed': the routing's LSTM file; 'network': one model file; 'ensemble': the ensemble module. */
+  servedBy: 'routed' | 'network' | 'ensemble';
+  file: string | null;
+  /** Per horizon (null where not measured); null for a symbol the manifest does not list. */
+  metrics: Record<string, HeldOutMetrics | null> | null;
 }
 
 export type BatchItem =
@@ -391,6 +445,8 @@ export interface ModelInfo {
   fallbackFile?: string | null;
   testMetrics?: Record<string, { mape: number; naive_mape: number; coverage90?: number; direction_hit_rate?: number; n?: number }> | null;
   loaded: boolean;
+  /** Every model kind predict({ model }) serves for this symbol, with its test-year metrics. */
+  models: ModelKindInfo[];
   /** The model file's version (null until it is resident; modelInfo(symbol, { load: true })). */
   version?: string | number | null;
   /** As on predictions: name@version/sha256-prefix (null until resident). */
@@ -538,6 +594,8 @@ export interface Stockcast {
   predict(request: PredictRequest): Promise<Prediction>;
   /** One prediction per horizon of the manifest (its order), all from one network call. */
   predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
+  /** One symbol by several model kinds: each kind's answer or error (docs/package.md). */
+  predictModels(request: PredictModelsRequest): Promise<ModelsResult>;
   predictBatch(request: PredictBatchRequest): Promise<BatchResult>;
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;
   risk(request: RiskRequest): Promise<RiskReport>;
@@ -604,6 +662,8 @@ export declare class StockcastError extends Error {
   max?: number;
   /** model_not_found from predictFactors: every factor model name */
   available?: string[];
+  /** invalid_input with reason unknown_model (predict({ model }), predictModels): the kinds the manifest serves, 'auto' first */
+  availableModels?: string[];
   /** fetch_failed / integrity_error / format_error */
   url?: string;
   status?: number;

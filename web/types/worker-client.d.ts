@@ -1,7 +1,7 @@
 // stockcast/worker-client: the API running in a Web Worker. Every method returns a Promise.
 import type {
   Available, BatchResult, CallOptions, FactorModelInfo, FactorPrediction, ModelInfo, OptimizeRequest, PortfolioReport, PredictBatchRequest, Prediction, PredictFactorsRequest,
-  PredictHorizonsRequest, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions, Health, FineTuneMetrics, FineTuneRequest, FineTuneResult,
+  PredictHorizonsRequest, PredictModelsRequest, ModelsResult, PredictRequest, PredictSectorRequest, ProgressEvent, RiskReport, RiskRequest, SectorResult, Stats, StockcastOptions, Health, FineTuneMetrics, FineTuneRequest, FineTuneResult,
   RiskBatchRequest, RiskBatchResult, HistoryResult, PastMonthReturn,
 } from './index.js';
 
@@ -34,6 +34,8 @@ export interface StockcastWorker {
   modelInfo(symbol: string, options?: CallOptions & { load?: boolean }): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
   predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
+  /** Runs in the worker that serves the symbol. */
+  predictModels(request: PredictModelsRequest): Promise<ModelsResult>;
   /** With several workers, `summary.workers` says how many took part. */
   predictBatch(request: PredictBatchRequest): Promise<BatchResult & { summary: { workers: number } }>;
   predictSector(request: PredictSectorRequest): Promise<SectorResult>;

@@ -1,0 +1,261 @@
+// Model kinds (issue 15): predict({ model }), predictHorizons({ model }), predictModels(),
+// modelInfo(symbol).models, on the Node entry and through the worker client.
+//   - the shipped manifest: 'auto' answers are today's (the routed LSTM, the core's own numbers)
+//     plus `model: 'lstm'`; 'lstm' answers equal them; a kind the manifest lacks is invalid_input
+//     naming the available kinds.
+//   - a manifest with one more network kind ('transformer', a copy of the general model's file
+//     renamed; a real Transformer file is served by the same LoadedModel path) and per-kind
+//     test metrics (made-up numbers, to check they reach the answers): its answers equal the core's
+//     forecast of that file, its metrics are its own, its cache entries are its own.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+import path from 'node:path';
+import { headerOf, importPackage, modelsDir, packageDir, rewriteHeader } from './helpers/fixtures.mjs';
+import { startServer } from './helpers/server.mjs';
+import { loadModule, repoPath } from './support.mjs';
+
+let pkg;
+let models; // the shipped models (or the fixtures)
+let kinds; // {dir, manifest}: the same plus a 'transformer' network kind and kind_metrics
+let srv;
+let srvKinds;
+let Module;
+const rowsOf = (sym) => JSON.parse(readFileSync(path.join(models.dir, 'history', `${sym}.json`), 'utf8')).rows;
+const VOLATILE = ['latencyMs', 'cached', 'generatedAt', 'expiresAt'];
+const stable = (p) => Object.fromEntries(Object.entries(p).filter(([k]) => !VOLATILE.includes(k)));
+// Today's prediction fields (docs/package.md), before model kinds.
+const TODAY = ['symbol', 'name', 'sector', 'horizon', 'horizonDays', 'currentPrice', 'predictedPrice', 'interval', 'expectedReturn', 'logReturn',
+  'direction', 'probabilities', 'heldOut', 'modelType', 'confidence', 'modelVersion', 'modelFile', 'trainedAt', 'dataDate', 'stale', 'dataSource',
+  'historyLength', 'confidenceScore', 'generatedAt', 'expiresAt', 'explanation', 'latencyMs', 'cached', 'warnings'];
+
+// The models folder with the transformer kind: links to every file, a new manifest, and
+// transformer.stkm (the general model's file with its name changed).
+function withTransformer(base) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stockcast-kinds-'));
+  for (const f of readdirSync(base.dir)) if (f !== 'manifest.json') symlinkSync(path.join(base.dir, f), path.join(dir, f));
+  const general = base.manifest.models.find((m) => m.kind === 'general');
+  const bytes = rewriteHeader(readFileSync(path.join(base.dir, general.file)), (h) => {
+    h.meta.name = 'transformer';
+  });
+  writeFileSync(path.join(dir, 'transformer.stkm'), bytes);
+  const manifest = structuredClone(base.manifest);
+  manifest.models.push({ kind: 'transformer', name: 'transformer', file: 'transformer.stkm', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+  manifest.stocks.forEach((s, i) => {
+    s.kind_metrics = { transformer: Object.fromEntries(manifest.horizon_names.map((h, j) => [h, { mape: 7 + j + i / 100, naive_mape: 8 + j, coverage90: 0.5, direction_hit_rate: 0.25, n: 100 + j }])) };
+  });
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return { dir, manifest, file: path.join(dir, 'transformer.stkm'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+before(async () => {
+  models = modelsDir();
+  kinds = withTransformer(models);
+  pkg = await importPackage('node.js');
+  srv = await startServer(models.dir);
+  srvKinds = await startServer(kinds.dir);
+  Module = await loadModule();
+});
+after(async () => {
+  await srv.close();
+  await srvKinds.close();
+  kinds.cleanup();
+});
+
+const specific = () => models.manifest.stocks.find((s) => s.model_type === 'stock_specific').symbol;
+const general = () => models.manifest.stocks.find((s) => s.model_type === 'general').symbol;
+
+// The core's forecast of one model file for a history, without the package's routing or kinds.
+function coreForecast(file, rows, symbol, level = 0.9) {
+  const bytes = readFileSync(file);
+  const h = headerOf(bytes);
+  const m = new Module.LoadedModel(bytes, true);
+  try {
+    const stocks = h.meta.stocks || [];
+    const id = stocks.indexOf(symbol);
+    const volumes = h.input.features.some((f) => f.includes('volume')) ? Float64Array.from(rows, (r) => r.volume ?? NaN) : null;
+    const r = m.predict(Float64Array.from(rows, (x) => x.close), volumes, id, level);
+    assert.ok(r.ok, r.message);
+    return r;
+  } finally {
+    m.delete();
+  }
+}
+
+test("shipped manifest: 'auto' is today's answer plus model 'lstm', equal to 'lstm' and to the core's forecast of the routed file", async () => {
+  const sc = await pkg.createStockcast({ baseUrl: srv.url, retries: 0, predictionTtlMs: 60_000 });
+  try {
+    for (const symbol of [specific(), general()]) {
+      const auto = await sc.predict({ symbol, horizon: '10d' });
+      assert.deepEqual(Object.keys(auto).sort(), [...TODAY, 'model'].sort(), 'today\'s fields and `model`');
+      assert.equal(auto.model, 'lstm');
+      const explicit = await sc.predict({ symbol, horizon: '10d', model: 'auto' });
+      const lstm = await sc.predict({ symbol, horizon: '10d', model: 'lstm' });
+      assert.equal(lstm.cached, true, "'lstm' and 'auto' share the cache: the same model answers");
+      assert.deepEqual(stable(explicit), stable(auto));
+      assert.deepEqual(stable(lstm), stable(auto));
+      const stock = models.manifest.stocks.find((s) => s.symbol === symbol);
+      const f = coreForecast(path.join(models.dir, stock.file), rowsOf(symbol), symbol);
+      const h = f.horizons.find((x) => x.horizon === 10);
+      assert.equal(auto.predictedPrice, h.price);
+      assert.equal(auto.interval.lower, h.lower);
+      assert.equal(auto.interval.upper, h.upper);
+      assert.equal(auto.logReturn, h.logReturn);
+      assert.equal(auto.heldOut.mape, stock.test_metrics['10d'].mape, "the LSTM's test metrics");
+    }
+    const info = await sc.modelInfo(specific());
+    assert.deepEqual(info.models.map((k) => k.model), ['lstm']);
+    assert.equal(info.models[0].file, info.file);
+    assert.equal(info.models[0].metrics['5d'].naiveMape, info.testMetrics['5d'].naive_mape);
+    await assert.rejects(sc.predict({ symbol: specific(), horizon: '10d', model: 'transformer' }),
+      (e) => e.code === 'invalid_input' && e.field === 'model' && e.reason === 'unknown_model' && e.availableModels.join() === 'auto,lstm');
+  } finally {
+    sc.dispose();
+  }
+});
+
+test("another network kind: 'transformer' answers are the core's forecast of its file, with its own metrics and cache entries", async () => {
+  const sc = await pkg.createStockcast({ baseUrl: srvKinds.url, retries: 0, predictionTtlMs: 60_000 });
+  try {
+    for (const symbol of [specific(), general()]) {
+      const stock = kinds.manifest.stocks.find((s) => s.symbol === symbol);
+      const t = await sc.predict({ symbol, horizon: '5d', model: 'transformer' });
+      assert.equal(t.model, 'transformer');
+      assert.equal(t.modelFile, 'transformer.stkm');
+      assert.match(t.modelVersion, /^transformer@/);
+      assert.equal(t.modelType, 'general');
+      const h = coreForecast(kinds.file, rowsOf(symbol), symbol).horizons.find((x) => x.horizon === 5);
+      assert.equal(t.predictedPrice, h.price);
+      assert.equal(t.interval.upper, h.upper);
+      assert.equal(t.heldOut.mape, stock.kind_metrics.transformer['5d'].mape, "the transformer's own test metrics");
+      assert.equal(t.heldOut.samples, stock.kind_metrics.transformer['5d'].n);
+      const lstm = await sc.predict({ symbol, horizon: '5d' });
+      assert.equal(lstm.model, 'lstm');
+      assert.equal(lstm.cached, false, 'a different kind is a different cache entry');
+      assert.equal(lstm.heldOut.mape, stock.test_metrics['5d'].mape);
+      assert.equal((await sc.predict({ symbol, horizon: '5d', model: 'transformer' })).cached, true);
+    }
+    // A stock-specific symbol: the transformer (one network for every stock) differs from its own LSTM.
+    const s = specific();
+    const [a, b] = await Promise.all([sc.predict({ symbol: s, horizon: '30d', model: 'lstm' }), sc.predict({ symbol: s, horizon: '30d', model: 'transformer' })]);
+    assert.notEqual(a.logReturn, b.logReturn);
+    // Every horizon at once.
+    const fan = await sc.predictHorizons({ symbol: s, model: 'transformer' });
+    assert.deepEqual(fan.map((p) => p.horizon), kinds.manifest.horizon_names);
+    assert.ok(fan.every((p) => p.model === 'transformer'));
+    // A symbol the manifest lacks: needs its history, then served unseen (no embedding row), no metrics.
+    await assert.rejects(sc.predict({ symbol: 'NEWCO', horizon: '1d', model: 'transformer' }), { code: 'model_not_found' });
+    const u = await sc.predict({ symbol: 'NEWCO', horizon: '1d', model: 'transformer', history: rowsOf(s) });
+    assert.equal(u.modelType, 'general_unseen');
+    assert.equal(u.heldOut, null);
+    assert.equal(u.predictedPrice, coreForecast(kinds.file, rowsOf(s), 'NEWCO').horizons.find((x) => x.horizon === 1).price);
+    // Too short a history: the core's insufficient_history.
+    await assert.rejects(sc.predict({ symbol: s, horizon: '1d', model: 'transformer', history: rowsOf(s).slice(-5) }),
+      (e) => e.code === 'insufficient_history' && e.provided === 5 && e.required > 5);
+    // Bad kinds.
+    for (const [model, reason] of [['xgboost', 'unknown_model'], ['', 'unknown_model'], [7, 'wrong_type']])
+      await assert.rejects(sc.predict({ symbol: s, horizon: '1d', model }),
+        (e) => e.code === 'invalid_input' && e.field === 'model' && e.reason === reason && e.availableModels.join() === 'auto,lstm,transformer', String(model));
+    await assert.rejects(sc.predict({ symbol: s, horizon: '1d', model: 'transfomer' }), { suggestion: null, reason: 'unknown_model' });
+    await assert.rejects(sc.predict({ symbol: s, horizon: '1d', model: 'trans' }), { suggestion: 'transformer' });
+  } finally {
+    sc.dispose();
+  }
+});
+
+test('modelInfo(symbol).models: every kind with its test-year metrics from the manifest', async () => {
+  const sc = await pkg.createStockcast({ baseUrl: srvKinds.url, retries: 0 });
+  try {
+    const s = specific();
+    const stock = kinds.manifest.stocks.find((x) => x.symbol === s);
+    const info = await sc.modelInfo(s);
+    assert.deepEqual(info.models.map((k) => [k.model, k.servedBy, k.file]), [['lstm', 'routed', stock.file], ['transformer', 'network', 'transformer.stkm']]);
+    for (const h of kinds.manifest.horizon_names) {
+      assert.equal(info.models[0].metrics[h].mape, stock.test_metrics[h].mape);
+      assert.equal(info.models[1].metrics[h].mape, stock.kind_metrics.transformer[h].mape);
+      assert.equal(info.models[1].metrics[h].naiveMape, stock.kind_metrics.transformer[h].naive_mape);
+      assert.deepEqual(info.models[1].metrics[h].period, kinds.manifest.data.test);
+    }
+    const unseen = await sc.modelInfo('NEWCO');
+    assert.equal(unseen.status, 'not_trained');
+    assert.deepEqual(unseen.models.map((k) => [k.model, k.metrics]), [['lstm', null], ['transformer', null]]);
+  } finally {
+    sc.dispose();
+  }
+});
+
+test('predictModels: each kind answers or fails on its own, in request order; argument errors typed', async () => {
+  const sc = await pkg.createStockcast({ baseUrl: srvKinds.url, retries: 0, predictionTtlMs: 0 });
+  try {
+    const s = specific();
+    const r = await sc.predictModels({ symbol: s, horizon: '10d', models: ['auto', 'transformer', 'nope', 'lstm'] });
+    assert.equal(r.symbol, s);
+    assert.equal(r.horizon, '10d');
+    assert.equal(r.level, 0.9);
+    assert.deepEqual(r.results.map((x) => [x.model, x.ok]), [['auto', true], ['transformer', true], ['nope', false], ['lstm', true]]);
+    assert.deepEqual(r.summary.total, 4);
+    assert.equal(r.summary.successful, 3);
+    assert.equal(r.summary.failed, 1);
+    assert.ok(r.summary.totalTimeMs >= 0);
+    assert.equal(r.results[0].prediction.model, 'lstm');
+    assert.equal(r.results[2].error.code, 'invalid_input');
+    assert.equal(r.results[2].error.field, 'models[2]');
+    assert.ok(r.results[2].error instanceof pkg.StockcastError);
+    assert.deepEqual(stable(r.results[1].prediction), stable(await sc.predict({ symbol: s, horizon: '10d', model: 'transformer' })));
+    assert.deepEqual(stable(r.results[3].prediction), stable(await sc.predict({ symbol: s, horizon: '10d' })));
+    // Default: every kind of the manifest.
+    const all = await sc.predictModels({ symbol: s, horizon: '1d', level: 0.8 });
+    assert.deepEqual(all.results.map((x) => x.model), ['lstm', 'transformer']);
+    assert.ok(all.results.every((x) => x.ok && x.prediction.interval.level === 0.8));
+    // Missing history: an unknown symbol fails for every kind (model_not_found); a short one too (insufficient_history).
+    const missing = await sc.predictModels({ symbol: 'NEWCO', horizon: '1d' });
+    assert.deepEqual(missing.results.map((x) => x.error.code), ['model_not_found', 'model_not_found']);
+    assert.equal(missing.summary.failed, 2);
+    const short = await sc.predictModels({ symbol: s, horizon: '1d', history: rowsOf(s).slice(-3) });
+    assert.deepEqual(short.results.map((x) => x.error.code), ['insufficient_history', 'insufficient_history']);
+    assert.ok((sc.stats().failures[s] || {}).insufficient_history >= 2, 'failures counted per symbol and code');
+    // The call's own arguments.
+    await assert.rejects(sc.predictModels({ symbol: s, horizon: '1d', models: 'lstm' }), { code: 'invalid_input', field: 'models', reason: 'wrong_type' });
+    await assert.rejects(sc.predictModels({ symbol: s, horizon: '1d', models: [] }), { code: 'invalid_input', field: 'models', reason: 'empty' });
+    await assert.rejects(sc.predictModels({ symbol: s, horizon: '2d' }), { code: 'invalid_input', field: 'horizon' });
+    await assert.rejects(sc.predictModels({ horizon: '1d' }), { code: 'invalid_input', field: 'symbol' });
+    await assert.rejects(sc.predictModels({ symbol: s, horizon: '1d', level: 0.5 }), { code: 'invalid_input', field: 'level' });
+    // Calls that reached the manifest (as for predict: a malformed request is refused before it counts).
+    assert.equal(sc.stats().operations.predictModels.count, 6);
+    assert.equal(sc.stats().operations.predictModels.failures, 2);
+  } finally {
+    sc.dispose();
+  }
+});
+
+test('worker client: predict({ model }), predictModels and modelInfo over postMessage, errors typed', async () => {
+  const dist = await packageDir();
+  const hosts = [0, 1].map(() => new Worker(repoPath('tests/node/helpers/worker-host.mjs'), { workerData: { dist } }));
+  const { createStockcastWorker } = await import(path.join(dist, 'worker-client.js'));
+  const sc = await pkg.createStockcast({ baseUrl: srvKinds.url, retries: 0 });
+  try {
+    for (const worker of [hosts[0], hosts]) {
+      const w = await createStockcastWorker({ worker, baseUrl: srvKinds.url, retries: 0 });
+      const s = specific();
+      const [a, b] = await Promise.all([w.predict({ symbol: s, horizon: '10d', model: 'transformer' }), sc.predict({ symbol: s, horizon: '10d', model: 'transformer' })]);
+      assert.deepEqual(stable(a), stable(b));
+      const r = await w.predictModels({ symbol: s, horizon: '10d', models: ['lstm', 'transformer', 'nope'] });
+      assert.deepEqual(r.results.map((x) => x.ok), [true, true, false]);
+      assert.equal(r.results[1].prediction.predictedPrice, b.predictedPrice);
+      assert.equal(r.results[2].error.name, 'StockcastError');
+      assert.equal(r.results[2].error.reason, 'unknown_model');
+      assert.deepEqual((await w.modelInfo(s)).models.map((k) => k.model), ['lstm', 'transformer']);
+      await assert.rejects(w.predict({ symbol: s, horizon: '10d', model: 'nope' }), (e) => e.name === 'StockcastError' && e.availableModels.join() === 'auto,lstm,transformer');
+      const c = new AbortController();
+      c.abort();
+      await assert.rejects(w.predictModels({ symbol: s, horizon: '1d', signal: c.signal }), { code: 'aborted' });
+      await w.dispose();
+    }
+  } finally {
+    sc.dispose();
+    await Promise.all(hosts.map((h) => h.terminate()));
+  }
+});

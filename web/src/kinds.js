@@ -1,0 +1,79 @@
+// The model kinds a prediction may ask for (predict({ model })), read off the manifest, never
+// listed here: the routed LSTM ('lstm', the stock-specific and general files), every other
+// network the manifest's `models` list names by its `kind` (e.g. 'transformer'), and, when the
+// manifest has an `ensemble` entry, its members (the classical learners, 'naive', ...) and
+// 'ensemble' itself. 'auto' is today's routing: the routed LSTM.
+import { isObj } from './checks.js';
+import { invalid } from './errors.js';
+import { MODEL_TYPES } from './manifest.js';
+
+export const AUTO = 'auto';
+export const LSTM = 'lstm';
+export const ENSEMBLE = 'ensemble';
+
+// How each kind is served: 'routed' (the routing table's LSTM file), 'network' (one model file
+// the LoadedModel binding runs, like the LSTM) or 'ensemble' (the on-demand ensemble module,
+// whose answer carries every member's forecast).
+const cache = new WeakMap();
+export function kindsOf(idx) {
+  let k = cache.get(idx);
+  if (k) return k;
+  const m = idx.manifest;
+  const served = new Map([[LSTM, { kind: LSTM, by: 'routed' }]]);
+  for (const md of m.models)
+    if (isObj(md) && typeof md.kind === 'string' && !MODEL_TYPES.includes(md.kind) && !served.has(md.kind))
+      served.set(md.kind, { kind: md.kind, by: 'network', spec: idx.specs.get(md.file) });
+  const ens = isObj(m.ensemble) && typeof m.ensemble.file === 'string' ? m.ensemble : null;
+  if (ens) {
+    for (const mb of Array.isArray(ens.members) ? ens.members : []) {
+      const name = typeof mb === 'string' ? mb : isObj(mb) ? mb.name ?? mb.kind : null;
+      if (typeof name === 'string' && !served.has(name)) served.set(name, { kind: name, by: 'ensemble' });
+    }
+    served.set(ENSEMBLE, { kind: ENSEMBLE, by: 'ensemble' });
+  }
+  k = { served, names: [...served.keys()], ensemble: ens };
+  cache.set(idx, k);
+  return k;
+}
+
+// The kind a request names ('auto' when absent), or invalid_input naming the available ones.
+export function kindOf(model, idx, field = 'model') {
+  const { served, names } = kindsOf(idx);
+  const available = [AUTO, ...names];
+  if (model === undefined || model === null || model === AUTO) return served.get(LSTM);
+  if (typeof model !== 'string')
+    throw Object.assign(invalid(field, 'wrong_type', `expected one of ${available.join(', ')}`), { availableModels: available });
+  const s = served.get(model.trim().toLowerCase());
+  if (s) return s;
+  const lower = model.trim().toLowerCase();
+  const suggestion = available.find((a) => a.includes(lower) || (lower && lower.includes(a))) ?? null;
+  throw Object.assign(invalid(field, 'unknown_model', `${JSON.stringify(model)} is not a model kind of this manifest (available: ${available.join(', ')})`),
+    { availableModels: available, suggestion });
+}
+
+// A manifest metrics entry ({mape, naive_mape, coverage90, direction_hit_rate, n}) as the
+// answers' `heldOut` shape; null when absent.
+export function heldOutOf(m, period) {
+  if (!isObj(m)) return null;
+  return { mape: m.mape, naiveMape: m.naive_mape, coverage90: m.coverage90 ?? null, directionHitRate: m.direction_hit_rate ?? null, samples: m.n ?? null, period };
+}
+
+// The manifest's test-year metrics of `kind` for a stock, per horizon name: the stock's
+// kind_metrics[kind], or for the routed LSTM its test_metrics when kind_metrics lacks it.
+export function kindMetrics(stock, kind) {
+  if (!stock) return null;
+  const km = isObj(stock.kind_metrics) && isObj(stock.kind_metrics[kind]) ? stock.kind_metrics[kind] : null;
+  return km || (kind === LSTM && isObj(stock.test_metrics) ? stock.test_metrics : null);
+}
+
+// modelInfo(symbol).models: every kind with its test-year metrics for this stock (null: not
+// measured, e.g. a symbol the manifest does not list), in the manifest's order.
+export function kindsInfo(idx, stock, lstmFile) {
+  const { served } = kindsOf(idx);
+  return [...served.values()].map((s) => {
+    const per = kindMetrics(stock, s.kind);
+    const metrics = per ? Object.fromEntries([...idx.horizons.keys()].map((h) => [h, heldOutOf(per[h], idx.testPeriod)])) : null;
+    const file = s.by === 'routed' ? lstmFile : s.by === 'network' ? s.spec && s.spec.key : (kindsOf(idx).ensemble.file);
+    return { model: s.kind, servedBy: s.by, file: file ?? null, metrics };
+  });
+}
