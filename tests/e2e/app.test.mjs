@@ -18,6 +18,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildApp, launchPersistent, startDemo, tmpDir, ROOT } from './helpers.mjs';
+import { modelsDir, withTransformer } from '../node/helpers/fixtures.mjs';
 
 const SHOTS = process.env.STOCKCAST_SCREENSHOTS ? path.resolve(ROOT, process.env.STOCKCAST_SCREENSHOTS) : null;
 let srv;
@@ -43,7 +44,7 @@ after(async () => {
   profile?.cleanup();
 });
 
-async function open(url, { width = 1280, height = 900 } = {}) {
+async function open(url, { width = 1280, height = 900, server = srv } = {}) {
   const ctx = await launchPersistent(profile.dir, { viewport: { width, height } });
   await ctx.addInitScript(() => {
     window.__violations = [];
@@ -61,13 +62,13 @@ async function open(url, { width = 1280, height = 900 } = {}) {
   for (const p of ctx.pages()) watch(p);
   ctx.on('request', (r) => {
     const u = r.url();
-    if (!u.startsWith(srv.url) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`foreign request: ${u}`);
+    if (!u.startsWith(server.url) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`foreign request: ${u}`);
   });
   ctx.on('response', (r) => {
     if (r.status() >= 400 && !(allowRefused && r.url().includes('/models/'))) problems.push(`HTTP ${r.status()} ${r.url()}`);
   });
   const page = ctx.pages()[0] || (await ctx.newPage());
-  const res = await page.goto(`${srv.url}${url}`);
+  const res = await page.goto(`${server.url}${url}`);
   return { ctx, page, res };
 }
 
@@ -187,6 +188,79 @@ test('stock view: strict CSP, pick a stock, every horizon, chart, risk panel, ba
     await noProblems(page);
   } finally {
     await ctx.close();
+  }
+});
+
+// The model kinds of issue 15 on the stock view. The shipped manifest's kinds when it lists more
+// than the LSTM; otherwise the same models plus a 'transformer' kind (the general model's file
+// renamed, tests/node/helpers/fixtures.mjs withTransformer) on a second demo server.
+test('stock view: a model kind toggled onto the chart, its numbers equal the Node API\'s; the ensemble\'s weights; deep link', async () => {
+  const shipped = (await node.modelInfo('SCOM')).models;
+  const extra = shipped.length > 1 ? null : withTransformer(modelsDir());
+  const server = extra ? await startDemo({ modelsDir: extra.dir }) : srv;
+  const { createStockcast } = await import(pathToFileURL(path.join(ROOT, 'web/dist/node.js')).href);
+  const api = extra ? await createStockcast({ baseUrl: `${server.url}models/` }) : node;
+  const { ctx, page } = await open('?symbol=SCOM', { server });
+  try {
+    await ready(page, 'SCOM');
+    const kinds = (await api.modelInfo('SCOM')).models;
+    await page.waitForSelector('#model-kinds');
+    assert.deepEqual(await page.$$eval('#model-kinds input[name="model-kind"]', (xs) => xs.map((x) => x.value)), kinds.map((k) => k.model));
+    assert.equal(await page.isChecked('#model-kinds input[value="lstm"]'), true);
+    assert.equal(await page.isDisabled('#model-kinds input[value="lstm"]'), true, 'the routed LSTM is always drawn');
+    assert.equal(await page.getAttribute('#chart', 'data-kinds'), 'lstm');
+    // Toggle the first other kind on: its fan on the chart, its numbers in the table equal Node's.
+    const other = kinds.find((k) => k.servedBy !== 'routed').model;
+    await page.check(`#model-kinds input[value="${other}"]`);
+    await page.waitForSelector(`#model-kinds [data-kind="${other}"][data-state="ready"]`, { timeout: 60_000 });
+    await page.waitForSelector(`#chart[data-ready="true"][data-kinds="lstm,${other}"] canvas`);
+    assert.match(page.url(), new RegExp(`models=${other}`));
+    const want = await api.predict({ symbol: 'SCOM', horizon: '10d', model: other });
+    const row = `#kinds-table tr[data-kind="${other}"]`;
+    assert.equal(await page.getAttribute(row, 'data-model'), want.model);
+    assert.equal(Number(await page.getAttribute(`${row} td:nth-of-type(1)`, 'data-value')), want.predictedPrice);
+    assert.equal(Number(await page.getAttribute(`${row} td:nth-of-type(2)`, 'data-lower')), want.interval.lower);
+    assert.equal(Number(await page.getAttribute(`${row} td:nth-of-type(2)`, 'data-upper')), want.interval.upper);
+    if (want.heldOut) assert.equal(Number(await page.getAttribute(`${row} td:nth-of-type(4)`, 'data-value')), want.heldOut.mape);
+    assert.equal(Number(await page.getAttribute('#kinds-table tr[data-kind="lstm"] td:nth-of-type(1)', 'data-value')), (await api.predict({ symbol: 'SCOM', horizon: '10d' })).predictedPrice);
+    // The ensemble (when the manifest has it): its member weights as bars, equal to Node's answer.
+    if (kinds.some((k) => k.model === 'ensemble')) {
+      await page.check('#model-kinds input[value="ensemble"]');
+      await page.waitForSelector('#ensemble-weights[data-horizon="10d"]', { timeout: 60_000 });
+      const e = await api.predict({ symbol: 'SCOM', horizon: '10d', model: 'ensemble' });
+      const bars = await page.$$eval('#ensemble-weights li', (lis) => lis.map((li) => [li.dataset.member, Number(li.dataset.weight), li.dataset.included === 'true']));
+      assert.deepEqual(bars, e.members.map((m) => [m.name, m.weight, m.included]));
+      assert.ok(bars.length >= 2);
+      // Another horizon: the weights follow.
+      await page.check('input[name="horizon"][value="5d"]');
+      await page.waitForSelector('#ensemble-weights[data-horizon="5d"]');
+      const e5 = await api.predict({ symbol: 'SCOM', horizon: '5d', model: 'ensemble' });
+      assert.deepEqual(await page.$$eval('#ensemble-weights li', (lis) => lis.map((li) => Number(li.dataset.weight))), e5.members.map((m) => m.weight));
+      await page.uncheck('#model-kinds input[value="ensemble"]');
+      await page.waitForSelector('#ensemble-weights', { state: 'detached' });
+    }
+    // Toggle it off: the chart is the LSTM's alone again.
+    await page.uncheck(`#model-kinds input[value="${other}"]`);
+    await page.waitForSelector('#chart[data-ready="true"][data-kinds="lstm"] canvas');
+    assert.equal(await page.locator('#kinds-table').count(), 0);
+    // A deep link with the kinds opened directly (every kind but the LSTM).
+    const all = kinds.filter((k) => k.servedBy !== 'routed').map((k) => k.model);
+    await page.goto(`${server.url}?symbol=SCOM&horizon=30d&models=${all.join(',')}`);
+    await ready(page, 'SCOM', '30d');
+    await page.waitForSelector(`#chart[data-ready="true"][data-kinds="lstm,${all.join(',')}"] canvas`, { timeout: 60_000 });
+    for (const k of all) assert.equal(await page.isChecked(`#model-kinds input[value="${k}"]`), true, k);
+    const w30 = await api.predict({ symbol: 'SCOM', horizon: '30d', model: other });
+    assert.equal(Number(await page.getAttribute(`${row} td:nth-of-type(1)`, 'data-value')), w30.predictedPrice);
+    assert.equal(await page.locator('#kinds-table tbody tr').count(), all.length + 1);
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'screenshot-kinds.png'), fullPage: true });
+    await noProblems(page);
+  } finally {
+    await ctx.close();
+    if (extra) {
+      api.dispose();
+      await server.close();
+      extra.cleanup();
+    }
   }
 });
 

@@ -9,12 +9,10 @@
 //     forecast of that file, its metrics are its own, its cache entries are its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import os from 'node:os';
 import path from 'node:path';
-import { headerOf, importPackage, modelsDir, packageDir, rewriteHeader } from './helpers/fixtures.mjs';
+import { headerOf, importPackage, modelsDir, packageDir, withTransformer } from './helpers/fixtures.mjs';
 import { startServer } from './helpers/server.mjs';
 import { loadModule, repoPath } from './support.mjs';
 
@@ -31,25 +29,6 @@ const stable = (p) => Object.fromEntries(Object.entries(p).filter(([k]) => !VOLA
 const TODAY = ['symbol', 'name', 'sector', 'horizon', 'horizonDays', 'currentPrice', 'predictedPrice', 'interval', 'expectedReturn', 'logReturn',
   'direction', 'probabilities', 'heldOut', 'modelType', 'confidence', 'modelVersion', 'modelFile', 'trainedAt', 'dataDate', 'stale', 'dataSource',
   'historyLength', 'confidenceScore', 'generatedAt', 'expiresAt', 'explanation', 'latencyMs', 'cached', 'warnings'];
-
-// The models folder with the transformer kind: links to every file, a new manifest, and
-// transformer.stkm (the general model's file with its name changed).
-function withTransformer(base) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'stockcast-kinds-'));
-  for (const f of readdirSync(base.dir)) if (f !== 'manifest.json') symlinkSync(path.join(base.dir, f), path.join(dir, f));
-  const general = base.manifest.models.find((m) => m.kind === 'general');
-  const bytes = rewriteHeader(readFileSync(path.join(base.dir, general.file)), (h) => {
-    h.meta.name = 'transformer';
-  });
-  writeFileSync(path.join(dir, 'transformer.stkm'), bytes);
-  const manifest = structuredClone(base.manifest);
-  manifest.models.push({ kind: 'transformer', name: 'transformer', file: 'transformer.stkm', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-  manifest.stocks.forEach((s, i) => {
-    s.kind_metrics = { transformer: Object.fromEntries(manifest.horizon_names.map((h, j) => [h, { mape: 7 + j + i / 100, naive_mape: 8 + j, coverage90: 0.5, direction_hit_rate: 0.25, n: 100 + j }])) };
-  });
-  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-  return { dir, manifest, file: path.join(dir, 'transformer.stkm'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 before(async () => {
   models = modelsDir();

@@ -5,7 +5,7 @@
 // the 15 stock-specific files, each with its own output scale so their answers differ.
 // STOCKCAST_TEST_MODELS=fixtures forces the fixtures. Histories: models/history (real prices).
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoPath } from '../support.mjs';
@@ -132,4 +132,26 @@ export async function packageDir() {
 
 export async function importPackage(entry = 'node.js') {
   return import(path.join(await packageDir(), entry));
+}
+
+// A models folder with one more network kind than `base` (modelsDir()): links to every file of
+// base, transformer.stkm (the general model's file with its name changed: a Transformer file is
+// served by the same LoadedModel path) listed as kind 'transformer', and made-up per-kind test
+// metrics (stocks[i].kind_metrics.transformer) that only check the metrics reach the answers.
+export function withTransformer(base) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stockcast-kinds-'));
+  for (const f of readdirSync(base.dir)) if (f !== 'manifest.json') symlinkSync(path.join(base.dir, f), path.join(dir, f));
+  const general = base.manifest.models.find((m) => m.kind === 'general');
+  const bytes = rewriteHeader(readFileSync(path.join(base.dir, general.file)), (h) => {
+    h.meta.name = 'transformer';
+  });
+  writeFileSync(path.join(dir, 'transformer.stkm'), bytes);
+  const manifest = structuredClone(base.manifest);
+  manifest.models.push({ kind: 'transformer', name: 'transformer', file: 'transformer.stkm', bytes: bytes.length, sha256: sha256(bytes) });
+  manifest.stocks.forEach((s, i) => {
+    s.kind_metrics = { ...s.kind_metrics, transformer: Object.fromEntries(manifest.horizon_names.map((h, j) =>
+      [h, { mape: 7 + j + i / 100, naive_mape: 8 + j, coverage90: 0.5, direction_hit_rate: 0.25, n: 100 + j }])) };
+  });
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return { dir, manifest, file: path.join(dir, 'transformer.stkm'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -2,13 +2,14 @@
 // The stock view: /?symbol=SCOM&horizon=10d&level=0.9. One predict per horizon the manifest
 // declares (sc.available().horizons), all at once; the chart, the selected horizon's numbers,
 // the test-year MAPE beside naive, then the risk report.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { loadHistory, setParams, useStockcast } from '../lib/stockcast';
 import { fmtMape, fmtPct, fmtPrice, fmtSignedPct, signClass } from '../lib/format';
 import ErrorMessage from './ErrorMessage';
 import PriceChart from './PriceChart';
 import RiskPanel from './RiskPanel';
+import { EnsembleWeights, KindTable, KindToggles, kindColor, kindLabel } from './ModelKinds';
 
 const DIRECTIONS = ['bearish', 'neutral', 'bullish'];
 
@@ -35,7 +36,7 @@ function MapeLine({ p }) {
   );
 }
 
-function Prediction({ p, fan, history, state, onHorizon }) {
+function Prediction({ p, fan, history, state, onHorizon, kinds }) {
   const ho = p.heldOut;
   const fine = [`model ${p.modelVersion}`, `trained ${p.trainedAt}`];
   if (ho) fine.push(`test year ${ho.period.join(' to ')} (${ho.samples} days), 90 % interval coverage ${fmtPct(ho.coverage90, 1)}, direction hit rate ${fmtPct(ho.directionHitRate, 1)}`);
@@ -56,7 +57,10 @@ function Prediction({ p, fan, history, state, onHorizon }) {
           </span>
         )}
       </div>
-      <PriceChart fan={fan} history={history} selected={p.horizon} />
+      {kinds && kinds.list.length > 1 && <KindToggles kinds={kinds.list} shown={kinds.shown} states={kinds.states} onToggle={kinds.onToggle} />}
+      <PriceChart fan={fan} history={history} selected={p.horizon} overlays={kinds ? kinds.overlays : undefined} />
+      {kinds && <KindTable horizon={p.horizon} rows={[{ kind: p.model || 'lstm', color: kindColor(0), p }, ...kinds.overlays.map((o) => ({ kind: o.kind, color: o.color(1), p: o.fan.find((x) => x.horizon === p.horizon) })).filter((r) => r.p)]} />}
+      {kinds && kinds.ensemble && <EnsembleWeights p={kinds.ensemble.find((x) => x.horizon === p.horizon) || kinds.ensemble[0]} />}
       <div className="metrics">
         <div className="metric"><span className="k">Last close ({p.dataDate})</span><span className="v" id="pred-current" data-value={p.currentPrice}>{fmtPrice(p.currentPrice)}</span></div>
         <div className="metric"><span className="k">Predicted, {p.horizonDays} trading day{p.horizonDays > 1 ? 's' : ''}</span><span className="v" id="pred-price" data-value={p.predictedPrice}>{fmtPrice(p.predictedPrice)}</span></div>
@@ -123,7 +127,19 @@ export default function StockView() {
   const [shown, setShown] = useState(null); // the last forecast that succeeded: {symbol, level, fan, history}
   const [state, setState] = useState({ status: 'loading' });
 
-  const go = (next, opts) => setParams(path, { symbol, horizon, level: level === 0.9 ? undefined : level, ...next }, opts);
+  // Model kinds: the symbol's (modelInfo(symbol).models: the manifest's list), those toggled on
+  // (URL `models=transformer,ensemble`, a deep link; set locally at once, the URL follows), and each
+  // toggled kind's fan, fetched when first shown: `${symbol}|${level}|${kind}` -> {status, fan?, error?}.
+  const [kindList, setKindList] = useState(null);
+  const wantModels = q.get('models');
+  const [toggled, setToggled] = useState(null);
+  useEffect(() => setToggled(null), [wantModels]);
+  const shownKinds = (toggled ?? (wantModels ? wantModels.split(',') : []))
+    .filter((k) => kindList && kindList.some((x) => x.model === k && x.servedBy !== 'routed'));
+  const shownKey = shownKinds.join(',');
+  const [kindFans, setKindFans] = useState({});
+
+  const go = (next, opts) => setParams(path, { symbol, horizon, level: level === 0.9 ? undefined : level, models: shownKey || undefined, ...next }, opts);
   const pickHorizon = (h) => {
     setPicked(h);
     go({ horizon: h }, { replace: true });
@@ -152,6 +168,52 @@ export default function StockView() {
       live = false;
     };
   }, [sc, info, symbol, level, call]);
+
+  useEffect(() => {
+    if (!sc) return;
+    let live = true;
+    call((x) => x.modelInfo(symbol)).then((i) => live && setKindList(i.models || null), () => live && setKindList(null));
+    return () => {
+      live = false;
+    };
+  }, [sc, symbol, call]);
+
+  useEffect(() => {
+    if (!sc || !shownKey) return;
+    for (const kind of shownKey.split(',')) {
+      const key = `${symbol}|${level}|${kind}`;
+      if (kindFans[key] && kindFans[key].status !== 'error') continue;
+      setKindFans((m) => ({ ...m, [key]: { status: 'loading' } }));
+      call((x) => x.predictHorizons({ symbol, level, model: kind })).then(
+        (fan) => setKindFans((m) => ({ ...m, [key]: { status: 'ready', fan } })),
+        (error) => setKindFans((m) => ({ ...m, [key]: { status: 'error', error } })),
+      );
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [sc, symbol, level, shownKey, call]);
+
+  const kinds = useMemo(() => {
+    if (!kindList || !shown) return null;
+    const onToggle = (kind, on) => {
+      const next = on ? [...shownKinds, kind] : shownKinds.filter((k) => k !== kind);
+      setToggled(next);
+      go({ models: next.join(',') || undefined }, { replace: true });
+    };
+    const states = {};
+    const overlays = [];
+    let ensemble = null; // the fan whose answers carry member weights
+    kindList.forEach((k, i) => {
+      if (!shownKinds.includes(k.model)) return;
+      const st = kindFans[`${shown.symbol}|${shown.level}|${k.model}`];
+      if (!st) return;
+      states[k.model] = st;
+      if (st.status !== 'ready') return;
+      overlays.push({ kind: k.model, label: kindLabel(k.model), fan: st.fan, color: (a) => kindColor(i, a) });
+      if (st.fan.some((x) => Array.isArray(x.members))) ensemble = st.fan;
+    });
+    return { list: kindList, shown: shownKinds, states, overlays, ensemble, onToggle };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [kindList, kindFans, shownKey, shown]);
 
   const p = shown && shown.fan.find((x) => x.horizon === horizon);
   const stockOk = info && info.symbols.includes(symbol);
@@ -207,7 +269,7 @@ export default function StockView() {
         <ErrorMessage id="message" error={state.error} context={`Forecast for ${symbol}`} onSuggest={(s) => { setTyped(''); go({ symbol: s }); }} />
       )}
       {!p && state.status === 'loading' && !startError && <p className="fine" aria-live="polite">Loading the model…</p>}
-      {p && <Prediction p={p} fan={shown.fan} history={shown.history} state={state.status === 'ready' ? 'ready' : state.status} onHorizon={pickHorizon} />}
+      {p && <Prediction p={p} fan={shown.fan} history={shown.history} state={state.status === 'ready' ? 'ready' : state.status} onHorizon={pickHorizon} kinds={kinds} />}
       {p && state.status === 'ready' && <RiskPanel symbol={p.symbol} />}
     </>
   );
