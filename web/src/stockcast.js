@@ -27,6 +27,8 @@ export class Stockcast {
   #factorModels = new Map(); // factor model name -> promise of {handle, …} (factors.js)
   #factorLatency = new Map(); // model kind -> ring of the last 1,024 latencies (ms)
   #getTrain;
+  #getEnsemble;
+  #ensembleApi = null; // ensemble.js once imported
   // The modules loaded on first use (risk engine, factor models, trainer): one promise each, a
   // failure forgotten so the next call retries.
   #onDemand = compileCache();
@@ -60,8 +62,9 @@ export class Stockcast {
 
   // Use Stockcast.create: the instance exists while its module loads, so the manifest can be
   // fetched meanwhile.
-  constructor(o, getRisk, getFactors, getTrain) {
+  constructor(o, getRisk, getFactors, getTrain, getEnsemble) {
     this.#o = o;
+    this.#getEnsemble = getEnsemble;
     this.#getRisk = getRisk;
     this.#getFactors = getFactors;
     this.#getTrain = getTrain;
@@ -89,8 +92,8 @@ export class Stockcast {
 
   // The manifest is fetched while the .wasm downloads and compiles: every call needs it first,
   // and the two downloads are independent (import → first prediction is one round trip shorter).
-  static async create(getModule, o, getRisk, getFactors, getTrain) {
-    const sc = new Stockcast(o, getRisk, getFactors, getTrain);
+  static async create(getModule, o, getRisk, getFactors, getTrain, getEnsemble) {
+    const sc = new Stockcast(o, getRisk, getFactors, getTrain, getEnsemble);
     if (o.base) sc.#manifest().catch(() => {}); // a failure is not remembered: the call that needs it retries
     try {
       sc.#M = await getModule(o);
@@ -514,23 +517,80 @@ export class Stockcast {
     return api.indicatorsOf(this.#riskContext, symbol, history, signal);
   }
 
-  // The ensemble and its members (ensemble.js, loaded on first use with its .wasm).
-  async #ensemble(served, symbol, history, hzs, level, idx, sig, t0) {
-    let api;
-    try {
-      api = await import('./ensemble.js');
-    } catch (e) {
-      throw new StockcastError('fetch_failed', `could not load the ensemble API (ensemble.js): ${e && e.message}`, { status: 0, attempts: 1, cause: e });
+  // The ensemble and its members (ensemble.js, loaded on first use with its .wasm). The routing
+  // rule decides whether the symbol may be served (an unknown one needs its history) and the model
+  // type, as for the other network kinds.
+  async #ensemble(served, symbol, history, raw, hzs, level, idx, sig, t0) {
+    const r = this.#route(symbol, idx, !!history);
+    const modelType = r.modelType === 'general_unseen' ? 'general_unseen' : 'general';
+    const route = { modelType, confidence: this.#M.confidenceOf(modelType) };
+    if (!this.#ensembleApi) {
+      try {
+        this.#ensembleApi = await import('./ensemble.js');
+      } catch (e) {
+        throw new StockcastError('fetch_failed', `could not load the ensemble API (ensemble.js): ${e && e.message}`, { status: 0, attempts: 1, cause: e });
+      }
     }
-    return api.predictEnsemble(this.#ensembleContext, { served, symbol, history, hzs, level, idx }, sig, t0);
+    const out = await this.#ensembleApi.predictEnsemble(this.#ensembleContext(idx, t0), { served, symbol, history, raw, hzs, level, idx, route }, sig);
+    return out;
   }
 
-  // What ensemble.js may use of this instance.
-  #ensembleContext = {
-    answer: (a) => this.#answer(a),
-    explain: (p) => explain(p),
-    alive: () => this.#alive(),
-  };
+  #ensembleModule() {
+    if (!this.#getEnsemble) return Promise.reject(new StockcastError('unsupported', 'no ensemble module available', { detail: 'no_ensemble' }));
+    return this.#onDemand('ensemble', () => Promise.resolve().then(() => this.#getEnsemble(this.#o)));
+  }
+
+  // What ensemble.js may use of this instance (its own state lives on #ensembleState).
+  #ensembleState = {};
+  #ensembleContext(idx, t0) {
+    const ctx = this.#ensembleState;
+    Object.assign(ctx, {
+      engine: (signal) => waitFor(this.#ensembleModule(), signal),
+      url: (file) => this.#url(file),
+      bytes: async (spec, signal) => (await verifiedBytes(spec, signal, { store: this.#o.store, sha256: this.#o.sha256, net: this.#net })).bytes,
+      // A network member: the routed LSTM (file null) or one file, with the stock's embedding row,
+      // read from the model as the registry holds it (parsed from these bytes when not resident).
+      network: async (file, symbol, hasHistory, signal, bytesOf) => {
+        const route = file === null ? this.#route(symbol, idx, hasHistory)
+          : { spec: idx.specs.get(file) || { key: file, url: this.#url(file), sha256: null }, kind: 'network', modelType: 'general' };
+        const bytes = await bytesOf(route.spec);
+        const entry = await this.#registry.acquire({ ...route.spec, data: bytes }, signal);
+        try {
+          return { key: route.spec.key, bytes, stockId: this.#stockId(route, entry.handle, symbol).id };
+        } finally {
+          this.#registry.release(entry);
+        }
+      },
+      historyRows: (symbol, signal) => this.#historyRows(symbol, signal),
+      history: (symbol, signal) => this.#history(symbol, signal),
+      normalize: (rows) => normalizeHistory(rows),
+      answer: (a) => this.#answer(a),
+      explain: (p) => explain(p),
+      alive: () => this.#alive(),
+      cache: {
+        key: (symbol, hz, level, hist, kind) => this.#predictions.key(symbol, hz, level, hist, kind),
+        get: (key) => this.#predictions.get(key),
+        hit: (v) => this.#fromCache(v, t0),
+        put: (key, symbol, v) => {
+          v.latencyMs = now() - t0;
+          this.#record(symbol, v.latencyMs);
+          this.#predictions.put(key, symbol, v);
+        },
+      },
+    });
+    return ctx;
+  }
+
+  // The shipped history file's rows (baseUrl/history/SYMBOL.json: with each day's low and high,
+  // which the classical learners read), cached like histories.
+  #historyRows(symbol, signal) {
+    const key = `rows:${symbol}`;
+    const hit = this.#histories.fresh(key);
+    if (hit) return waitFor(hit.promise, signal);
+    const entry = this.#histories.set(key, this.#json(this.#url(`history/${encodeURIComponent(symbol)}.json`), this.#base)
+      .then((doc) => (Array.isArray(doc) ? doc : doc && doc.rows)));
+    return waitFor(entry.promise, signal);
+  }
 
   // What risk.js may use of this instance.
   #riskContext = {
@@ -815,10 +875,10 @@ export class Stockcast {
 
   // One symbol's predictions by one model kind (kinds.js) at the horizons `hzs`: a network kind is
   // a batch of one; an ensemble kind asks the ensemble module (ensemble.js, loaded on first use).
-  async #predictKind(served, sym, given, hzs, lvl, idx, sig, t0) {
+  async #predictKind(served, sym, given, hzs, lvl, idx, sig, t0, raw) {
     if (served.by === 'ensemble') {
       try {
-        return await this.#ensemble(served, sym, given, hzs, lvl, idx, sig, t0);
+        return await this.#ensemble(served, sym, given, raw, hzs, lvl, idx, sig, t0);
       } catch (e) {
         if (e instanceof StockcastError && e.code !== 'aborted' && !this.#disposed) this.#failed(sym, e.code);
         throw e;
@@ -841,7 +901,7 @@ export class Stockcast {
     const { signal: sig, release } = this.#signal(signal);
     try {
       const idx = await this.#manifest(sig);
-      const predictions = await this.#predictKind(kindOf(model, idx), sym, given, horizonsOf(idx), levelOf(level, this.#o.level, idx), idx, sig, t0);
+      const predictions = await this.#predictKind(kindOf(model, idx), sym, given, horizonsOf(idx), levelOf(level, this.#o.level, idx), idx, sig, t0, history);
       if (indicators) {
         const found = await this.#indicators(sym, history, sig);
         for (const p of predictions) p.indicators = found;
@@ -884,7 +944,7 @@ export class Stockcast {
             this.#failed(sym, e.code);
             throw e;
           }
-          const [prediction] = await this.#predictKind(served, sym, given, [hz], lvl, idx, sig, t0);
+          const [prediction] = await this.#predictKind(served, sym, given, [hz], lvl, idx, sig, t0, history);
           return { model: name, ok: true, prediction };
         } catch (e) {
           if (this.#disposed || (e instanceof StockcastError && e.code === 'aborted')) throw e;
@@ -1142,12 +1202,14 @@ export class Stockcast {
       this.#histories.clear();
       this.#index = null;
       this.#registry.clear();
+      if (this.#ensembleApi) this.#ensembleApi.disposeEnsembles(this.#ensembleState);
       return;
     }
     const sym = checkSymbol(symbol);
     this.#predictions.deleteSymbol(sym);
     for (const k of [...this.#riskContext.reports.keys()]) if (k.startsWith(`${sym}|`)) this.#riskContext.reports.delete(k);
     this.#histories.delete(sym);
+    this.#histories.delete(`rows:${sym}`);
     const stock = this.#indexed && this.#indexed.stocks.get(sym);
     if (stock && stock.model_type === 'stock_specific') this.#registry.clear([stock.file]);
   }
@@ -1164,6 +1226,7 @@ export class Stockcast {
     this.#routes = null;
     for (const p of this.#factorModels.values()) p.then((m) => m.handle.delete(), () => {});
     this.#factorModels.clear();
+    if (this.#ensembleApi) this.#ensembleApi.disposeEnsembles(this.#ensembleState);
     if (this.#o.gate.dispose) this.#o.gate.dispose();
     this.#M = null;
     this.#onDemand = compileCache();
@@ -1199,10 +1262,10 @@ function simdSupported() {
 // Shared by the entries: validate options, get the module, build the API object. platform: the
 // entry's own {fetchFor(maxSockets), sha256} where it has better ones than the web platform's
 // (node.js). o.gate: every request of the instance starts through it, the .wasm downloads too.
-export async function createWith(getModule, options, getRiskModule, platform, getFactorsModule, getTrainModule) {
+export async function createWith(getModule, options, getRiskModule, platform, getFactorsModule, getTrainModule, getEnsembleModule) {
   const o = checkOptions(options, platform);
   if (o.historySources !== undefined) o.historySources = checkSources(o.historySources);
   o.gate = createGate(o.maxRequests, o.clock || realClock);
   throwIfAborted(o.signal);
-  return Stockcast.create(getModule, o, getRiskModule, getFactorsModule, getTrainModule);
+  return Stockcast.create(getModule, o, getRiskModule, getFactorsModule, getTrainModule, getEnsembleModule);
 }
