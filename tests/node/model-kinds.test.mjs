@@ -44,6 +44,14 @@ after(async () => {
   kinds.cleanup();
 });
 
+// The kinds are the manifest's: the routed LSTM, every other network kind, the ensemble's members and itself.
+function expectedKinds(m) {
+  const out = ['lstm'];
+  for (const k of m.models.map((x) => x.kind)) if (k !== 'stock_specific' && k !== 'general' && !out.includes(k)) out.push(k);
+  if (m.ensemble) for (const k of [...m.ensemble.members.map((y) => (typeof y === 'string' ? y : y.name)), 'ensemble']) if (!out.includes(k)) out.push(k);
+  return out;
+}
+
 const specific = () => models.manifest.stocks.find((s) => s.model_type === 'stock_specific').symbol;
 const general = () => models.manifest.stocks.find((s) => s.model_type === 'general').symbol;
 
@@ -85,12 +93,13 @@ test("shipped manifest: 'auto' is today's answer plus model 'lstm', equal to 'ls
       assert.equal(auto.logReturn, h.logReturn);
       assert.equal(auto.heldOut.mape, stock.test_metrics['10d'].mape, "the LSTM's test metrics");
     }
+    const expected = expectedKinds(models.manifest);
     const info = await sc.modelInfo(specific());
-    assert.deepEqual(info.models.map((k) => k.model), ['lstm']);
+    assert.deepEqual(info.models.map((k) => k.model), expected);
     assert.equal(info.models[0].file, info.file);
     assert.equal(info.models[0].metrics['5d'].naiveMape, info.testMetrics['5d'].naive_mape);
-    await assert.rejects(sc.predict({ symbol: specific(), horizon: '10d', model: 'transformer' }),
-      (e) => e.code === 'invalid_input' && e.field === 'model' && e.reason === 'unknown_model' && e.availableModels.join() === 'auto,lstm');
+    await assert.rejects(sc.predict({ symbol: specific(), horizon: '10d', model: 'xgboost' }),
+      (e) => e.code === 'invalid_input' && e.field === 'model' && e.reason === 'unknown_model' && e.availableModels.join() === ['auto', ...expected].join());
   } finally {
     sc.dispose();
   }
@@ -137,7 +146,7 @@ test("another network kind: 'transformer' answers are the core's forecast of its
     // Bad kinds.
     for (const [model, reason] of [['xgboost', 'unknown_model'], ['', 'unknown_model'], [7, 'wrong_type']])
       await assert.rejects(sc.predict({ symbol: s, horizon: '1d', model }),
-        (e) => e.code === 'invalid_input' && e.field === 'model' && e.reason === reason && e.availableModels.join() === 'auto,lstm,transformer', String(model));
+        (e) => e.code === 'invalid_input' && e.field === 'model' && e.reason === reason && e.availableModels.join() === ['auto', ...expectedKinds(kinds.manifest)].join(), String(model));
     await assert.rejects(sc.predict({ symbol: s, horizon: '1d', model: 'transfomer' }), { suggestion: null, reason: 'unknown_model' });
     await assert.rejects(sc.predict({ symbol: s, horizon: '1d', model: 'trans' }), { suggestion: 'transformer' });
   } finally {
@@ -151,7 +160,8 @@ test('modelInfo(symbol).models: every kind with its test-year metrics from the m
     const s = specific();
     const stock = kinds.manifest.stocks.find((x) => x.symbol === s);
     const info = await sc.modelInfo(s);
-    assert.deepEqual(info.models.map((k) => [k.model, k.servedBy, k.file]), [['lstm', 'routed', stock.file], ['transformer', 'network', 'transformer.stkm']]);
+    assert.deepEqual(info.models.map((k) => k.model), expectedKinds(kinds.manifest));
+    assert.deepEqual(info.models.slice(0, 2).map((k) => [k.model, k.servedBy, k.file]), [['lstm', 'routed', stock.file], ['transformer', 'network', 'transformer.stkm']]);
     for (const h of kinds.manifest.horizon_names) {
       assert.equal(info.models[0].metrics[h].mape, stock.test_metrics[h].mape);
       assert.equal(info.models[1].metrics[h].mape, stock.kind_metrics.transformer[h].mape);
@@ -160,7 +170,7 @@ test('modelInfo(symbol).models: every kind with its test-year metrics from the m
     }
     const unseen = await sc.modelInfo('NEWCO');
     assert.equal(unseen.status, 'not_trained');
-    assert.deepEqual(unseen.models.map((k) => [k.model, k.metrics]), [['lstm', null], ['transformer', null]]);
+    assert.deepEqual(unseen.models.map((k) => k.metrics), expectedKinds(kinds.manifest).map(() => null));
   } finally {
     sc.dispose();
   }
@@ -187,13 +197,13 @@ test('predictModels: each kind answers or fails on its own, in request order; ar
     assert.deepEqual(stable(r.results[3].prediction), stable(await sc.predict({ symbol: s, horizon: '10d' })));
     // Default: every kind of the manifest.
     const all = await sc.predictModels({ symbol: s, horizon: '1d', level: 0.8 });
-    assert.deepEqual(all.results.map((x) => x.model), ['lstm', 'transformer']);
+    assert.deepEqual(all.results.map((x) => x.model), expectedKinds(kinds.manifest));
     assert.ok(all.results.every((x) => x.ok && x.prediction.interval.level === 0.8));
     // Missing history: an unknown symbol fails for every kind (model_not_found); a short one too (insufficient_history).
-    const missing = await sc.predictModels({ symbol: 'NEWCO', horizon: '1d' });
+    const missing = await sc.predictModels({ symbol: 'NEWCO', horizon: '1d', models: ['lstm', 'transformer'] });
     assert.deepEqual(missing.results.map((x) => x.error.code), ['model_not_found', 'model_not_found']);
     assert.equal(missing.summary.failed, 2);
-    const short = await sc.predictModels({ symbol: s, horizon: '1d', history: rowsOf(s).slice(-3) });
+    const short = await sc.predictModels({ symbol: s, horizon: '1d', models: ['lstm', 'transformer'], history: rowsOf(s).slice(-3) });
     assert.deepEqual(short.results.map((x) => x.error.code), ['insufficient_history', 'insufficient_history']);
     assert.ok((sc.stats().failures[s] || {}).insufficient_history >= 2, 'failures counted per symbol and code');
     // The call's own arguments.
@@ -226,8 +236,8 @@ test('worker client: predict({ model }), predictModels and modelInfo over postMe
       assert.equal(r.results[1].prediction.predictedPrice, b.predictedPrice);
       assert.equal(r.results[2].error.name, 'StockcastError');
       assert.equal(r.results[2].error.reason, 'unknown_model');
-      assert.deepEqual((await w.modelInfo(s)).models.map((k) => k.model), ['lstm', 'transformer']);
-      await assert.rejects(w.predict({ symbol: s, horizon: '10d', model: 'nope' }), (e) => e.name === 'StockcastError' && e.availableModels.join() === 'auto,lstm,transformer');
+      assert.deepEqual((await w.modelInfo(s)).models.map((k) => k.model), expectedKinds(kinds.manifest));
+      await assert.rejects(w.predict({ symbol: s, horizon: '10d', model: 'nope' }), (e) => e.name === 'StockcastError' && e.availableModels.join() === ['auto', ...expectedKinds(kinds.manifest)].join());
       const c = new AbortController();
       c.abort();
       await assert.rejects(w.predictModels({ symbol: s, horizon: '1d', signal: c.signal }), { code: 'aborted' });

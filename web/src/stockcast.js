@@ -29,6 +29,7 @@ export class Stockcast {
   #getTrain;
   #getEnsemble;
   #ensembleApi = null; // ensemble.js once imported
+  #ensembleM = null; // the ensemble module once instantiated
   // The modules loaded on first use (risk engine, factor models, trainer): one promise each, a
   // failure forgotten so the next call retries.
   #onDemand = compileCache();
@@ -537,7 +538,7 @@ export class Stockcast {
 
   #ensembleModule() {
     if (!this.#getEnsemble) return Promise.reject(new StockcastError('unsupported', 'no ensemble module available', { detail: 'no_ensemble' }));
-    return this.#onDemand('ensemble', () => Promise.resolve().then(() => this.#getEnsemble(this.#o)));
+    return this.#onDemand('ensemble', () => Promise.resolve().then(() => this.#getEnsemble(this.#o)).then((M) => (this.#ensembleM = M)));
   }
 
   // What ensemble.js may use of this instance (its own state lives on #ensembleState).
@@ -1188,6 +1189,8 @@ export class Stockcast {
       failures: Object.fromEntries([...s.failures].map(([k, f]) => [k, { ...f }])),
       wasmHeapBytes: this.#M ? this.#M.heapBytes() : 0,
       wasmObjects: this.#M ? this.#M.objects() : { models: 0, handles: 0 },
+      // Live Ensemble objects in the ensemble module (once loaded): at most 4 per instance, 0 after clearCache().
+      ensembleObjects: this.#ensembleM ? this.#ensembleM.objects().ensembles : 0,
       disposed: this.#disposed,
     };
   }

@@ -138,7 +138,10 @@ export async function importPackage(entry = 'node.js') {
 // base, transformer.stkm (the general model's file with its name changed: a Transformer file is
 // served by the same LoadedModel path) listed as kind 'transformer', and made-up per-kind test
 // metrics (stocks[i].kind_metrics.transformer) that only check the metrics reach the answers.
+// When base already lists a transformer (the trained models), base itself is used.
 export function withTransformer(base) {
+  const shipped = base.manifest.models.find((m) => m.kind === 'transformer');
+  if (shipped) return { dir: base.dir, manifest: base.manifest, file: path.join(base.dir, shipped.file), shipped: true, cleanup: () => {} };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stockcast-kinds-'));
   for (const f of readdirSync(base.dir)) if (f !== 'manifest.json') symlinkSync(path.join(base.dir, f), path.join(dir, f));
   const general = base.manifest.models.find((m) => m.kind === 'general');
