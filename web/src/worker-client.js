@@ -154,6 +154,7 @@ function pool(clients) {
         hitRate: lookups ? sum(each, 'cacheHits') / lookups : 0, cachedPredictions: sum(each, 'cachedPredictions'),
         wasmHeapBytes: sum(each, 'wasmHeapBytes'),
         wasmObjects: { models: each.reduce((a, s) => a + s.wasmObjects.models, 0), handles: each.reduce((a, s) => a + s.wasmObjects.handles, 0) },
+        ensembleObjects: sum(each, 'ensembleObjects'),
         // Failures summed per symbol and code; per operation the counts summed and each percentile
         // the largest of the workers' (an upper bound: the exact one needs every sample).
         failures: mergeFailures(each.map((s) => s.failures || {})),

@@ -584,6 +584,8 @@ export interface Stats {
   /** Live Embind objects of the forecasting module: LoadedModel instances (resident models plus
    *  those in use) and emscripten::val handles. Both stay flat however many calls are made. */
   wasmObjects: { models: number; handles: number };
+  /** Live Ensemble objects in the ensemble module (0 until it is loaded; at most 4 per instance). */
+  ensembleObjects: number;
   disposed: boolean;
 }
 
