@@ -18,7 +18,9 @@ const MAX_ENSEMBLES = 4; // resident Ensemble objects (each holds its networks a
 // Per-instance state, kept on the context object: resident Ensembles (LRU), the member files' bytes
 // (by URL: a new Ensemble for another symbol downloads nothing twice), the learners, the spec.
 function stateOf(ctx) {
-  return (ctx.state ||= { ensembles: new Map(), files: new Map(), learners: null });
+  const st = ctx.state;
+  if (!st.ensembles) Object.assign(st, { ensembles: new Map(), files: new Map(), learners: null });
+  return st;
 }
 
 // A file the manifest names ({url, sha256, bytes}), verified (loading.js verifiedBytes), once.
@@ -33,10 +35,9 @@ function fileBytes(ctx, spec, signal) {
   return p;
 }
 
-// Frees every resident Ensemble (dispose(), clearCache()).
-export function disposeEnsembles(ctx) {
-  const st = ctx.state;
-  if (!st) return;
+// Frees every resident Ensemble (dispose(), clearCache()); `state`: the context's.
+export function disposeEnsembles(st) {
+  if (!st.ensembles) return;
   for (const p of st.ensembles.values()) p.then((e) => e.ens.delete(), () => {});
   st.ensembles.clear();
   st.files.clear();
@@ -165,7 +166,10 @@ export async function predictEnsemble(ctx, { served, symbol, history, raw, hzs, 
   const keys = hzs.map((hz) => ctx.cache.key(symbol, hz, level, hist, served.kind));
   const hits = keys.map((k) => ctx.cache.get(k));
   if (hits.every(Boolean)) return hits.map((v) => ctx.cache.hit(v));
-  const { ens, notes } = await ensembleFor(ctx, idx, symbol, !!history, signal);
+  let got = await ensembleFor(ctx, idx, symbol, !!history, signal);
+  // Evicted (another symbol's Ensemble) or cleared between its load and this continuation: load again.
+  if (got.ens.isDeleted()) got = await ensembleFor(ctx, idx, symbol, !!history, signal);
+  const { ens, notes } = got;
   ctx.alive();
   const key = history ? '' : `${symbol}|${hist.dataDate}`; // a caller's history is not cached by the core
   const out = [];

@@ -541,11 +541,12 @@ export class Stockcast {
     return this.#onDemand('ensemble', () => Promise.resolve().then(() => this.#getEnsemble(this.#o)).then((M) => (this.#ensembleM = M)));
   }
 
-  // What ensemble.js may use of this instance (its own state lives on #ensembleState).
+  // What ensemble.js may use of this instance, for one call (t0: its start); `state` is
+  // ensemble.js's own, kept across calls (resident Ensembles, member files).
   #ensembleState = {};
   #ensembleContext(idx, t0) {
-    const ctx = this.#ensembleState;
-    Object.assign(ctx, {
+    return {
+      state: this.#ensembleState,
       engine: (signal) => waitFor(this.#ensembleModule(), signal),
       url: (file) => this.#url(file),
       bytes: async (spec, signal) => (await verifiedBytes(spec, signal, { store: this.#o.store, sha256: this.#o.sha256, net: this.#net })).bytes,
@@ -578,8 +579,7 @@ export class Stockcast {
           this.#predictions.put(key, symbol, v);
         },
       },
-    });
-    return ctx;
+    };
   }
 
   // The shipped history file's rows (baseUrl/history/SYMBOL.json: with each day's low and high,
