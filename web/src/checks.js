@@ -91,7 +91,7 @@ export function normalizeHistory(h, field = 'history') {
 
 const HANDLE_OPTIONS = ['baseUrl', 'cacheSize', 'maxCacheBytes', 'fetch', 'signal', 'onProgress', 'store', 'predictionTtlMs', 'historyTtlMs',
   'retries', 'retryDelayMs', 'maxConcurrentRequests', 'level', 'fallback', 'wasmUrl', 'wasmBinary', 'riskWasmUrl', 'riskWasmBinary',
-  'factorsWasmUrl', 'factorsWasmBinary', 'historySources', 'breakerFailures', 'breakerCooldownMs', 'sourceTimeoutMs', 'clock', 'onEvent', 'trainWasmUrl', 'trainWasmBinary'];
+  'factorsWasmUrl', 'factorsWasmBinary', 'historySources', 'breakerFailures', 'breakerCooldownMs', 'sourceTimeoutMs', 'clock', 'onEvent', 'trainWasmUrl', 'trainWasmBinary', 'ensembleWasmUrl', 'ensembleWasmBinary'];
 
 export function checkOptions(options, platform = {}) {
   if (options === undefined) options = {};
@@ -130,9 +130,9 @@ export function checkOptions(options, platform = {}) {
   if (typeof historyTtl !== 'number' || !(historyTtl >= 0)) throw invalid('historyTtlMs', 'wrong_type', 'expected milliseconds >= 0');
   const retryDelayMs = o.retryDelayMs === undefined ? 250 : o.retryDelayMs;
   if (typeof retryDelayMs !== 'number' || !(retryDelayMs >= 0)) throw invalid('retryDelayMs', 'wrong_type', 'expected milliseconds >= 0');
-  for (const k of ['wasmUrl', 'riskWasmUrl', 'factorsWasmUrl', 'trainWasmUrl'])
+  for (const k of ['wasmUrl', 'riskWasmUrl', 'factorsWasmUrl', 'trainWasmUrl', 'ensembleWasmUrl'])
     if (o[k] !== undefined && typeof o[k] !== 'string' && !(o[k] instanceof URL)) throw invalid(k, 'wrong_type', 'expected a URL');
-  for (const k of ['wasmBinary', 'riskWasmBinary', 'factorsWasmBinary', 'trainWasmBinary'])
+  for (const k of ['wasmBinary', 'riskWasmBinary', 'factorsWasmBinary', 'trainWasmBinary', 'ensembleWasmBinary'])
     if (o[k] !== undefined && !(o[k] instanceof ArrayBuffer) && !ArrayBuffer.isView(o[k]))
       throw invalid(k, 'wrong_type', 'expected the .wasm bytes (ArrayBuffer or Uint8Array)');
   if (o.onEvent !== undefined && typeof o.onEvent !== 'function') throw invalid('onEvent', 'wrong_type', 'expected a function (event) => void');
@@ -153,5 +153,6 @@ export function checkOptions(options, platform = {}) {
     wasmUrl: o.wasmUrl, wasmBinary: o.wasmBinary, riskWasmUrl: o.riskWasmUrl, riskWasmBinary: o.riskWasmBinary,
     factorsWasmUrl: o.factorsWasmUrl, factorsWasmBinary: o.factorsWasmBinary,
     trainWasmUrl: o.trainWasmUrl, trainWasmBinary: o.trainWasmBinary,
+    ensembleWasmUrl: o.ensembleWasmUrl, ensembleWasmBinary: o.ensembleWasmBinary,
   };
 }

@@ -24,7 +24,7 @@ export async function createStockcastWorker(options = {}) {
   // Relative URLs are resolved here, on the page, so the worker sees absolute ones.
   const here = globalThis.location && globalThis.location.href;
   const abs = (u) => (u === undefined ? undefined : here ? new URL(String(u), here).href : String(u));
-  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), factorsWasmUrl: abs(rest.factorsWasmUrl), trainWasmUrl: abs(rest.trainWasmUrl), onProgress: !!onProgress, store };
+  const init = { ...rest, baseUrl: abs(rest.baseUrl), wasmUrl: abs(rest.wasmUrl), riskWasmUrl: abs(rest.riskWasmUrl), factorsWasmUrl: abs(rest.factorsWasmUrl), trainWasmUrl: abs(rest.trainWasmUrl), ensembleWasmUrl: abs(rest.ensembleWasmUrl), onProgress: !!onProgress, store };
   for (const k of Object.keys(init)) if (init[k] === undefined) delete init[k];
 
   const start = async (endpoint, owned) => {

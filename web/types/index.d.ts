@@ -89,6 +89,10 @@ export interface StockcastOptions {
   trainWasmUrl?: string | URL;
   /** The trainer's .wasm bytes, instead of fetching trainWasmUrl. */
   trainWasmBinary?: ArrayBuffer | ArrayBufferView;
+  /** Where stockcast-ensemble.wasm is (fetched on the first ensemble or ensemble-member prediction). */
+  ensembleWasmUrl?: string | URL;
+  /** The ensemble module's .wasm bytes, instead of fetching ensembleWasmUrl. */
+  ensembleWasmBinary?: ArrayBuffer | ArrayBufferView;
 }
 
 export type FactorKind = 'linear' | 'logistic' | 'random_forest' | 'extra_trees' | 'gradient_boosting' | 'svr' | 'mlp';
