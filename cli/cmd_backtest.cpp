@@ -17,12 +17,15 @@ const char* const kBacktestUsage =
     "  --prices DIR      folder of <SYM>.csv price files (layout of models/data/nse/prices)\n"
     "  --from, --to      origin dates (inclusive); earlier history is context only\n"
     "  --out FILE        CSV: symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type\n"
-    "  --no-verify       skip the SHA-256 check of model files against the manifest\n";
+    "  --no-verify       skip the SHA-256 check of model files against the manifest\n"
+    "  --model KIND|all  the forecasters of the ensemble (docs/ensemble.md): ensemble, lstm, transformer, a learner,\n"
+    "                    naive, or all; CSV columns symbol,origin,horizon,kind,close,predicted,lower90,upper90,actual,\n"
+    "                    direction,actual_direction,p_bearish,p_neutral,p_bullish,weight\n";
 }
 
 int cmd_backtest(int argc, char** argv) {
     BacktestConfig cfg;
-    std::string out;
+    std::string out, kind;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--help" || a == "-h") {
@@ -48,6 +51,8 @@ int cmd_backtest(int argc, char** argv) {
             cfg.to = v;
         else if (a == "--out")
             out = v;
+        else if (a == "--model" && (v == "all" || is_model_kind(v)))
+            kind = v;
         else {
             std::fprintf(stderr, "stockcast backtest: bad option or value: %s %s\n%s", a.c_str(), v.c_str(),
                          kBacktestUsage);
@@ -59,6 +64,7 @@ int cmd_backtest(int argc, char** argv) {
                      kBacktestUsage);
         return 2;
     }
+    if (!kind.empty()) return backtest_kind(kind, cfg.manifest_path, cfg.prices_dir, cfg.from, cfg.to, out);
     auto res = run_backtest(cfg);
     if (!res) {
         std::fprintf(stderr, "stockcast backtest: %s: %s\n", code_name(res.error().code), res.error().message.c_str());
