@@ -35,10 +35,17 @@ function fileBytes(ctx, spec, signal) {
   return p;
 }
 
+// Deletes the Ensemble of a promise from ensembleFor: now when it has resolved (p.value), else
+// once it does (a load still in flight).
+function free(p) {
+  if (p.value) p.value.ens.delete();
+  else p.then((e) => e.ens.delete(), () => {});
+}
+
 // Frees every resident Ensemble (dispose(), clearCache()); `state`: the context's.
 export function disposeEnsembles(st) {
   if (!st.ensembles) return;
-  for (const p of st.ensembles.values()) p.then((e) => e.ens.delete(), () => {});
+  for (const p of st.ensembles.values()) free(p);
   st.ensembles.clear();
   st.files.clear();
   st.learners = null;
@@ -121,13 +128,13 @@ async function ensembleFor(ctx, idx, symbol, hasHistory, signal) {
     }
   })();
   st.ensembles.set(key, p);
-  p.catch(() => {
+  p.then((v) => (p.value = v), () => {
     if (st.ensembles.get(key) === p) st.ensembles.delete(key);
   });
   while (st.ensembles.size > MAX_ENSEMBLES) {
     const [oldest, q] = st.ensembles.entries().next().value;
     st.ensembles.delete(oldest);
-    q.then((x) => x.ens.delete(), () => {});
+    free(q);
   }
   return p;
 }

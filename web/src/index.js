@@ -4,7 +4,7 @@
 import { StockcastError } from './errors.js';
 import { moduleGetter } from './caches.js';
 import { createWith } from './stockcast.js';
-import { instantiateCore, instantiateFactors, instantiateRisk, instantiateTrain } from './wasm.js';
+import { instantiateCore, instantiateEnsemble, instantiateFactors, instantiateRisk, instantiateTrain } from './wasm.js';
 
 export { StockcastError } from './errors.js';
 export { createMemoryStore, createCacheStorageStore } from './stores.js';
@@ -32,16 +32,17 @@ async function compileFromUrl(url, { fetch, gate }) {
 const compile = (o, bytes, url) => (bytes ? WebAssembly.compile(bytes) : compileFromUrl(url, o));
 // Each default URL is written out: the one static reference bundlers (webpack, Vite, Turbopack)
 // follow to emit that .wasm. The forecasting module is fetched on createStockcast(); the others
-// on their first call (risk()/optimizePortfolio(), predictFactors()/models(), fineTune()).
+// on their first call (risk()/optimizePortfolio(), predictFactors()/models(), fineTune(), an ensemble kind).
 const getModule = moduleGetter({ binary: 'wasmBinary', url: 'wasmUrl' }, () => new URL('./stockcast.wasm', import.meta.url), compile, instantiateCore);
 const getRiskModule = moduleGetter({ binary: 'riskWasmBinary', url: 'riskWasmUrl' }, () => new URL('./stockcast-risk.wasm', import.meta.url), compile, instantiateRisk);
 const getFactorsModule = moduleGetter({ binary: 'factorsWasmBinary', url: 'factorsWasmUrl' }, () => new URL('./stockcast-factors.wasm', import.meta.url), compile, instantiateFactors);
 const getTrainModule = moduleGetter({ binary: 'trainWasmBinary', url: 'trainWasmUrl' }, () => new URL('./stockcast-train.wasm', import.meta.url), compile, instantiateTrain);
+const getEnsembleModule = moduleGetter({ binary: 'ensembleWasmBinary', url: 'ensembleWasmUrl' }, () => new URL('./stockcast-ensemble.wasm', import.meta.url), compile, instantiateEnsemble);
 
 /**
  * Creates a forecasting instance. See types/index.d.ts and docs/package.md.
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options, getRiskModule, undefined, getFactorsModule, getTrainModule);
+  return createWith(getModule, options, getRiskModule, undefined, getFactorsModule, getTrainModule, getEnsembleModule);
 }

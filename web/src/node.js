@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { moduleGetter } from './caches.js';
 import { createWith } from './stockcast.js';
-import { instantiateCore, instantiateFactors, instantiateRisk, instantiateTrain } from './wasm.js';
+import { instantiateCore, instantiateEnsemble, instantiateFactors, instantiateRisk, instantiateTrain } from './wasm.js';
 import { createNodeFetch, importOnce } from './node-http.js';
 
 export { StockcastError } from './errors.js';
@@ -42,11 +42,12 @@ const getModule = moduleGetter({ binary: 'wasmBinary', url: 'wasmUrl' }, () => n
 const getRiskModule = moduleGetter({ binary: 'riskWasmBinary', url: 'riskWasmUrl' }, () => new URL('./stockcast-risk.wasm', import.meta.url), compile, instantiateRisk);
 const getFactorsModule = moduleGetter({ binary: 'factorsWasmBinary', url: 'factorsWasmUrl' }, () => new URL('./stockcast-factors.wasm', import.meta.url), compile, instantiateFactors);
 const getTrainModule = moduleGetter({ binary: 'trainWasmBinary', url: 'trainWasmUrl' }, () => new URL('./stockcast-train.wasm', import.meta.url), compile, instantiateTrain);
+const getEnsembleModule = moduleGetter({ binary: 'ensembleWasmBinary', url: 'ensembleWasmUrl' }, () => new URL('./stockcast-ensemble.wasm', import.meta.url), compile, instantiateEnsemble);
 
 /**
  * Creates a forecasting instance (Node: baseUrl must be an absolute http(s) URL).
  * @param {import('../types/index.js').StockcastOptions} [options]
  */
 export function createStockcast(options) {
-  return createWith(getModule, options, getRiskModule, platform, getFactorsModule, getTrainModule);
+  return createWith(getModule, options, getRiskModule, platform, getFactorsModule, getTrainModule, getEnsembleModule);
 }
