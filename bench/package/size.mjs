@@ -72,7 +72,8 @@ const bundle = async (entry) => {
   const out = await build({ entryPoints: [path.join(dist, entry)], bundle: true, minify: true, format: 'esm', platform: 'browser', splitting: true,
     outdir: path.join(dist, '.size-out'), write: false, metafile: true, logLevel: 'error' });
   const byPath = new Map(out.outputFiles.map((f) => [path.relative(process.cwd(), f.path), f.contents]));
-  const main = Object.entries(out.metafile.outputs).find(([, o]) => o.entryPoint);
+  // The entry's own output: dynamically imported modules (risk.js, the glues) are entry points too.
+  const main = Object.entries(out.metafile.outputs).find(([, o]) => o.entryPoint && path.resolve(o.entryPoint) === path.join(dist, entry));
   const parts = [main[0]];
   for (let i = 0; i < parts.length; i++)
     for (const imp of out.metafile.outputs[parts[i]].imports) if (imp.kind === 'import-statement' && !parts.includes(imp.path)) parts.push(imp.path);
