@@ -105,7 +105,7 @@ const sum = (r, k) => r.reduce((a, x) => a + x[k], 0);
 const total = { raw: sum(rows, 'raw'), gzip: sum(rows, 'gzip'), brotli: sum(rows, 'brotli') };
 const over = total.gzip > budget;
 if (args.includes('--json')) {
-  console.log(JSON.stringify({ dist, budget, total, files: rows, glue: coreGlue, extra, over }, null, 1));
+  console.log(JSON.stringify({ dist, budget, total, files: rows, glue: coreGlue, glueMissing, extra, over }, null, 1));
 } else {
   const pad = (s, n) => String(s).padStart(n);
   console.log(`${'file'.padEnd(48)}${pad('raw', 9)}${pad('gzip', 9)}${pad('brotli', 9)}`);
