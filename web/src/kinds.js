@@ -58,12 +58,12 @@ export function heldOutOf(m, period) {
   return { mape: m.mape, naiveMape: m.naive_mape, coverage90: m.coverage90 ?? null, directionHitRate: m.direction_hit_rate ?? null, samples: m.n ?? null, period };
 }
 
-// The manifest's test-year metrics of `kind` for a stock, per horizon name: the stock's
-// kind_metrics[kind], or for the routed LSTM its test_metrics when kind_metrics lacks it.
+// The manifest's test-year metrics of `kind` for a stock, per horizon name: for the routed LSTM
+// its test_metrics (what 'auto' answers have always carried), else the stock's kind_metrics[kind].
 export function kindMetrics(stock, kind) {
   if (!stock) return null;
-  const km = isObj(stock.kind_metrics) && isObj(stock.kind_metrics[kind]) ? stock.kind_metrics[kind] : null;
-  return km || (kind === LSTM && isObj(stock.test_metrics) ? stock.test_metrics : null);
+  if (kind === LSTM && isObj(stock.test_metrics)) return stock.test_metrics;
+  return isObj(stock.kind_metrics) && isObj(stock.kind_metrics[kind]) ? stock.kind_metrics[kind] : null;
 }
 
 // modelInfo(symbol).models: every kind with its test-year metrics for this stock (null: not
