@@ -3,7 +3,7 @@
 // origin, nosniff, and the strict CSP with the SHA-256 of each page's inline scripts.
 // Every number shown is checked against the Node API (stockcast/node) on the same server.
 //   load; pick a stock; every horizon (from sc.available().horizons); the risk panel; a bad
-//   symbol and its suggestion; the sector table sorted by columns; a portfolio; deep links opened
+//   symbol and its suggestion; a model kind toggled onto the chart and the ensemble's weights; the sector table sorted by columns; a portfolio; deep links opened
 //   directly; keyboard and labels; 375 px and 1440 px; a second visit with the model server
 //   down (Cache Storage); a first visit with it down (fetch_failed explained); a visit with the
 //   whole server stopped (service worker + Cache Storage); the factor-models view (deep links,
@@ -12,7 +12,7 @@
 // No page error, console error, CSP violation or request to another origin on any of them (the
 // offline visits allow only the browser's own "Failed to load resource" lines for the refused
 // model requests).
-// STOCKCAST_SCREENSHOTS=docs writes docs/screenshot-{stock,sector,portfolio,375}.png.
+// STOCKCAST_SCREENSHOTS=docs writes docs/screenshot-{stock,kinds,sector,portfolio,375}.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
