@@ -17,7 +17,8 @@ const char* const kBacktestUsage =
     "  --prices DIR      folder of <SYM>.csv price files (layout of models/data/nse/prices)\n"
     "  --from, --to      origin dates (inclusive); earlier history is context only\n"
     "  --out FILE        CSV: symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type\n"
-    "  --no-verify       skip the SHA-256 check of model files against the manifest\n";
+    "  --no-verify       skip the SHA-256 check of model files against the manifest\n"
+    "  --model-file FILE instead of --manifest: this one model serves every symbol (e.g. models/transformer.stkm)\n";
 }
 
 int cmd_backtest(int argc, char** argv) {
@@ -40,6 +41,8 @@ int cmd_backtest(int argc, char** argv) {
         const std::string v = argv[++i];
         if (a == "--manifest")
             cfg.manifest_path = v;
+        else if (a == "--model-file")
+            cfg.model_file = v;
         else if (a == "--prices")
             cfg.prices_dir = v;
         else if (a == "--from" && is_iso_date(v))
@@ -54,8 +57,8 @@ int cmd_backtest(int argc, char** argv) {
             return 2;
         }
     }
-    if (cfg.manifest_path.empty() || cfg.prices_dir.empty() || cfg.from.empty() || cfg.to.empty() || out.empty()) {
-        std::fprintf(stderr, "stockcast backtest: need --manifest, --prices, --from, --to and --out\n%s",
+    if ((cfg.manifest_path.empty() == cfg.model_file.empty()) || cfg.prices_dir.empty() || cfg.from.empty() || cfg.to.empty() || out.empty()) {
+        std::fprintf(stderr, "stockcast backtest: need --manifest (or --model-file), --prices, --from, --to and --out\n%s",
                      kBacktestUsage);
         return 2;
     }
