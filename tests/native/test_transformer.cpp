@@ -45,16 +45,16 @@ TEST_CASE("the transformer golden weights discriminate head order and positional
         L.in_proj.middleCols(part * d, dh).swap(L.in_proj.middleCols(part * d + dh, dh));
         L.in_proj_bias.segment(part * d, dh).swap(L.in_proj_bias.segment(part * d + dh, dh));
     }
-    CHECK(max_abs_diff(run(swapped, g), g.y) > 1e-3);
+    CHECK(max_abs_diff(run(swapped, g), g.y) > 1e-2);
 
     nn::Network no_pe = g.net;
     no_pe.positional.setZero();
-    CHECK(max_abs_diff(run(no_pe, g), g.y) > 1e-3);
+    CHECK(max_abs_diff(run(no_pe, g), g.y) > 1e-2);
 
     // Positional encoding indexed from the other end of the window.
     nn::Network reversed_pe = g.net;
     reversed_pe.positional = g.net.positional.colwise().reverse();
-    CHECK(max_abs_diff(run(reversed_pe, g), g.y) > 1e-3);
+    CHECK(max_abs_diff(run(reversed_pe, g), g.y) > 1e-2);
 }
 
 TEST_CASE("transformer: batched forward equals one window at a time", "[transformer]") {
