@@ -134,27 +134,30 @@ export async function importPackage(entry = 'node.js') {
   return import(path.join(await packageDir(), entry));
 }
 
-// A models folder with one more network kind than `base` (modelsDir()): links to every file of
-// base, transformer.stkm (the general model's file with its name changed: a Transformer file is
-// served by the same LoadedModel path) listed as kind 'transformer', and made-up per-kind test
-// metrics (stocks[i].kind_metrics.transformer) that only check the metrics reach the answers.
-// When base already lists a transformer (the trained models), base itself is used.
+// A models folder with a 'transformer' network kind: links to every file of `base` (modelsDir());
+// when base has no transformer, transformer.stkm (the general model's file with its name changed:
+// a Transformer file is served by the same LoadedModel path) listed as kind 'transformer'; and,
+// where the manifest has none, made-up per-kind test metrics (stocks[i].kind_metrics.transformer)
+// that only check the metrics reach the answers.
 export function withTransformer(base) {
-  const shipped = base.manifest.models.find((m) => m.kind === 'transformer');
-  if (shipped) return { dir: base.dir, manifest: base.manifest, file: path.join(base.dir, shipped.file), shipped: true, cleanup: () => {} };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stockcast-kinds-'));
   for (const f of readdirSync(base.dir)) if (f !== 'manifest.json') symlinkSync(path.join(base.dir, f), path.join(dir, f));
-  const general = base.manifest.models.find((m) => m.kind === 'general');
-  const bytes = rewriteHeader(readFileSync(path.join(base.dir, general.file)), (h) => {
-    h.meta.name = 'transformer';
-  });
-  writeFileSync(path.join(dir, 'transformer.stkm'), bytes);
   const manifest = structuredClone(base.manifest);
-  manifest.models.push({ kind: 'transformer', name: 'transformer', file: 'transformer.stkm', bytes: bytes.length, sha256: sha256(bytes) });
+  let entry = manifest.models.find((m) => m.kind === 'transformer');
+  if (!entry) {
+    const general = base.manifest.models.find((m) => m.kind === 'general');
+    const bytes = rewriteHeader(readFileSync(path.join(base.dir, general.file)), (h) => {
+      h.meta.name = 'transformer';
+    });
+    writeFileSync(path.join(dir, 'transformer.stkm'), bytes);
+    entry = { kind: 'transformer', name: 'transformer', file: 'transformer.stkm', bytes: bytes.length, sha256: sha256(bytes) };
+    manifest.models.push(entry);
+  }
   manifest.stocks.forEach((s, i) => {
+    if (s.kind_metrics && s.kind_metrics.transformer) return;
     s.kind_metrics = { ...s.kind_metrics, transformer: Object.fromEntries(manifest.horizon_names.map((h, j) =>
       [h, { mape: 7 + j + i / 100, naive_mape: 8 + j, coverage90: 0.5, direction_hit_rate: 0.25, n: 100 + j }])) };
   });
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-  return { dir, manifest, file: path.join(dir, 'transformer.stkm'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, manifest, file: path.join(dir, entry.file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
