@@ -3,10 +3,11 @@
 //   - the shipped manifest: 'auto' answers are today's (the routed LSTM, the core's own numbers)
 //     plus `model: 'lstm'`; 'lstm' answers equal them; a kind the manifest lacks is invalid_input
 //     naming the available kinds.
-//   - a manifest with one more network kind ('transformer', a copy of the general model's file
-//     renamed; a real Transformer file is served by the same LoadedModel path) and per-kind
-//     test metrics (made-up numbers, to check they reach the answers): its answers equal the core's
-//     forecast of that file, its metrics are its own, its cache entries are its own.
+//   - the 'transformer' network kind (the shipped models/transformer.stkm, or in the fixtures a copy
+//     of the general model's file renamed: both are served by the same LoadedModel path) with
+//     per-kind test metrics (made-up numbers where the manifest has none, to check they reach the
+//     answers): its answers equal the core's forecast of that file, its metrics and cache entries
+//     are its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
