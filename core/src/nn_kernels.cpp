@@ -232,10 +232,14 @@ void softmax_rows(float* s, int rows, int n) {
             std::copy(x, x + n, pad);
             exp_row(pad, e, 4, -kMinusLog2e);
         }
-        float sum = 0;
-        for (int j = 0; j < n; ++j) sum += e[j];
+        V acc = splat(0.0f);  // four interleaved partial sums, then the rest in order
+        int j = 0;
+        for (; j + 4 <= n; j += 4) acc = add(acc, wasm_v128_load(e + j));
+        float sum = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
+                    (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
+        for (; j < n; ++j) sum += e[j];
         const float inv = 1.0f / sum;
-        for (int j = 0; j < n; ++j) x[j] = e[j] * inv;
+        for (j = 0; j < n; ++j) x[j] = e[j] * inv;
     }
 }
 

@@ -24,23 +24,29 @@ void resize(Workspace::Buffer& v, std::size_t n) {
     if (v.size() < n) v.resize(n);
 }
 
+// Σ v[0, n) in four interleaved partial sums (lane l adds v[l], v[l+4], …): SIMD adds instead of
+// one chain of dependent ones; a fixed order, so a row gives the same bits in any batch.
+inline float sum4(const float* v, int n) {
+    float a[4] = {0, 0, 0, 0};
+    int j = 0;
+    for (; j + 4 <= n; j += 4)
+        for (int l = 0; l < 4; ++l) a[l] += v[j + l];
+    for (; j < n; ++j) a[0] += v[j];
+    return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
 // x[r] = LayerNorm(x[r] + y[r]) over `rows` rows of d values (two passes in float: mean, then the
-// variance about it; measured within 3e-7 of PyTorch's float64 on the golden network).
-void add_layer_norm(float* x, const float* y, const Vector& weight, const Vector& bias, std::size_t rows, int d) {
+// variance about it; within 4e-7 of PyTorch's float64 on the golden network). `tmp`: d floats.
+void add_layer_norm(float* x, const float* y, const Vector& weight, const Vector& bias, std::size_t rows, int d, float* tmp) {
     const float* w = weight.data();
     const float* b = bias.data();
     for (std::size_t r = 0; r < rows; ++r) {
         float* xr = x + r * d;
         const float* yr = y + r * d;
-        float sum = 0;
-        for (int j = 0; j < d; ++j) {
-            xr[j] += yr[j];
-            sum += xr[j];
-        }
-        const float mean = sum / static_cast<float>(d);
-        float var = 0;
-        for (int j = 0; j < d; ++j) var += (xr[j] - mean) * (xr[j] - mean);
-        const float inv = 1.0f / std::sqrt(var / static_cast<float>(d) + kLayerNormEps);
+        for (int j = 0; j < d; ++j) xr[j] += yr[j];
+        const float mean = sum4(xr, d) / static_cast<float>(d);
+        for (int j = 0; j < d; ++j) tmp[j] = (xr[j] - mean) * (xr[j] - mean);
+        const float inv = 1.0f / std::sqrt(sum4(tmp, d) / static_cast<float>(d) + kLayerNormEps);
         for (int j = 0; j < d; ++j) xr[j] = (xr[j] - mean) * inv * w[j] + b[j];
     }
 }
@@ -150,15 +156,25 @@ void forward(const Network& net, const float* x, int batch, float* out, Workspac
     resize(ws.b, rows * d);      // attention output (heads concatenated)
     resize(ws.h, rows * d);      // projections added back to the residual stream
     resize(ws.gates, rows * std::max(3 * d, ff));  // q | k | v, then the feed-forward hidden layer
-    const std::size_t head_scratch = 3 * static_cast<std::size_t>(T) * dh + static_cast<std::size_t>(T) * T;
+    // Per (window, head) scratch. The key axis is padded to Tp, a multiple of 4, with zero kᵀ
+    // columns and zero v rows: the scores' padded columns come out 0, are left out of the softmax,
+    // and add nothing to P·v, so every product runs on whole SIMD vectors (no scalar tail).
+    const int Tp = (T + 3) / 4 * 4;
+    const std::size_t head_scratch = static_cast<std::size_t>(T) * dh + 2 * static_cast<std::size_t>(Tp) * dh +
+                                     static_cast<std::size_t>(T) * Tp + static_cast<std::size_t>(std::max(Tp, dh)) +
+                                     static_cast<std::size_t>(d);
     resize(ws.c, head_scratch);
     float* attn = ws.b.data();
     float* proj = ws.h.data();
     float* wide = ws.gates.data();
-    float* q = ws.c.data();
-    float* kt = q + static_cast<std::size_t>(T) * dh;  // kᵀ [dh × T]
-    float* v = kt + static_cast<std::size_t>(T) * dh;
-    float* s = v + static_cast<std::size_t>(T) * dh;   // scores [T × T], then the head's output
+    float* q = ws.c.data();                            // [T × dh], scaled by 1/√dh
+    float* kt = q + static_cast<std::size_t>(T) * dh;  // kᵀ [dh × Tp]
+    float* v = kt + static_cast<std::size_t>(Tp) * dh; // [Tp × dh]
+    float* s = v + static_cast<std::size_t>(Tp) * dh;  // scores [T × Tp], then P
+    float* zero = s + static_cast<std::size_t>(T) * Tp;  // a zero "bias": products start from 0
+    float* norm_tmp = zero + std::max(Tp, dh);         // d floats for the layer norms
+    std::fill(kt, kt + static_cast<std::ptrdiff_t>(Tp) * dh * 2, 0.0f);  // kᵀ and v, padding included
+    std::fill(zero, zero + std::max(Tp, dh), 0.0f);
 
     for (const EncoderLayer& L : net.encoder) {
         kernels::gemm(hid, L.in_proj.data(), L.in_proj_bias.data(), wide, m, d, 3 * d);
@@ -169,25 +185,23 @@ void forward(const Network& net, const float* x, int batch, float* out, Workspac
                     const float* row = base + static_cast<std::size_t>(t) * 3 * d;
                     for (int k = 0; k < dh; ++k) {
                         q[t * dh + k] = row[k] * scale;
-                        kt[k * T + t] = row[d + k];
+                        kt[k * Tp + t] = row[d + k];
                         v[t * dh + k] = row[2 * d + k];
                     }
                 }
-                std::fill(s, s + static_cast<std::ptrdiff_t>(T) * T, 0.0f);
-                kernels::gemm(q, kt, nullptr, s, T, dh, T);
-                kernels::softmax_rows(s, T, T);
+                kernels::gemm(q, kt, zero, s, T, dh, Tp);
+                for (int t = 0; t < T; ++t) kernels::softmax_rows(s + static_cast<std::ptrdiff_t>(t) * Tp, 1, T);
                 // P·v into q's place (q is no longer needed), then into the head's columns.
-                std::fill(q, q + static_cast<std::ptrdiff_t>(T) * dh, 0.0f);
-                kernels::gemm(s, v, nullptr, q, T, T, dh);
+                kernels::gemm(s, v, zero, q, T, Tp, dh);
                 for (int t = 0; t < T; ++t)
                     std::copy(q + t * dh, q + (t + 1) * dh, attn + (static_cast<std::size_t>(b) * T + t) * d + h * dh);
             }
         kernels::gemm(attn, L.out_proj.data(), L.out_proj_bias.data(), proj, m, d, d);
-        add_layer_norm(hid, proj, L.norm1_weight, L.norm1_bias, rows, d);
+        add_layer_norm(hid, proj, L.norm1_weight, L.norm1_bias, rows, d, norm_tmp);
         kernels::gemm(hid, L.linear1.data(), L.linear1_bias.data(), wide, m, d, ff);
         kernels::relu(wide, m * ff);
         kernels::gemm(wide, L.linear2.data(), L.linear2_bias.data(), proj, m, ff, d);
-        add_layer_norm(hid, proj, L.norm2_weight, L.norm2_bias, rows, d);
+        add_layer_norm(hid, proj, L.norm2_weight, L.norm2_bias, rows, d, norm_tmp);
     }
 
     // Mean over time, then the head.
