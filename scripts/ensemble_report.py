@@ -146,9 +146,9 @@ def cmd_report(args):
                 a = acc[k][h].get(s["symbol"])
                 if a is None or a.n == 0:
                     continue
-                per[f"{h}d"] = {"mape": round(100 * a.ape / a.n, 6), "naive_mape": round(100 * a.naive / a.n, 6),
-                                "coverage90": round(a.cov / a.n, 6),
-                                "direction_hit_rate": round(a.hits / a.calls, 6) if a.calls else None, "n": a.n}
+                per[f"{h}d"] = {"mape": round(100 * a.ape / a.n, 4), "naive_mape": round(100 * a.naive / a.n, 4),
+                                "coverage90": round(a.cov / a.n, 4),
+                                "direction_hit_rate": round(a.hits / a.calls, 4) if a.calls else None, "n": a.n}
                 if per[f"{h}d"]["direction_hit_rate"] is None:
                     del per[f"{h}d"]["direction_hit_rate"]
             if per:

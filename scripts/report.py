@@ -145,8 +145,34 @@ def build_manifest(models, data, metrics=None, specific=SPECIFIC):
     }
 
 
+ENSEMBLE_BEGIN, ENSEMBLE_END = "<!-- ensemble-report:begin -->", "<!-- ensemble-report:end -->"
+
+
+def keep_ensemble(models, m):
+    """Carries the previous manifest's ensemble entry (while its spec file still has its bytes and SHA-256)
+    and the stocks' kind_metrics into `m`: scripts/ensemble_report.py writes them after this script, and a
+    re-run of this one alone must not drop them (train.sh re-runs the ensemble step after retraining)."""
+    path = os.path.join(models, "manifest.json")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        old = json.load(f)
+    e = old.get("ensemble")
+    spec = e and os.path.join(models, e["file"])
+    if e and os.path.exists(spec):
+        with open(spec, "rb") as f:
+            b = f.read()
+        if (len(b), hashlib.sha256(b).hexdigest()) == (e["bytes"], e["sha256"]):
+            m["ensemble"] = e
+    kinds = {s["symbol"]: s["kind_metrics"] for s in old.get("stocks", []) if "kind_metrics" in s}
+    for s in m["stocks"]:
+        if s["symbol"] in kinds:
+            s["kind_metrics"] = kinds[s["symbol"]]
+
+
 def write_manifest(models, m):
     """Writes DIR/manifest.json after checking it against models/manifest.schema.json."""
+    keep_ensemble(models, m)
     from check_manifest import problems  # python3-jsonschema, at training time only
     found = problems(m)
     if found:
@@ -329,7 +355,12 @@ def cmd_report(args):
               f"{r['naive_mape']:.3f} | {fmt(ratio, 3)}{flag} | {100 * r['coverage90']:.1f} % | "
               f"{100 * r['direction_hit_rate']:.1f} % | {r['n']} |")
     w("")
-    with open(os.path.join(models, "REPORT.md"), "w") as f:
+    # The model-kinds section scripts/ensemble_report.py wrote stays (it rewrites it after this script in train.sh).
+    report = os.path.join(models, "REPORT.md")
+    kept = open(report).read() if os.path.exists(report) else ""
+    if ENSEMBLE_BEGIN in kept and ENSEMBLE_END in kept:
+        L += ["", kept[kept.index(ENSEMBLE_BEGIN):kept.index(ENSEMBLE_END) + len(ENSEMBLE_END)], ""]
+    with open(report, "w") as f:
         f.write("\n".join(L))
     print(f"wrote {os.path.join(models, 'REPORT.md')}")
     for h in horizons:
