@@ -18,6 +18,7 @@ const char* const kBacktestUsage =
     "  --from, --to      origin dates (inclusive); earlier history is context only\n"
     "  --out FILE        CSV: symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type\n"
     "  --no-verify       skip the SHA-256 check of model files against the manifest\n"
+    "  --model-file FILE instead of --manifest: this one model serves every symbol (e.g. models/transformer.stkm)\n"
     "  --model KIND|all  the forecasters of the ensemble (docs/ensemble.md): ensemble, lstm, transformer, a learner,\n"
     "                    naive, or all; CSV columns symbol,origin,horizon,kind,close,predicted,lower90,upper90,actual,\n"
     "                    direction,actual_direction,p_bearish,p_neutral,p_bullish,weight\n";
@@ -43,6 +44,8 @@ int cmd_backtest(int argc, char** argv) {
         const std::string v = argv[++i];
         if (a == "--manifest")
             cfg.manifest_path = v;
+        else if (a == "--model-file")
+            cfg.model_file = v;
         else if (a == "--prices")
             cfg.prices_dir = v;
         else if (a == "--from" && is_iso_date(v))
@@ -59,8 +62,8 @@ int cmd_backtest(int argc, char** argv) {
             return 2;
         }
     }
-    if (cfg.manifest_path.empty() || cfg.prices_dir.empty() || cfg.from.empty() || cfg.to.empty() || out.empty()) {
-        std::fprintf(stderr, "stockcast backtest: need --manifest, --prices, --from, --to and --out\n%s",
+    if ((cfg.manifest_path.empty() == cfg.model_file.empty()) || cfg.prices_dir.empty() || cfg.from.empty() || cfg.to.empty() || out.empty()) {
+        std::fprintf(stderr, "stockcast backtest: need --manifest (or --model-file), --prices, --from, --to and --out\n%s",
                      kBacktestUsage);
         return 2;
     }

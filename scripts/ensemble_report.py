@@ -191,7 +191,7 @@ def cmd_report(args):
             if k == "ensemble":
                 target = 1.0 if h == 1 else 0.99
                 if sm["ratio"] > target:
-                    lost.append(f"ratio {sm['ratio']:.4f} at {h}d (target <= {target:.2f})")
+                    lost.append(f"ratio {sm['ratio']:.5f} at {h}d (target <= {target:.2f})")
                 if not 0.87 <= sm["coverage_pooled"] <= 0.93:
                     lost.append(f"pooled 90 % coverage {100 * sm['coverage_pooled']:.1f} % at {h}d (target 87-93 %)")
                 if not sm["hit"] > sm["base"]:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -110,6 +111,7 @@ def build_manifest(models, data, metrics=None, specific=SPECIFIC):
                            "sha256": hashlib.sha256(b).hexdigest(), "dtype": h["tensors"][0]["dtype"],
                            "data_from": h["meta"]["data_from"], "data_to": h["meta"]["data_to"],
                            "validation": h["metrics"].get("validation", {})})
+    model_list += kept_transformer_entries(models)
     info = {m["file"]: m for m in model_list}
     sectors = defaultdict(list)
     stocks = []
@@ -145,9 +147,6 @@ def build_manifest(models, data, metrics=None, specific=SPECIFIC):
     }
 
 
-ENSEMBLE_BEGIN, ENSEMBLE_END = "<!-- ensemble-report:begin -->", "<!-- ensemble-report:end -->"
-
-
 def keep_ensemble(models, m):
     """Carries the previous manifest's ensemble entry (while its spec file still has its bytes and SHA-256)
     and the stocks' kind_metrics into `m`: scripts/ensemble_report.py writes them after this script, and a
@@ -168,6 +167,36 @@ def keep_ensemble(models, m):
     for s in m["stocks"]:
         if s["symbol"] in kinds:
             s["kind_metrics"] = kinds[s["symbol"]]
+
+
+def kept_transformer_entries(models):
+    """The transformer's entries of the manifest being replaced (scripts/train_transformer.py writes them,
+    after this script in scripts/train.sh), kept while their file is there with the same bytes."""
+    try:
+        with open(os.path.join(models, "manifest.json")) as f:
+            old = json.load(f).get("models", [])
+    except (OSError, ValueError):
+        return []
+    kept = []
+    for e in old:
+        path = os.path.join(models, e.get("file", ""))
+        if e.get("kind") == "transformer" and os.path.isfile(path):
+            with open(path, "rb") as f:
+                if hashlib.sha256(f.read()).hexdigest() == e.get("sha256"):
+                    kept.append(e)
+    return kept
+
+
+def kept_report_sections(models):
+    """Sections other scripts add to REPORT.md between their markers (the transformer's, and the model kinds'
+    of scripts/ensemble_report.py), kept."""
+    try:
+        with open(os.path.join(models, "REPORT.md")) as f:
+            text = f.read()
+    except OSError:
+        return []
+    return re.findall(r"<!-- transformer: .*?<!-- /transformer -->|<!-- ensemble-report:begin -->.*?<!-- ensemble-report:end -->",
+                      text, re.S)
 
 
 def write_manifest(models, m):
@@ -355,12 +384,10 @@ def cmd_report(args):
               f"{r['naive_mape']:.3f} | {fmt(ratio, 3)}{flag} | {100 * r['coverage90']:.1f} % | "
               f"{100 * r['direction_hit_rate']:.1f} % | {r['n']} |")
     w("")
-    # The model-kinds section scripts/ensemble_report.py wrote stays (it rewrites it after this script in train.sh).
-    report = os.path.join(models, "REPORT.md")
-    kept = open(report).read() if os.path.exists(report) else ""
-    if ENSEMBLE_BEGIN in kept and ENSEMBLE_END in kept:
-        L += ["", kept[kept.index(ENSEMBLE_BEGIN):kept.index(ENSEMBLE_END) + len(ENSEMBLE_END)], ""]
-    with open(report, "w") as f:
+    for section in kept_report_sections(models):
+        w(section)
+        w("")
+    with open(os.path.join(models, "REPORT.md"), "w") as f:
         f.write("\n".join(L))
     print(f"wrote {os.path.join(models, 'REPORT.md')}")
     for h in horizons:

@@ -1,5 +1,6 @@
 // The ensemble's predict() through stockcast-ensemble.wasm in Node (one thread), with the shipped
-// spec, the routed LSTM, the 20 learner files and a real history (models/history/SYM.json):
+// spec, the routed LSTM, the spec's further networks (the Transformer), the 20 learner files and a
+// real history (models/history/SYM.json):
 //   uncached: no key, so every call computes the adaptation (51 LSTM windows in one forward call,
 //             5 learners x 51 rows, naive) — the issue's "full ensemble predict with the adaptation";
 //   cached:   the same key again (members' errors from the cache).
@@ -26,6 +27,7 @@ const ens = new E.Ensemble(file(`models/${manifest.ensemble.file}`));
 const lstmBytes = file(`models/${entry.file}`);
 const stockId = entry.model_type === 'general' ? JSON.parse(new (await loadModule()).LoadedModel(lstmBytes, true).header()).meta.stocks.indexOf(symbol) : -1;
 ens.addNetwork('lstm', lstmBytes, stockId);
+for (const [name, f] of Object.entries(manifest.ensemble.network_files ?? {})) ens.addNetwork(name, file(`models/${f}`), -1);
 for (const l of manifest.factor_models.filter((f) => f.name.startsWith('learner_'))) ens.addLearner(l.kind, file(`models/${l.file}`));
 
 const C = await loadModule();

@@ -217,6 +217,28 @@ void lstm_cell(const float* gates, float* c, float* h, int rows, int units) {
     }
 }
 
+void softmax_rows(float* s, int rows, int n) {
+    alignas(16) float e[kMaxSoftmax];
+    alignas(16) float pad[4];
+    for (std::ptrdiff_t r = 0; r < rows; ++r) {
+        float* x = s + r * n;
+        float mx = x[0];
+        for (int j = 1; j < n; ++j) mx = std::max(mx, x[j]);
+        for (int j = 0; j < n; ++j) x[j] -= mx;
+        if (n >= 4) {
+            exp_row(x, e, n, -kMinusLog2e);
+        } else {  // fewer than one vector: padded
+            std::fill(pad, pad + 4, 0.0f);
+            std::copy(x, x + n, pad);
+            exp_row(pad, e, 4, -kMinusLog2e);
+        }
+        float sum = 0;
+        for (int j = 0; j < n; ++j) sum += e[j];
+        const float inv = 1.0f / sum;
+        for (int j = 0; j < n; ++j) x[j] = e[j] * inv;
+    }
+}
+
 #else
 
 namespace {
@@ -258,6 +280,18 @@ void lstm_cell(const float* gates, float* c, float* h, int rows, int units) {
             cr[j] = cn;
             hr[j] = (1.0f - ec) / ((1.0f + eo) * (1.0f + ec));
         }
+    }
+}
+
+void softmax_rows(float* s, int rows, int n) {
+    for (std::ptrdiff_t r = 0; r < rows; ++r) {
+        float* x = s + r * n;
+        float mx = x[0];
+        for (int j = 1; j < n; ++j) mx = std::max(mx, x[j]);
+        float sum = 0;
+        for (int j = 0; j < n; ++j) sum += x[j] = exp2_clamped((x[j] - mx) * -kMinusLog2e);
+        const float inv = 1.0f / sum;
+        for (int j = 0; j < n; ++j) x[j] *= inv;
     }
 }
 

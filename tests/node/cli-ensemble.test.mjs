@@ -33,6 +33,8 @@ test('predict --model ensemble equals the WebAssembly ensemble on the same histo
   const E = await loadEnsembleModule();
   const ens = new E.Ensemble(readFileSync(repoPath(`models/${manifest.ensemble.file}`)));
   ens.addNetwork('lstm', readFileSync(repoPath('models/SCOM.stkm')), -1);
+  for (const [name, file] of Object.entries(manifest.ensemble.network_files ?? {}))
+    ens.addNetwork(name, readFileSync(repoPath(`models/${file}`)), -1);
   for (const l of manifest.factor_models.filter((f) => f.name.startsWith('learner_')))
     ens.addLearner(l.kind, readFileSync(repoPath(`models/${l.file}`)));
   const hist = JSON.parse(readFileSync(repoPath('models/history/SCOM.json'), 'utf8')).rows;
@@ -49,7 +51,7 @@ test('predict --model ensemble equals the WebAssembly ensemble on the same histo
 });
 
 test('predict --model serves each member with its own interval; unknown kinds and members fail cleanly', () => {
-  for (const kind of ['random_forest', 'extra_trees', 'gradient_boosting', 'svr', 'mlp', 'naive']) {
+  for (const kind of manifest.ensemble.members.filter((k) => k !== 'lstm')) {
     const r = run('predict', 'KCB', '--model', kind);
     assert.equal(r.status, 0, `${kind}: ${r.stderr}`);
     const x = rows(r.stdout);
