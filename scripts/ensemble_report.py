@@ -146,9 +146,9 @@ def cmd_report(args):
                 a = acc[k][h].get(s["symbol"])
                 if a is None or a.n == 0:
                     continue
-                per[f"{h}d"] = {"mape": round(100 * a.ape / a.n, 6), "naive_mape": round(100 * a.naive / a.n, 6),
-                                "coverage90": round(a.cov / a.n, 6),
-                                "direction_hit_rate": round(a.hits / a.calls, 6) if a.calls else None, "n": a.n}
+                per[f"{h}d"] = {"mape": round(100 * a.ape / a.n, 4), "naive_mape": round(100 * a.naive / a.n, 4),
+                                "coverage90": round(a.cov / a.n, 4),
+                                "direction_hit_rate": round(a.hits / a.calls, 4) if a.calls else None, "n": a.n}
                 if per[f"{h}d"]["direction_hit_rate"] is None:
                     del per[f"{h}d"]["direction_hit_rate"]
             if per:
@@ -191,7 +191,7 @@ def cmd_report(args):
             if k == "ensemble":
                 target = 1.0 if h == 1 else 0.99
                 if sm["ratio"] > target:
-                    lost.append(f"ratio {sm['ratio']:.4f} at {h}d (target <= {target:.2f})")
+                    lost.append(f"ratio {sm['ratio']:.5f} at {h}d (target <= {target:.2f})")
                 if not 0.87 <= sm["coverage_pooled"] <= 0.93:
                     lost.append(f"pooled 90 % coverage {100 * sm['coverage_pooled']:.1f} % at {h}d (target 87-93 %)")
                 if not sm["hit"] > sm["base"]:

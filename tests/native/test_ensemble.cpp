@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -265,4 +266,49 @@ TEST_CASE("bad input and bad specs give typed errors") {
     }
     Ensemble empty(nullptr, 0);
     REQUIRE(empty.error() != nullptr);
+
+    // Hostile but well-formed JSON: every field the predictions read is checked.
+    const auto good = parse_json(spec_text({"up", "naive"}));
+    REQUIRE(good);
+    auto mutated = [&](auto edit) {
+        Json doc = good.value();
+        edit(doc);
+        return ensemble_spec_from_json(doc);
+    };
+    REQUIRE(mutated([](Json&) {}));
+    const auto version = mutated([](Json& d) { d["version"] = 2; });
+    REQUIRE(version.error().code == ErrorCode::unsupported_version);
+    for (auto edit : std::vector<std::function<void(Json&)>>{
+             [](Json& d) { d["horizons"][0]["ensemble"]["lower"] = Json::array({0.1}); },          // lower > 0
+             [](Json& d) { d["horizons"][0]["ensemble"]["upper"] = Json::array({1.0, 2.0}); },     // one per level
+             [](Json& d) { d["horizons"][0]["ensemble"]["upper"] = Json::array({"1"}); },          // not a number
+             [](Json& d) { d["horizons"][0]["members"]["up"]["direction"].erase("bullish"); },
+             [](Json& d) { d["horizons"][0]["members"]["up"]["confidence"] = "sure"; },
+             [](Json& d) { d["horizons"][0]["members"] = Json::array(); },
+             [](Json& d) { d["horizons"].push_back(d["horizons"][0]); },                              // horizon twice
+             [](Json& d) { d["horizons"][0]["horizon"] = 0; },
+             [](Json& d) { d["horizons"][0]["rule"]["shrink"] = 2; },
+             [](Json& d) { d["horizons"][0]["rule"]["decay"] = 0; },
+             [](Json& d) { d["horizons"][0]["rule"]["eta"] = -1; },
+             [](Json& d) { d["levels"] = Json::array({1.5}); },
+             [](Json& d) { d["window"] = 1001; },
+             [](Json& d) { d["volatility_window"] = "60"; },
+             [](Json& d) { d.erase("neutral_band"); },
+         }) {
+        const auto r = mutated(edit);
+        REQUIRE_FALSE(r);
+        REQUIRE(r.error().code == ErrorCode::bad_header);
+    }
+    // A general network's embedding row is checked.
+    nn::Architecture a = constant_model(0).net.arch;
+    a.embedding_count = 3;
+    a.embedding_dim = 2;
+    Model general = constant_model(0);
+    general.net = nn::Network::zeros(a);
+    general.meta.kind = "general";
+    general.meta.stocks = {"A", "B", "C"};
+    const auto bad_id = ens.add_network("g", general, 3);
+    REQUIRE_FALSE(bad_id);
+    REQUIRE(bad_id.error().field == "stockId");
+    REQUIRE(ens.add_network("g", general, 2));
 }

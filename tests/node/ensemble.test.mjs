@@ -25,6 +25,8 @@ function ensembleFor(symbol) {
   const entry = manifest.stocks.find((s) => s.symbol === symbol);
   assert.equal(entry.model_type, 'stock_specific');  // stock id -1 (a general network takes its embedding row)
   assert.equal(ens.addNetwork('lstm', readFileSync(repoPath(`models/${entry.file}`)), -1).ok, true);
+  for (const [name, file] of Object.entries(manifest.ensemble.network_files ?? {}))  // the pooled Transformer: no embedding
+    assert.equal(ens.addNetwork(name, readFileSync(repoPath(`models/${file}`)), -1).ok, true);
   for (const l of LEARNERS) {
     const r = ens.addLearner(l.kind, readFileSync(repoPath(`models/${l.file}`)));
     assert.equal(r.ok, true, r.message);
@@ -95,7 +97,7 @@ test('members without their inputs are excluded and named; the rest still answer
     const a = ens.predict({ key, close, horizon: 5 });  // no high/low/volume: the learners cannot run
     assert.equal(a.ok, true, a.message);
     for (const m of a.members) {
-      if (['lstm', 'naive'].includes(m.name)) assert.equal(m.included, true);
+      if (['lstm', 'transformer', 'naive'].includes(m.name)) assert.equal(m.included, true);
       else {
         assert.equal(m.included, false, m.name);
         assert.equal(m.weight, 0);

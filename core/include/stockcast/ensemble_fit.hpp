@@ -61,6 +61,7 @@ private:
 
 struct EnsembleFitOptions {
     std::string from = "2018-07-01", to = "2020-06-30";  // validation origins; targets must be <= to as well
+    std::string split = "2019-07-01";  // the direction confidence: fitted before, scored from here (held out)
     int window = 50;
     int volatility_window = 60;
     double neutral_band = 0.005;

@@ -265,6 +265,7 @@ struct Walk {
 struct Obs {
     int stock;
     double r, a, sigma;
+    bool late;  // origin in the second half of validation (the direction model's held-out check)
 };
 
 // Multinomial logistic regression of the direction class on x = (1, z, u), neutral the reference
@@ -371,9 +372,36 @@ std::pair<double, double> mape_ratios(const std::vector<Obs>& obs) {
 }
 
 // Quantiles, direction calibration, validation metrics and confidence of one forecaster.
-// reference: the naive member's validation Brier score (infinity while calibrating naive itself).
+// The direction scores and 90 % coverage of `c` on the observations `use` selects.
+template <class Use>
+std::pair<DirectionScore, double> score(const ForecasterCalibration& c, const std::vector<Obs>& obs, Use use, int h,
+                                        const EnsembleFitOptions& o, const double clim[3]) {
+    EnsembleSpec tmp;  // what calibrated_forecast reads of a spec
+    tmp.levels = o.levels;
+    tmp.neutral_band = o.neutral_band;
+    const double tau = o.neutral_band * std::sqrt(static_cast<double>(h));
+    std::vector<HorizonForecast> f;
+    std::vector<int> y;
+    std::size_t covered = 0;
+    for (const Obs& v : obs) {
+        if (!use(v)) continue;
+        auto r = calibrated_forecast(c, tmp, 1.0, v.r, v.sigma, h, 0.9);
+        if (!r) continue;
+        f.push_back(r.value());
+        y.push_back(direction_class(direction_label(v.a, tau)));
+        const double actual = std::exp(v.a);
+        covered += actual >= r.value().lower && actual <= r.value().upper;
+    }
+    return {score_direction(f, y, clim), f.empty() ? kNaN : static_cast<double>(covered) / static_cast<double>(f.size())};
+}
+
+// Quantiles, direction calibration, validation metrics and confidence of one forecaster. The
+// confidence comes from a held-out check inside validation: the direction model fitted on the first
+// half's origins (before options.split) and scored on the second half's, against `reference`, the
+// naive member's held-out Brier score (infinity while calibrating naive itself; *held_out_brier
+// receives this forecaster's). The shipped coefficients are then fitted on the whole period.
 ForecasterCalibration calibrate(const std::vector<Obs>& obs, int h, const EnsembleFitOptions& o, const double clim[3],
-                                double reference) {
+                                double reference, double* held_out_brier) {
     ForecasterCalibration c;
     const double sh = std::sqrt(static_cast<double>(h));
     std::vector<double> z;
@@ -383,40 +411,44 @@ ForecasterCalibration calibrate(const std::vector<Obs>& obs, int h, const Ensemb
         c.lower.push_back(std::min(0.0, z.empty() ? 0.0 : quantile_sorted(z, (1 - l) / 2)));
         c.upper.push_back(std::max(0.0, z.empty() ? 0.0 : quantile_sorted(z, (1 + l) / 2)));
     }
-    std::vector<std::array<double, 3>> x;
-    std::vector<int> y;
     const double tau = o.neutral_band * sh;
-    for (const Obs& v : obs) {
-        x.push_back({1.0, v.r / (v.sigma * sh), tau / (v.sigma * sh)});
-        y.push_back(direction_class(direction_label(v.a, tau)));
-    }
-    c.direction = fit_direction(x, y);
-    // Validation metrics through the same forecast function predictions use.
-    EnsembleSpec tmp;
-    tmp.levels = o.levels;
-    tmp.neutral_band = o.neutral_band;
-    std::vector<HorizonForecast> f;
-    std::size_t covered = 0;
-    for (const Obs& v : obs) {
-        auto r = calibrated_forecast(c, tmp, 1.0, v.r, v.sigma, h, 0.9);
-        if (!r) continue;
-        f.push_back(r.value());
-        const double actual = std::exp(v.a);
-        covered += actual >= r.value().lower && actual <= r.value().upper;
-    }
-    const DirectionScore d = score_direction(f, y, clim);
+    auto fit = [&](auto use) {
+        std::vector<std::array<double, 3>> x;
+        std::vector<int> y;
+        for (const Obs& v : obs)
+            if (use(v)) {
+                x.push_back({1.0, v.r / (v.sigma * sh), tau / (v.sigma * sh)});
+                y.push_back(direction_class(direction_label(v.a, tau)));
+            }
+        return fit_direction(x, y);
+    };
+    auto all = [](const Obs&) { return true; };
+    auto early = [](const Obs& v) { return !v.late; };
+    auto late = [](const Obs& v) { return v.late; };
+    c.direction = fit(early);
+    const DirectionScore held = score(c, obs, late, h, o, clim).first;
+    if (held_out_brier) *held_out_brier = held.brier;
+    c.direction = fit(all);
+    const auto [d, coverage] = score(c, obs, all, h, o, clim);
     const auto [ratio, pooled] = mape_ratios(obs);
-    c.confidence = confidence_from(d, std::isfinite(reference) ? reference : d.brier);
+    c.confidence = confidence_from(held, std::isfinite(reference) ? reference : held.brier);
     c.validation = Json{{"n", obs.size()},
                         {"median_mape_ratio", num(ratio)},
                         {"pooled_mape_ratio", num(pooled)},
-                        {"coverage90", num(f.empty() ? kNaN : static_cast<double>(covered) / static_cast<double>(f.size()))},
+                        {"coverage90", num(coverage)},
                         {"direction_calls", d.calls},
                         {"direction_hit_rate", num(d.hit_rate)},
                         {"direction_base_rate", num(d.base_rate)},
                         {"brier", num(d.brier)},
                         {"brier_climatology", num(d.brier_clim)},
-                        {"brier_volatility_only", num(std::isfinite(reference) ? reference : d.brier)}};
+                        {"held_out", Json{{"from", o.split},
+                                          {"n", held.n},
+                                          {"direction_calls", held.calls},
+                                          {"direction_hit_rate", num(held.hit_rate)},
+                                          {"direction_base_rate", num(held.base_rate)},
+                                          {"brier", num(held.brier)},
+                                          {"brier_climatology", num(held.brier_clim)},
+                                          {"brier_volatility_only", num(std::isfinite(reference) ? reference : held.brier)}}}};
     return c;
 }
 
@@ -489,13 +521,14 @@ Result<Json> fit_ensemble(const EnsembleMembers& members, const EnsembleFitOptio
                 if (!walk.state(t, idx, errors, now, naive)) continue;
                 const double a = walk.actual[t];
                 const double sigma = ensemble_sigma(p.close.data(), t, o.volatility_window);
+                const bool late = p.dates[t] >= o.split;
                 freq[h][static_cast<std::size_t>(direction_class(direction_label(a, o.neutral_band * std::sqrt(static_cast<double>(h)))))] += 1;
                 for (std::size_t k = 0; k < rules.size(); ++k) {
                     // Rules differing only in shrink share their weights (candidate_rules orders them so).
                     if (k == 0 || !same_weights(rules[k], rules[k - 1])) w = ensemble_weights(rules[k], errors, naive);
-                    obs[h][k].push_back(Obs{stock, ensemble_log_return(rules[k], w, now), a, sigma});
+                    obs[h][k].push_back(Obs{stock, ensemble_log_return(rules[k], w, now), a, sigma, late});
                 }
-                for (std::size_t j = 0; j < idx.size(); ++j) mobs[h][idx[j]].push_back(Obs{stock, now[j], a, sigma});
+                for (std::size_t j = 0; j < idx.size(); ++j) mobs[h][idx[j]].push_back(Obs{stock, now[j], a, sigma, late});
             }
         }
         ++stock;
@@ -509,7 +542,7 @@ Result<Json> fit_ensemble(const EnsembleMembers& members, const EnsembleFitOptio
              {"neutral_band", o.neutral_band},
              {"levels", o.levels},
              {"members", names},
-             {"data", Json{{"validation", Json::array({o.from, o.to})}, {"stocks", stock}}},
+             {"data", Json{{"validation", Json::array({o.from, o.to})}, {"direction_held_out_from", o.split}, {"stocks", stock}}},
              {"horizons", Json::array()}};
     for (int h : horizons) {
         // Rule choice: the lowest median over stocks of MAPE / naive MAPE (the target
@@ -527,13 +560,13 @@ Result<Json> fit_ensemble(const EnsembleMembers& members, const EnsembleFitOptio
         Json hj{{"horizon", h}, {"rule", rule_json(rules[best])}, {"selection", selection},
                 {"climatology", Json::array({num(clim[0]), num(clim[1]), num(clim[2])})}};
         const std::size_t ni = names.size() - 1;  // naive is last (member_names)
-        const ForecasterCalibration naive_cal = calibrate(mobs[h][ni], h, o, clim, std::numeric_limits<double>::infinity());
-        const Json* nb = json_find(naive_cal.validation, "brier");
-        const double reference = nb && nb->is_number() ? nb->get<double>() : 1e300;
-        hj["ensemble"] = calibration_json(calibrate(obs[h][best], h, o, clim, reference));
+        double reference = 1e300;
+        const ForecasterCalibration naive_cal = calibrate(mobs[h][ni], h, o, clim, std::numeric_limits<double>::infinity(), &reference);
+        hj["ensemble"] = calibration_json(calibrate(obs[h][best], h, o, clim, reference, nullptr));
         Json mj = Json::object();
         for (std::size_t m = 0; m < names.size(); ++m)
-            if (!mobs[h][m].empty()) mj[names[m]] = calibration_json(m == ni ? naive_cal : calibrate(mobs[h][m], h, o, clim, reference));
+            if (!mobs[h][m].empty())
+                mj[names[m]] = calibration_json(m == ni ? naive_cal : calibrate(mobs[h][m], h, o, clim, reference, nullptr));
         hj["members"] = mj;
         if (log)
             *log += cat({h, "d: rule ", rules[best].kind, " eta ", rules[best].eta, " decay ", rules[best].decay, " shrink ", rules[best].shrink,
