@@ -85,6 +85,8 @@ test("each member kind answers with its own forecast from the same ensemble answ
     assert.equal(p.interval.lower, m.forecast.lower, m.name);
     assert.equal(p.interval.upper, m.forecast.upper, m.name);
     assert.equal(p.weight, m.weight);
+    const km = models.manifest.stocks.find((x) => x.symbol === SYMBOL).kind_metrics;
+    if (km && km[m.name]) assert.deepEqual([p.heldOut.mape, p.heldOut.coverage90], [km[m.name]['5d'].mape, km[m.name]['5d'].coverage90], `${m.name}: its own test metrics`);
     assert.equal(p.members, undefined, 'members only on ensemble answers');
     if (m.name === 'naive') {
       assert.equal(p.logReturn, 0);

@@ -59,11 +59,20 @@ export function heldOutOf(m, period) {
 }
 
 // The manifest's test-year metrics of `kind` for a stock, per horizon name: for the routed LSTM
-// its test_metrics (what 'auto' answers have always carried), else the stock's kind_metrics[kind].
-export function kindMetrics(stock, kind) {
+// its test_metrics (its own file's intervals; what 'auto' answers have always carried), else the
+// stock's kind_metrics[kind]. Those come from the ensemble's test-year walk: for another network
+// served by its own file (the Transformer) the point forecast there is the file's own (the same
+// log return), but the interval and direction are the ensemble's calibration of that member, so
+// only the point-forecast numbers (MAPE beside naive, days) describe its answers.
+const measured = new WeakMap(); // kind_metrics[kind] of a network -> its point-forecast part
+export function kindMetrics(stock, kind, idx) {
   if (!stock) return null;
   if (kind === LSTM && isObj(stock.test_metrics)) return stock.test_metrics;
-  return isObj(stock.kind_metrics) && isObj(stock.kind_metrics[kind]) ? stock.kind_metrics[kind] : null;
+  const km = isObj(stock.kind_metrics) && isObj(stock.kind_metrics[kind]) ? stock.kind_metrics[kind] : null;
+  if (!km || kindsOf(idx).served.get(kind)?.by !== 'network') return km;
+  let point = measured.get(km);
+  if (!point) measured.set(km, (point = Object.fromEntries(Object.entries(km).map(([h, m]) => [h, isObj(m) ? { mape: m.mape, naive_mape: m.naive_mape, n: m.n } : m]))));
+  return point;
 }
 
 // modelInfo(symbol).models: every kind with its test-year metrics for this stock (null: not
@@ -71,7 +80,7 @@ export function kindMetrics(stock, kind) {
 export function kindsInfo(idx, stock, lstmFile) {
   const { served } = kindsOf(idx);
   return [...served.values()].map((s) => {
-    const per = kindMetrics(stock, s.kind);
+    const per = kindMetrics(stock, s.kind, idx);
     const metrics = per ? Object.fromEntries([...idx.horizons.keys()].map((h) => [h, heldOutOf(per[h], idx.testPeriod)])) : null;
     const file = s.by === 'routed' ? lstmFile : s.by === 'network' ? s.spec && s.spec.key : (kindsOf(idx).ensemble.file);
     return { model: s.kind, servedBy: s.by, file: file ?? null, metrics };

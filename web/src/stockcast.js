@@ -292,7 +292,7 @@ export class Stockcast {
   // `kind`; heldOut: the manifest's test-year metrics of that kind for the stock, when `measured`.
   #answer({ symbol, kind, hz, hist, idx, lastClose, h, warnings, modelType, confidence, measured, modelVersion, modelFile, trainedAt }) {
     const stock = idx.stocks.get(symbol);
-    const per = measured ? kindMetrics(stock, kind) : null;
+    const per = measured ? kindMetrics(stock, kind, idx) : null;
     const generated = Date.now();
     return {
       symbol,
