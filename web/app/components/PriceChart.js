@@ -101,6 +101,9 @@ export default function PriceChart({ fan, history, selected, overlays = [] }) {
       };
       plot.current?.destroy();
       plot.current = new uPlot(opts, data, el);
+      // Each other kind's upper and lower lines stay off the legend (the kinds table lists its interval).
+      const legendRows = el.querySelectorAll('.u-legend .u-series');
+      overlays.forEach((o, k) => [7 + 3 * k, 8 + 3 * k].forEach((j) => legendRows[j] && (legendRows[j].style.display = 'none')));
       el.dataset.ready = 'true';
       ro = new ResizeObserver(() => plot.current && plot.current.setSize({ width: width(), height: height() }));
       ro.observe(el);
