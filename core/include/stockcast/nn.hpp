@@ -112,8 +112,7 @@ struct Network {
     DenseLayer dense1, dense2;
     MatrixRM embedding;  // [count, dim]; empty for stock-specific networks
     // transformer_v1 only: input projection [features, d] + bias, the encoder layers, the
-    // sinusoidal positional encoding [window, d] (derived from the architecture, not stored in
-    // files), and the head Dense(d -> outputs) in dense2.
+    // positional encoding [window, d], and the head Dense(d -> outputs) in dense2.
     DenseLayer input_proj;
     std::vector<EncoderLayer> encoder;
     MatrixRM positional;
