@@ -48,6 +48,12 @@ export interface StockcastOptions {
   predictionTtlMs?: number;
   /** How long fetched histories are reused. Default 300000. */
   historyTtlMs?: number;
+  /**
+   * The LSTM arithmetic: 'int16' (default; int16 weights and activations, int32 sums, within 1e-3
+   * of float32 on the golden networks) or 'float32' (the reference). A model whose own test vector
+   * the integer kernel misses by more than 1e-3 is served in float32. docs/package.md#kernel.
+   */
+  kernel?: 'int16' | 'float32';
   /** Where histories come from, tried in order (default: baseUrl + 'history/'). See HistorySource. */
   historySources?: HistorySource[];
   /** Consecutive failures that open a source's circuit breaker. Default 5. */
@@ -536,6 +542,12 @@ export interface Stockcast {
   /** load: true loads the model (if not resident) so version / modelVersion come from its header. */
   modelInfo(symbol: string, options?: CallOptions & { load?: boolean }): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
+  /**
+   * predict() without a promise when the manifest is indexed, the symbol's model resident and its
+   * history given (or already loaded); otherwise throws StockcastError 'not_ready' (a predict() of
+   * the symbol loads what is missing). Same answer, cache and stats as predict().
+   */
+  predictSync(request: Omit<PredictRequest, 'signal' | 'indicators'>): Prediction;
   /** One prediction per horizon of the manifest (its order), all from one network call. */
   predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
   predictBatch(request: PredictBatchRequest): Promise<BatchResult>;
@@ -581,6 +593,7 @@ export type ErrorCode =
   | 'numerical_error'
   | 'aborted'
   | 'disposed'
+  | 'not_ready'
   | 'unsupported'
   | 'internal_error';
 
