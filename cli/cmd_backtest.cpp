@@ -17,7 +17,8 @@ const char* const kBacktestUsage =
     "  --prices DIR      folder of <SYM>.csv price files (layout of models/data/nse/prices)\n"
     "  --from, --to      origin dates (inclusive); earlier history is context only\n"
     "  --out FILE        CSV: symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type\n"
-    "  --no-verify       skip the SHA-256 check of model files against the manifest\n";
+    "  --no-verify       skip the SHA-256 check of model files against the manifest\n"
+    "  --kernel K        LSTM arithmetic: float32 (default, the reference) or int16 (the package's default)\n";
 }
 
 int cmd_backtest(int argc, char** argv) {
@@ -48,6 +49,8 @@ int cmd_backtest(int argc, char** argv) {
             cfg.to = v;
         else if (a == "--out")
             out = v;
+        else if (auto k = nn::kernel_named(v); a == "--kernel" && k)
+            cfg.kernel = k.value();
         else {
             std::fprintf(stderr, "stockcast backtest: bad option or value: %s %s\n%s", a.c_str(), v.c_str(),
                          kBacktestUsage);

@@ -5,6 +5,7 @@
 // on one thread and over two workers (ort: 2 threads, which it gets only where the page is
 // cross-origin isolated). The page is served twice, without and with COOP/COEP headers.
 //   node bench/browser/warm.mjs [--rounds N] [--quick] [--isolation off,on] [--kernels float32,int16]
+//                               [--baseline DIST_DIR --baseline-label TEXT]
 //                               [--json FILE] [--doc FILE] [--command "..."]
 // Every engine is warmed for 2 s (ort keeps compiling its wasm in the background at first), then
 // N rounds (default 5) run every case once, the order rotated each round; a case's round is n
@@ -35,10 +36,13 @@ for (const [p, how] of [['web/dist/index.js', 'bash scripts/build-web.sh'], ['be
     process.exit(2);
   }
 // The integer kernel is measured when this build of the package has it (wasm-info.js KERNELS).
-const info = await import(pathToFileURL(at('web/dist/wasm-info.js')).href);
-const KERNELS = info.KERNELS || ['float32'];
+// The kernels this build of the package offers (web/dist/wasm.js kernelNames; float32 alone before the choice).
+const { instantiateCore } = await import(pathToFileURL(at('web/dist/wasm.js')).href);
+const KERNELS = (await instantiateCore(WebAssembly.compile(readFileSync(at('web/dist/stockcast.wasm'))))).kernelNames || ['float32'];
 const kernels = opt('--kernels', KERNELS.join(',')).split(',').filter((k) => KERNELS.includes(k));
-const kernelOpt = (k) => (info.KERNELS ? { kernel: k } : {}); // a build before the option: its one (float) kernel
+const kernelOpt = (k) => (KERNELS.length > 1 ? { kernel: k } : {});
+// --baseline DIR: another assembled package (e.g. main's web/dist) whose predict() runs beside ours in the same page.
+const BASELINE = opt('--baseline') && path.resolve(opt('--baseline'));
 
 const { launch } = await import(pathToFileURL(at('tests/e2e/helpers.mjs')).href);
 const { startServer } = await import(pathToFileURL(at('tests/node/helpers/server.mjs')).href);
@@ -46,6 +50,7 @@ const { startServer } = await import(pathToFileURL(at('tests/node/helpers/server
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stockcast-warm-'));
 const link = (target, name) => symlinkSync(target, path.join(tmp, name));
 link(at('web/dist'), 'pkg');
+if (BASELINE) link(BASELINE, 'pkg0');
 link(at('models'), 'models');
 link(at('tests/golden'), 'golden');
 link(path.join(peersNm, 'onnxruntime-web/dist'), 'ort');
@@ -69,6 +74,7 @@ function cases() {
   for (const where of ['main', 'worker']) {
     const g = `batch 1, ${where === 'main' ? 'main thread' : 'in a worker'}`;
     for (const k of kernels) out.push([g, `${where}-predict-${k}`, where, 'ours-predict', kernelOpt(k), n1]);
+    if (BASELINE) out.push([g, `${where}-predict-baseline`, where, 'ours-predict', { pkg: '/pkg0' }, n1]);
     for (const k of kernels) out.push([g, `${where}-predictSync-${k}`, where, 'ours-predict', { ...kernelOpt(k), sync: true }, n1]);
     for (const k of kernels) out.push([g, `${where}-forward-${k}`, where, 'ours-forward', { batch: 1, ...kernelOpt(k) }, n1]);
     out.push([g, `${where}-ort`, where, 'ort', { batch: 1 }, n1]);
@@ -84,7 +90,7 @@ function cases() {
   return out;
 }
 const LABEL = {
-  'ours-predict': (o) => `ours: package \`${o.sync ? 'predictSync' : 'predict'}()\`, ${o.kernel || 'float32'} kernel`,
+  'ours-predict': (o) => (o.pkg ? `baseline: package \`predict()\` of ${opt('--baseline-label', BASELINE)}` : `ours: package \`${o.sync ? 'predictSync' : 'predict'}()\`, ${o.kernel || 'float32'} kernel`),
   'ours-forward': (o) => `ours: raw forward, ${o.kernel || 'float32'} kernel`,
   ort: (o) => `onnxruntime-web \`session.run\`${o.threads > 1 ? `, ${o.threads} threads asked` : ''}`,
   tfjs: () => 'TensorFlow.js wasm `model.predict`',
@@ -150,18 +156,17 @@ try {
 report.uptime = { before: uptimeBefore, after: uptime() };
 
 const f = (v) => (v < 1 ? v.toFixed(4) : v < 10 ? v.toFixed(3) : v.toFixed(1));
-const lines = [`Warm calls in headless Chromium ${report.browser}, one page per isolation mode, ${ROUNDS} rounds (cases interleaved, order rotated per round); ms per call, median of the round means; ratio = that row's time ÷ the group's first row.`, ''];
+const lines = [`Warm calls in headless Chromium ${report.browser}, one page per isolation mode, ${ROUNDS} rounds (cases interleaved, order rotated per round); ms per call = median of the round means; "ort ÷ this" and "tfjs ÷ this" are ratios of those medians within the group (> 1: this is faster).`, ''];
 for (const [iso, run] of Object.entries(report.runs)) {
   lines.push(`**${iso === 'on' ? 'Cross-origin isolated (COOP/COEP)' : 'Not isolated (no COOP/COEP)'}** (\`crossOriginIsolated\` ${run.isolated}):`, '');
-  lines.push('| case | ms per call | rounds (ms) | ÷ first row |', '| --- | --- | --- | --- |');
-  let group, first;
-  for (const c of run.cases) {
-    if (c.group !== group) {
-      group = c.group;
-      first = c.median;
-      lines.push(`| *${group}* | | | |`);
-    }
-    lines.push(`| ${c.label}${c.where === 'workers2' ? ' (2 workers × 33)' : ''}${c.threads !== undefined && c.kind === 'ort' ? ` (ran with ${c.threads})` : ''} | ${f(c.median)} | ${c.rounds.map(f).join(' / ')} | ${(c.median / first).toFixed(2)}× |`);
+  lines.push('| case | ms per call | rounds (ms) | ort ÷ this | tfjs ÷ this |', '| --- | --- | --- | --- | --- |');
+  for (const group of [...new Set(run.cases.map((c) => c.group))]) {
+    const cs = run.cases.filter((c) => c.group === group);
+    const ref = (kind) => (cs.find((c) => c.kind === kind) || {}).median;
+    const [ort, tfjs] = [ref('ort'), ref('tfjs')];
+    lines.push(`| *${group}* | | | | |`);
+    for (const c of cs)
+      lines.push(`| ${c.label}${c.where === 'workers2' ? ' (2 workers × 33)' : ''}${c.kind === 'ort' && c.threads !== undefined ? ` (ran with ${c.threads})` : ''} | ${f(c.median)} | ${c.rounds.map(f).join(' / ')} | ${ort ? (ort / c.median).toFixed(2) + '×' : '—'} | ${tfjs ? (tfjs / c.median).toFixed(1) + '×' : '—'} |`);
   }
   if (run.failed.length) lines.push('', `Not measured: ${run.failed.join('; ')}.`);
   lines.push('');

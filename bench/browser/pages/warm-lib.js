@@ -1,7 +1,7 @@
 // The engines of the warm benchmark (bench/browser/warm.mjs), the same code on a page's main
 // thread and in a dedicated worker (warm-worker.js). Each engine answers run(n): n calls in a
 // row, timed as one round (Chromium coarsens performance.now() to 0.1 ms without cross-origin
-// isolation, so single calls are never timed). Served paths: /pkg (web/dist), /models,
+// isolation, so single calls are never timed). Served paths: /pkg (web/dist; /pkg0 a baseline build), /models,
 // /golden (tests/golden), /ort, /tfjs, /tfjs-wasm, /peers, /tfjs-model (bench/browser/warm.mjs).
 const WINDOW = 60;
 // bench/native's and bench/wasm's input: x[i] = 0.01·(i mod 17) − 0.08.
@@ -51,8 +51,8 @@ async function loadTfjs() {
 const engines = {
   // The package's full predict({symbol, horizon, history}) (browser entry, default options:
   // prediction cache on, so every call computes its key), a never-seen history per call.
-  async 'ours-predict'({ kernel, sync } = {}) {
-    const { createStockcast } = await import('/pkg/index.js');
+  async 'ours-predict'({ kernel, sync, pkg = '/pkg' } = {}) {
+    const { createStockcast } = await import(`${pkg}/index.js`);
     const sc = await createStockcast({ baseUrl: '/models/', ...(kernel ? { kernel } : {}) });
     const rows = await scomRows();
     const req = (history) => ({ symbol: 'SCOM', horizon: '10d', history });
@@ -67,12 +67,12 @@ const engines = {
     };
   },
   // Our module's raw forward (LoadedModel.forward) on the benchmark network (golden weights).
-  async 'ours-forward'({ batch = 1, kernel } = {}) {
-    const { instantiateCore } = await import('/pkg/wasm.js');
-    const M = await instantiateCore(WebAssembly.compileStreaming(fetch('/pkg/stockcast.wasm')));
+  async 'ours-forward'({ batch = 1, kernel, pkg = '/pkg' } = {}) {
+    const { instantiateCore } = await import(`${pkg}/wasm.js`);
+    const M = await instantiateCore(WebAssembly.compileStreaming(fetch(`${pkg}/stockcast.wasm`)));
     const bytes = new Uint8Array(await (await fetch('/golden/nn_stock_specific.stkm')).arrayBuffer());
-    const model = kernel ? new M.LoadedModel(bytes, true, kernel) : new M.LoadedModel(bytes, true);
-    const err = model.error();
+    const model = new M.LoadedModel(bytes, true);
+    const err = model.error() || (kernel && !model.useKernel(kernel).ok && { message: `no ${kernel} kernel` });
     if (err) throw new Error(`ours: ${err.message}`);
     const x = benchX(batch);
     const ids = new Int32Array(batch);

@@ -21,11 +21,8 @@ public:
     // is that failure and whose calls all return it.
     LoadedModel(const std::uint8_t* data, std::size_t size, bool verify_hash);
 
-    // Chooses the LSTM arithmetic of later calls (call it right after loading). int16 quantises the
-    // weights once and re-runs the file's test vector with them: if any output strays past
-    // kInt16Tolerance from the stored one, the float32 kernel stays. Answers the kernel that serves.
+    // stockcast::use_kernel on this model (call it right after loading).
     Result<nn::Kernel> use_kernel(nn::Kernel kernel);
-    static constexpr float kInt16Tolerance = 1e-3f;
     nn::Kernel kernel() const { return model_ ? model_.value().net.kernel() : nn::Kernel::float32; }
     ~LoadedModel();
     LoadedModel(const LoadedModel&) = delete;
