@@ -77,6 +77,7 @@ function cases() {
     if (BASELINE) out.push([g, `${where}-predict-baseline`, where, 'ours-predict', { pkg: '/pkg0' }, n1]);
     for (const k of kernels) out.push([g, `${where}-predictSync-${k}`, where, 'ours-predict', { ...kernelOpt(k), sync: true }, n1]);
     for (const k of kernels) out.push([g, `${where}-forward-${k}`, where, 'ours-forward', { batch: 1, ...kernelOpt(k) }, n1]);
+    if (where === 'main') for (const k of kernels) out.push([g, `client-predict-${k}`, where, 'ours-worker-client', kernelOpt(k), n1]);
     out.push([g, `${where}-ort`, where, 'ort', { batch: 1 }, n1]);
     out.push([g, `${where}-tfjs`, where, 'tfjs', { batch: 1 }, QUICK ? 3 : 10]);
   }
@@ -91,6 +92,7 @@ function cases() {
 }
 const LABEL = {
   'ours-predict': (o) => (o.pkg ? `baseline: package \`predict()\` of ${opt('--baseline-label', BASELINE)}` : `ours: package \`${o.sync ? 'predictSync' : 'predict'}()\`, ${o.kernel || 'float32'} kernel`),
+  'ours-worker-client': (o) => `ours: \`predict()\` through stockcast/worker-client (page → worker → page), ${o.kernel || 'float32'} kernel`,
   'ours-forward': (o) => `ours: raw forward, ${o.kernel || 'float32'} kernel`,
   ort: (o) => `onnxruntime-web \`session.run\`${o.threads > 1 ? `, ${o.threads} threads asked` : ''}`,
   tfjs: () => 'TensorFlow.js wasm `model.predict`',
@@ -126,8 +128,14 @@ try {
       const live = list.filter((c) => !made[c[1]].error);
       // Parity: peers and our float forward agree within 1e-5 on the bench input; the integer kernel within 1e-3.
       const ref = made['main-forward-float32'] && made['main-forward-float32'].check;
+      // Every predict() (package, worker client, baseline, either kernel) gives SCOM's price within 1e-3 relative of ours in float32.
+      const price = made['main-predict-float32'] && made['main-predict-float32'].check[0];
+      for (const [, id, , kind] of live) {
+        if (kind !== 'ours-predict' && kind !== 'ours-worker-client') continue;
+        if (price !== undefined && !(Math.abs(made[id].check[0] - price) <= 1e-3 * price)) throw new Error(`${id}: price ${made[id].check[0]} differs from ${price}`);
+      }
       for (const [, id, , kind, o] of live) {
-        if (!ref || kind === 'ours-predict') continue;
+        if (!ref || kind === 'ours-predict' || kind === 'ours-worker-client') continue;
         const tol = o.kernel && o.kernel !== 'float32' ? 1e-3 : 1e-5;
         const d = Math.max(...ref.map((v, i) => Math.abs(v - made[id].check[i])));
         if (!(d <= tol)) throw new Error(`${id}: output ${made[id].check} differs from ours ${ref} by ${d} > ${tol}`);
@@ -156,17 +164,23 @@ try {
 report.uptime = { before: uptimeBefore, after: uptime() };
 
 const f = (v) => (v < 1 ? v.toFixed(4) : v < 10 ? v.toFixed(3) : v.toFixed(1));
-const lines = [`Warm calls in headless Chromium ${report.browser}, one page per isolation mode, ${ROUNDS} rounds (cases interleaved, order rotated per round); ms per call = median of the round means; "ort ÷ this" and "tfjs ÷ this" are ratios of those medians within the group (> 1: this is faster).`, ''];
+const lines = [`Warm calls in headless Chromium ${report.browser}, one page per isolation mode, ${ROUNDS} rounds (cases interleaved, order rotated per round); ms per call = median of the round means; "ort ÷ this" and "tfjs ÷ this": the median over rounds of the peer's round mean ÷ this row's in the same round (> 1: this is faster).`, ''];
 for (const [iso, run] of Object.entries(report.runs)) {
   lines.push(`**${iso === 'on' ? 'Cross-origin isolated (COOP/COEP)' : 'Not isolated (no COOP/COEP)'}** (\`crossOriginIsolated\` ${run.isolated}):`, '');
   lines.push('| case | ms per call | rounds (ms) | ort ÷ this | tfjs ÷ this |', '| --- | --- | --- | --- | --- |');
   for (const group of [...new Set(run.cases.map((c) => c.group))]) {
     const cs = run.cases.filter((c) => c.group === group);
-    const ref = (kind) => (cs.find((c) => c.kind === kind) || {}).median;
-    const [ort, tfjs] = [ref('ort'), ref('tfjs')];
+    // Paired within each round (the cases of a round run back to back): the median over rounds of
+    // peer ÷ this, which a load that drifts between rounds disturbs less than a ratio of medians.
+    const ratio = (kind, c, digits) => {
+      const peer = cs.find((x) => x.kind === kind);
+      if (!peer) return '—';
+      c.ratios = { ...c.ratios, [kind]: median(c.rounds.map((v, r) => peer.rounds[r] / v)) };
+      return `${c.ratios[kind].toFixed(digits)}×`;
+    };
     lines.push(`| *${group}* | | | | |`);
     for (const c of cs)
-      lines.push(`| ${c.label}${c.where === 'workers2' ? ' (2 workers × 33)' : ''}${c.kind === 'ort' && c.threads !== undefined ? ` (ran with ${c.threads})` : ''} | ${f(c.median)} | ${c.rounds.map(f).join(' / ')} | ${ort ? (ort / c.median).toFixed(2) + '×' : '—'} | ${tfjs ? (tfjs / c.median).toFixed(1) + '×' : '—'} |`);
+      lines.push(`| ${c.label}${c.where === 'workers2' ? ' (2 workers × 33)' : ''}${c.kind === 'ort' && c.threads !== undefined ? ` (ran with ${c.threads})` : ''} | ${f(c.median)} | ${c.rounds.map(f).join(' / ')} | ${ratio('ort', c, 2)} | ${ratio('tfjs', c, 1)} |`);
   }
   if (run.failed.length) lines.push('', `Not measured: ${run.failed.join('; ')}.`);
   lines.push('');

@@ -66,6 +66,22 @@ const engines = {
       },
     };
   },
+  // The package in its own worker through stockcast/worker-client (what the frontend does): the
+  // page's call, the history posted to the worker, predict() there, the answer posted back.
+  async 'ours-worker-client'({ kernel } = {}) {
+    const { createStockcastWorker } = await import('/pkg/worker-client.js');
+    const sc = await createStockcastWorker({ baseUrl: '/models/', ...(kernel ? { kernel } : {}) });
+    const rows = await scomRows();
+    const req = (history) => ({ symbol: 'SCOM', horizon: '10d', history });
+    const first = await sc.predict(req(rows));
+    return {
+      check: [first.predictedPrice],
+      async run(n) {
+        const hs = freshHistories(rows, n);
+        return timed(n, (i) => sc.predict(req(hs[i])));
+      },
+    };
+  },
   // Our module's raw forward (LoadedModel.forward) on the benchmark network (golden weights).
   async 'ours-forward'({ batch = 1, kernel, pkg = '/pkg' } = {}) {
     const { instantiateCore } = await import(`${pkg}/wasm.js`);
