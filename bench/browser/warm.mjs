@@ -5,7 +5,7 @@
 // on one thread and over two workers (ort: 2 threads, which it gets only where the page is
 // cross-origin isolated). The page is served twice, without and with COOP/COEP headers.
 //   node bench/browser/warm.mjs [--rounds N] [--quick] [--isolation off,on] [--kernels float32,int16]
-//                               [--baseline DIST_DIR --baseline-label TEXT]
+//                               [--baseline DIST_DIR --baseline-label TEXT] [--cases REGEX (case ids)]
 //                               [--json FILE] [--doc FILE] [--command "..."]
 // Every engine is warmed for 2 s (ort keeps compiling its wasm in the background at first), then
 // N rounds (default 5) run every case once, the order rotated each round; a case's round is n
@@ -115,7 +115,8 @@ try {
       await page.goto(`${srv.url}warm.html`);
       await page.waitForFunction(() => window.__ready);
       const isolated = await page.evaluate(() => window.bench.crossOriginIsolated);
-      const list = cases();
+      const only = opt('--cases') && new RegExp(opt('--cases'));
+      const list = cases().filter((c) => !only || only.test(c[1]));
       const made = {};
       for (const [, id, where, kind, o] of list) {
         try {
