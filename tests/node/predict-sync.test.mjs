@@ -28,6 +28,10 @@ test('kernel: int16 by default, within 1e-3 of float32 in every log-return, and 
       const history = rowsOf(sym);
       const a = await q.predictHorizons({ symbol: sym, history });
       const b = await f.predictHorizons({ symbol: sym, history });
+      const served = q.health().models;
+      assert.equal(served.kernel, 'int16');
+      assert.ok(Object.values(served.kernels).length > 0 && Object.values(served.kernels).every((k) => k === 'int16'), JSON.stringify(served.kernels));
+      assert.ok(Object.values(f.health().models.kernels).every((k) => k === 'float32'));
       for (let i = 0; i < a.length; i++) {
         // log return = output scale × network output: the network's budget (1e-3) times a scale <= 1.
         assert.ok(Math.abs(a[i].logReturn - b[i].logReturn) <= 1e-3, `${sym} ${a[i].horizon}: ${a[i].logReturn} vs ${b[i].logReturn}`);

@@ -1031,7 +1031,9 @@ export class Stockcast {
       },
       store: { available: !!store, kind: store ? store.kind || 'custom' : null },
       sources,
-      models: { resident: this.#registry.keys(), count: this.#registry.size, bytes: this.#registry.bytes, maxCount: this.#o.cacheSize },
+      // kernels: the LSTM arithmetic each resident file is served with (the option, or float32 where its test vector ruled int16 out).
+      models: { resident: this.#registry.keys(), count: this.#registry.size, bytes: this.#registry.bytes, maxCount: this.#o.cacheSize,
+        kernel: this.#o.kernel, kernels: Object.fromEntries(this.#registry.keys().map((k) => [k, this.#registry.peek(k).handle.kernel])) },
     };
   }
 

@@ -225,7 +225,8 @@ export interface Health {
   manifest: { loaded: boolean; ageMs: number | null; trainingDate: string | null; dataTo: string | null };
   store: { available: boolean; kind: string | null };
   sources: SourceHealth[];
-  models: { resident: string[]; count: number; bytes: number; maxCount: number };
+  /** kernel: the option; kernels: each resident file's LSTM arithmetic as served (float32 where int16 missed its test vector). */
+  models: { resident: string[]; count: number; bytes: number; maxCount: number; kernel: 'int16' | 'float32'; kernels: Record<string, 'int16' | 'float32'> };
 }
 
 export interface Prediction {
