@@ -110,7 +110,9 @@ std::vector<Network::TensorRef> Network::tensors() {
 Result<Kernel> kernel_named(const std::string& name) {
     for (int k = 0; k < static_cast<int>(std::size(kKernelNames)); ++k)
         if (name == kKernelNames[k]) return static_cast<Kernel>(k);
-    return input_error("kernel", {"expected float32 or int16, got '", name, "'"});
+    std::string names;
+    for (const char* k : kKernelNames) names += (names.empty() ? "" : " or ") + std::string(k);
+    return input_error("kernel", {"expected ", names, ", got '", name, "'"});
 }
 
 void Network::quantize() {
