@@ -110,9 +110,8 @@ std::vector<Network::TensorRef> Network::tensors() {
 Result<Kernel> kernel_named(const std::string& name) {
     for (int k = 0; k < static_cast<int>(std::size(kKernelNames)); ++k)
         if (name == kKernelNames[k]) return static_cast<Kernel>(k);
-    std::string names;
-    for (const char* k : kKernelNames) names += (names.empty() ? "" : " or ") + std::string(k);
-    return input_error("kernel", {"expected ", names, ", got '", name, "'"});
+    static_assert(std::size(kKernelNames) == 2, "name every kernel in the message below");
+    return input_error("kernel", {"expected ", kKernelNames[0], " or ", kKernelNames[1], ", got '", name, "'"});
 }
 
 void Network::quantize() {
