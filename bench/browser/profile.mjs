@@ -6,9 +6,11 @@
 // the core, the Embind glue (copies across the boundary, value objects), the package's JavaScript
 // by file, the browser's promise/microtask machinery, and garbage collection.
 //   node bench/browser/profile.mjs [--calls N] [--kernel float32|int16] [--sync] [--top N] [--json FILE]
-// Function names inside the .wasm come from its name section: build with
-// STOCKCAST_WASM_PROFILING=ON (emcmake … -DSTOCKCAST_WASM_PROFILING=ON keeps names, same code) and
-// point STOCKCAST_DIST at a package assembled from it; without names every wasm function is one row.
+// Function names inside the .wasm come from its name section, which the release link strips: relink
+// the same objects with names (the command of build-wasm/CMakeFiles/stockcast_wasm.dir/link.txt plus
+// --profiling-funcs, -o DIR/stockcast.mjs), copy web/dist, put DIR's stockcast.wasm and .mjs in the
+// copy and point STOCKCAST_DIST at it; without names every wasm function is one row
+// (docs/benchmarks.md#where-the-browser-time-goes-benchbrowserprofilemjs).
 import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
