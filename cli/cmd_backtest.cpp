@@ -18,7 +18,8 @@ const char* const kBacktestUsage =
     "  --from, --to      origin dates (inclusive); earlier history is context only\n"
     "  --out FILE        CSV: symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type\n"
     "  --no-verify       skip the SHA-256 check of model files against the manifest\n"
-    "  --kernel K        LSTM arithmetic: float32 (default, the reference) or int16 (the package's default)\n";
+    "  --kernel K        LSTM arithmetic: float32 (default, the reference) or int16 (the package's default)\n"
+    "  --model-file FILE instead of --manifest: this one model serves every symbol (e.g. models/transformer.stkm)\n";
 }
 
 int cmd_backtest(int argc, char** argv) {
@@ -41,6 +42,8 @@ int cmd_backtest(int argc, char** argv) {
         const std::string v = argv[++i];
         if (a == "--manifest")
             cfg.manifest_path = v;
+        else if (a == "--model-file")
+            cfg.model_file = v;
         else if (a == "--prices")
             cfg.prices_dir = v;
         else if (a == "--from" && is_iso_date(v))
@@ -57,8 +60,8 @@ int cmd_backtest(int argc, char** argv) {
             return 2;
         }
     }
-    if (cfg.manifest_path.empty() || cfg.prices_dir.empty() || cfg.from.empty() || cfg.to.empty() || out.empty()) {
-        std::fprintf(stderr, "stockcast backtest: need --manifest, --prices, --from, --to and --out\n%s",
+    if ((cfg.manifest_path.empty() == cfg.model_file.empty()) || cfg.prices_dir.empty() || cfg.from.empty() || cfg.to.empty() || out.empty()) {
+        std::fprintf(stderr, "stockcast backtest: need --manifest (or --model-file), --prices, --from, --to and --out\n%s",
                      kBacktestUsage);
         return 2;
     }

@@ -78,9 +78,14 @@ int cmd_inspect(int argc, char** argv) {
     std::printf("input        window %d × %d features:", a.window, a.features);
     for (auto& f : model.input.features) std::printf(" %s", f.c_str());
     std::printf("\nnetwork     ");
-    for (int u : a.lstm_units) std::printf(" LSTM(%d) →", u);
-    if (a.has_embedding()) std::printf(" ⊕ Embedding(%d×%d) →", a.embedding_count, a.embedding_dim);
-    std::printf(" Dense(%d, relu) → Dense(%d)\n", a.dense_units, a.outputs);
+    if (a.is_transformer()) {
+        std::printf(" Dense(%d) + positional encoding → %d × EncoderLayer(d %d, %d heads, ff %d) → mean over time → Dense(%d)\n",
+                    a.d_model, a.encoder_layers, a.d_model, a.heads, a.ff_units, a.outputs);
+    } else {
+        for (int u : a.lstm_units) std::printf(" LSTM(%d) →", u);
+        if (a.has_embedding()) std::printf(" ⊕ Embedding(%d×%d) →", a.embedding_count, a.embedding_dim);
+        std::printf(" Dense(%d, relu) → Dense(%d)\n", a.dense_units, a.outputs);
+    }
     std::printf("horizons    ");
     for (int h : model.output.horizons) std::printf(" %dd", h);
     std::printf("\ntensors\n");

@@ -19,6 +19,7 @@ namespace {
 
 const char* const kTrainUsage =
     "usage: stockcast train --data DIR (--symbol SYM | --general [--symbols A,B,...]) --out FILE.stkm\n"
+    "       stockcast train --data DIR --transformer --fit-command CMD --fit-dir DIR2 [--symbols ...] --out FILE.stkm\n"
     "  --data DIR              folder with prices/<SYM>.csv, events.csv, symbols.csv (models/data/nse)\n"
     "  --symbol SYM            stock-specific model for SYM\n"
     "  --general               general model with a stock embedding (default: every symbol in symbols.csv)\n"
@@ -37,7 +38,11 @@ const char* const kTrainUsage =
     "  --max-train-windows N   seeded random subset of the training windows (0 = all)\n"
     "  --trained-at DATE       date written into the model (default: today, UTC)\n"
     "  --max-bytes N           fail if the written file is larger (65536; 0 = no limit)\n"
-    "  --quiet                 no per-epoch lines\n";
+    "  --quiet                 no per-epoch lines\n"
+    "  --window N              input window (60)\n"
+    "  --transformer           a pooled transformer_v1 (no embedding; default: every symbol in symbols.csv),\n"
+    "                          fitted by CMD DIR2 (scripts/train_transformer.py, see cli/external_fit.cpp)\n"
+    "  --d-model N (64)  --heads N (4)  --encoder-layers N (2)  --ff-units N (64)\n";
 
 std::vector<std::string> split_list(const std::string& s) {
     std::vector<std::string> out;
@@ -71,7 +76,15 @@ int cmd_train(int argc, char** argv) {
     train::PipelineConfig cfg;
     cfg.lstm_units = {50, 40};
     cfg.options.verbose = true;
-    std::string init_path, out, out_f32, symbol, symbols, dtype = "f16";
+    std::string init_path, out, out_f32, symbol, symbols, dtype = "f16", fit_command, fit_dir;
+    // transformer_v1 defaults: a float16 file of these stays under the 128 KB (docs/training.md)
+    cfg.transformer_arch.type = nn::ArchType::transformer;
+    cfg.transformer_arch.lstm_units.clear();
+    cfg.transformer_arch.dense_units = 0;
+    cfg.transformer_arch.d_model = 64;
+    cfg.transformer_arch.heads = 4;
+    cfg.transformer_arch.encoder_layers = 2;
+    cfg.transformer_arch.ff_units = 64;
     long long max_bytes = 65536;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -92,10 +105,26 @@ int cmd_train(int argc, char** argv) {
             cfg.general = true;
         } else if (a == "--quiet") {
             cfg.options.verbose = false;
+        } else if (a == "--transformer") {
+            cfg.transformer = true;
         } else if (!(v = next(a.c_str()))) {
             return 2;
         } else if (a == "--data") {
             cfg.data_dir = v;
+        } else if (a == "--fit-command") {
+            fit_command = v;
+        } else if (a == "--fit-dir") {
+            fit_dir = v;
+        } else if (a == "--window" && parse_int(v, 1, nn::kMaxWindow, iv)) {
+            cfg.window = static_cast<int>(iv);
+        } else if (a == "--d-model" && parse_int(v, 1, nn::kMaxModelDim, iv)) {
+            cfg.transformer_arch.d_model = static_cast<int>(iv);
+        } else if (a == "--heads" && parse_int(v, 1, nn::kMaxHeads, iv)) {
+            cfg.transformer_arch.heads = static_cast<int>(iv);
+        } else if (a == "--encoder-layers" && parse_int(v, 1, nn::kMaxEncoderLayers, iv)) {
+            cfg.transformer_arch.encoder_layers = static_cast<int>(iv);
+        } else if (a == "--ff-units" && parse_int(v, 1, nn::kMaxFeedForward, iv)) {
+            cfg.transformer_arch.ff_units = static_cast<int>(iv);
         } else if (a == "--symbol") {
             symbol = v;
         } else if (a == "--symbols") {
@@ -156,12 +185,19 @@ int cmd_train(int argc, char** argv) {
             return 2;
         }
     }
-    if (cfg.data_dir.empty() || out.empty() || (symbol.empty() == !cfg.general)) {
-        std::fprintf(stderr, "stockcast train: need --data, --out and exactly one of --symbol / --general\n%s",
+    if (cfg.data_dir.empty() || out.empty() || (cfg.transformer ? (cfg.general || !symbol.empty()) : symbol.empty() == !cfg.general)) {
+        std::fprintf(stderr, "stockcast train: need --data, --out and exactly one of --symbol / --general / --transformer\n%s",
                      kTrainUsage);
         return 2;
     }
-    if (cfg.general) {
+    if (cfg.transformer) {
+        if (fit_command.empty() || fit_dir.empty()) {
+            std::fprintf(stderr, "stockcast train: --transformer needs --fit-command and --fit-dir\n");
+            return 2;
+        }
+        cfg.external_fit = command_fit(fit_command, fit_dir, cfg.options);
+    }
+    if (cfg.general || cfg.transformer) {
         if (!symbols.empty()) {
             cfg.symbols = split_list(symbols);
         } else {
@@ -192,7 +228,8 @@ int cmd_train(int argc, char** argv) {
         cfg.lstm_units = init_model.net.arch.lstm_units;
         cfg.dense_units = init_model.net.arch.dense_units;
     }
-    std::fprintf(stderr, "stockcast train: %s model, %zu stock(s)\n", cfg.general ? "general" : symbol.c_str(),
+    std::fprintf(stderr, "stockcast train: %s model, %zu stock(s)\n",
+                 cfg.transformer ? "transformer" : cfg.general ? "general" : symbol.c_str(),
                  cfg.symbols.size());
     auto res = train::train_model(cfg);
     if (!res) {

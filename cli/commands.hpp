@@ -6,6 +6,7 @@
 
 #include "stockcast/error.hpp"
 #include "stockcast/model.hpp"
+#include "stockcast/train.hpp"
 
 namespace stockcast::cli {
 
@@ -22,5 +23,9 @@ int cmd_finetune(int argc, char** argv);  // stockcast finetune --base … --pri
 // Reads and parses a model file ("PATH: CODE: message" on failure); `bytes`, when given,
 // receives the file (cmd_model.cpp).
 Result<Model> load_model_file(const std::string& path, std::string* bytes = nullptr);
+
+// PipelineConfig::external_fit that hands the datasets to `command DIR` (external_fit.cpp).
+using ExternalFit = decltype(train::PipelineConfig::external_fit);
+ExternalFit command_fit(const std::string& command, const std::string& dir, const train::TrainOptions& options);
 
 }  // namespace stockcast::cli

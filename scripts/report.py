@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -110,6 +111,7 @@ def build_manifest(models, data, metrics=None, specific=SPECIFIC):
                            "sha256": hashlib.sha256(b).hexdigest(), "dtype": h["tensors"][0]["dtype"],
                            "data_from": h["meta"]["data_from"], "data_to": h["meta"]["data_to"],
                            "validation": h["metrics"].get("validation", {})})
+    model_list += kept_transformer_entries(models)
     info = {m["file"]: m for m in model_list}
     sectors = defaultdict(list)
     stocks = []
@@ -143,6 +145,34 @@ def build_manifest(models, data, metrics=None, specific=SPECIFIC):
         "models": model_list,
         "stocks": stocks,
     }
+
+
+def kept_transformer_entries(models):
+    """The transformer's entries of the manifest being replaced (scripts/train_transformer.py writes them,
+    after this script in scripts/train.sh), kept while their file is there with the same bytes."""
+    try:
+        with open(os.path.join(models, "manifest.json")) as f:
+            old = json.load(f).get("models", [])
+    except (OSError, ValueError):
+        return []
+    kept = []
+    for e in old:
+        path = os.path.join(models, e.get("file", ""))
+        if e.get("kind") == "transformer" and os.path.isfile(path):
+            with open(path, "rb") as f:
+                if hashlib.sha256(f.read()).hexdigest() == e.get("sha256"):
+                    kept.append(e)
+    return kept
+
+
+def kept_report_sections(models):
+    """Sections other scripts add to REPORT.md between their markers (the transformer's), kept."""
+    try:
+        with open(os.path.join(models, "REPORT.md")) as f:
+            text = f.read()
+    except OSError:
+        return []
+    return re.findall(r"<!-- transformer: .*?<!-- /transformer -->", text, re.S)
 
 
 def write_manifest(models, m):
@@ -329,6 +359,9 @@ def cmd_report(args):
               f"{r['naive_mape']:.3f} | {fmt(ratio, 3)}{flag} | {100 * r['coverage90']:.1f} % | "
               f"{100 * r['direction_hit_rate']:.1f} % | {r['n']} |")
     w("")
+    for section in kept_report_sections(models):
+        w(section)
+        w("")
     with open(os.path.join(models, "REPORT.md"), "w") as f:
         f.write("\n".join(L))
     print(f"wrote {os.path.join(models, 'REPORT.md')}")

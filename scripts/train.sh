@@ -9,6 +9,9 @@
 #   4. the classical factor models (scripts/train_factors.py, scikit-learn, ~2 min): models/factors/,
 #      factor_models in the manifest (step 3 rewrote it without them), tests/golden/factors.json.
 #      One script run, not Dask tasks (see docs/training.md). FACTORS=0 skips it.
+#   5. the pooled Transformer (scripts/train_transformer.py: PyTorch fits, the C++ pipeline splits,
+#      scales, calibrates and writes models/transformer.stkm; test-year backtest, its manifest entry and
+#      REPORT.md section). TRANSFORMER=0 skips it.
 #
 #   scripts/train.sh                               a LocalCluster of JOBS workers on this machine
 #   scripts/train.sh --scheduler tcp://HOST:8786   a running Dask cluster (docs/training.md)
@@ -17,7 +20,8 @@
 # The model files are the same whichever way they are run. Unchanged tasks are not run again
 # (their key.json under build-train/train-work/tasks/).
 # Environment: BUILD_DIR (default build-train), MODELS_DIR (default models), JOBS (default 2),
-# QUICK=1 (smoke-test options: the whole flow in seconds), FACTORS=0 (LSTM models only).
+# QUICK=1 (smoke-test options: the whole flow in seconds), FACTORS=0 (no factor models), TRANSFORMER=0
+# (no transformer).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BUILD_DIR:-$ROOT/build-train}"
@@ -36,5 +40,10 @@ if [[ "${FACTORS:-1}" != 0 && -f "$models/manifest.json" ]]; then
   fargs=(--stockcast "$BUILD/stockcast" --work "$BUILD/factors" --models "$models")
   [[ "${QUICK:-0}" == 1 ]] && fargs+=(--quick)
   /usr/bin/python3 "$ROOT/scripts/train_factors.py" "${fargs[@]}"
+fi
+if [[ "${TRANSFORMER:-1}" != 0 && -f "$models/manifest.json" ]]; then
+  targs=(--stockcast "$BUILD/stockcast" --work "$BUILD/transformer" --models "$models")
+  [[ "${QUICK:-0}" == 1 ]] && targs+=(--quick)
+  /usr/bin/python3 "$ROOT/scripts/train_transformer.py" "${targs[@]}" || status=$?
 fi
 exit "$status"

@@ -2,7 +2,8 @@
 // on this thread, and batch 66 spread over 2 worker threads (33 windows each, one module instance
 // per worker, no shared memory, so no cross-origin isolation is needed in a browser): the time from
 // posting the two halves to having both answers.
-//   node bench/wasm/bench_forward.mjs [MODEL.stkm]     STOCKCAST_KERNEL=int16: the integer kernel (default float32)
+//   node bench/wasm/bench_forward.mjs [MODEL.stkm]     (e.g. tests/golden/transformer.stkm)
+//   STOCKCAST_KERNEL=int16: the integer kernel (default float32)
 import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadModule, repoPath } from '../../tests/node/support.mjs';
@@ -14,13 +15,16 @@ const kernel = process.env.STOCKCAST_KERNEL || 'float32';
 const err = model.error() || (kernel !== 'float32' && !model.useKernel(kernel).ok && { detail: 'kernel', message: `no ${kernel} kernel in this build` });
 if (err) throw new Error(`${err.detail}: ${err.message}`);
 
-const x = new Float32Array(66 * 60).map((_, i) => 0.01 * (i % 17) - 0.08);
+// Window × features from the file (60 × 1 for the LSTM networks, 30 × 1 for the transformer).
+const { architecture: arch } = JSON.parse(model.header());
+const per = arch.window * arch.features;
+const x = new Float32Array(66 * per).map((_, i) => 0.01 * (i % 17) - 0.08);
 const ids = new Int32Array(66);
 
 if (!isMainThread) {
   // A worker: forward the windows [from, from + batch) on request; answer with the outputs.
   const { from, batch } = workerData;
-  const xs = x.subarray(from * 60, (from + batch) * 60);
+  const xs = x.subarray(from * per, (from + batch) * per);
   const is = ids.subarray(0, batch);
   parentPort.on('message', () => {
     const r = model.forward(xs, is, batch);
@@ -47,7 +51,7 @@ if (!isMainThread) {
 
   console.log(`wasm forward (Node ${process.version})`.padEnd(28), 'median ms', '  p95 ms', '  min ms', ' ms/window');
   for (const batch of [1, 66]) {
-    const xs = x.subarray(0, batch * 60);
+    const xs = x.subarray(0, batch * per);
     const is = ids.subarray(0, batch);
     row(`batch ${batch}`, await time(() => model.forward(xs, is, batch), batch === 1 ? 3000 : 300), batch);
   }

@@ -17,13 +17,51 @@ namespace stockcast {
 using namespace detail;
 namespace {
 
+Status parse_dropout(const Json& a, nn::Architecture& arch) {
+    const Json* d = json_find(a, "dropout");
+    // Checked as a double: converting one beyond the float range would be undefined behaviour.
+    if (d == nullptr || !d->is_number() || !(d->get<double>() >= 0 && d->get<double>() < 1))
+        return header_error("architecture.dropout", "a number in [0, 1)", d);
+    arch.dropout = d->get<float>();
+    return Ok{};
+}
+
+// transformer_v1 (transformer.hpp): window, features, d_model, heads, encoder_layers, ff_units,
+// outputs, dropout; nothing else of the LSTM's.
+Status parse_transformer_architecture(const Json& a, nn::Architecture& arch) {
+    arch = nn::Architecture{};
+    arch.type = nn::ArchType::transformer;
+    arch.lstm_units.clear();
+    arch.dense_units = 0;
+    struct Field {
+        const char* key;
+        int max;
+        int* dest;
+    };
+    for (const Field& f : {Field{"window", nn::kMaxWindow, &arch.window}, Field{"features", nn::kMaxFeatures, &arch.features},
+                           Field{"d_model", nn::kMaxModelDim, &arch.d_model}, Field{"heads", nn::kMaxHeads, &arch.heads},
+                           Field{"encoder_layers", nn::kMaxEncoderLayers, &arch.encoder_layers},
+                           Field{"ff_units", nn::kMaxFeedForward, &arch.ff_units}, Field{"outputs", nn::kMaxOutputs, &arch.outputs}}) {
+        long long v = 0;
+        if (Status s = get_int(a, f.key, "architecture.", 1, f.max, v); !s) return s;
+        *f.dest = static_cast<int>(v);
+    }
+    for (const char* key : {"lstm_units", "dense_units", "embedding_count", "embedding_dim"})
+        if (json_find(a, key) != nullptr)
+            return make_error(ErrorCode::bad_header, {"header.architecture.", key, ": not a field of transformer_v1"});
+    if (Status s = parse_dropout(a, arch); !s) return s;
+    return arch.validate();
+}
+
 Status parse_architecture(const Json& header, nn::Architecture& arch) {
     const Json* a = json_find(header, "architecture");
     if (a == nullptr || !a->is_object()) return header_error("architecture", "an object", a);
     std::string type;
     if (Status s = get_string(*a, "type", "architecture.", type); !s) return s;
+    if (type == "transformer_v1") return parse_transformer_architecture(*a, arch);
     if (type != "lstm_v1")
-        return make_error(ErrorCode::unknown_architecture, {"header.architecture.type: expected \"lstm_v1\", got \"", type, "\""});
+        return make_error(ErrorCode::unknown_architecture,
+                          {"header.architecture.type: expected \"lstm_v1\" or \"transformer_v1\", got \"", type, "\""});
     long long v = 0;
     if (Status s = get_int(*a, "window", "architecture.", 1, nn::kMaxWindow, v); !s) return s;
     arch.window = static_cast<int>(v);
@@ -38,11 +76,7 @@ Status parse_architecture(const Json& header, nn::Architecture& arch) {
     arch.embedding_count = static_cast<int>(v);
     if (Status s = get_int(*a, "embedding_dim", "architecture.", 0, nn::kMaxEmbeddingDim, v); !s) return s;
     arch.embedding_dim = static_cast<int>(v);
-    const Json* d = json_find(*a, "dropout");
-    // Checked as a double: converting one beyond the float range would be undefined behaviour.
-    if (d == nullptr || !d->is_number() || !(d->get<double>() >= 0 && d->get<double>() < 1))
-        return header_error("architecture.dropout", "a number in [0, 1)", d);
-    arch.dropout = d->get<float>();
+    if (Status s = parse_dropout(*a, arch); !s) return s;
     return arch.validate();
 }
 
@@ -199,8 +233,9 @@ Status parse_meta(const Json& header, Model& model) {
     if (Status s = get_string(*m, "data_from", "meta.", meta.data_from, false); !s) return s;
     if (Status s = get_string(*m, "data_to", "meta.", meta.data_to, false); !s) return s;
     const bool general = model.net.arch.has_embedding();
-    if (meta.kind != (general ? "general" : "stock_specific"))
-        return make_error(ErrorCode::bad_header, {"header.meta.kind: expected \"", (general ? "general" : "stock_specific"), "\" for this architecture, got \"", meta.kind, "\""});
+    const char* want = model.net.arch.is_transformer() ? "transformer" : general ? "general" : "stock_specific";
+    if (meta.kind != want)
+        return make_error(ErrorCode::bad_header, {"header.meta.kind: expected \"", want, "\" for this architecture, got \"", meta.kind, "\""});
     meta.stocks.clear();
     if (general) {
         const Json* stocks = json_find(*m, "stocks");
@@ -376,6 +411,22 @@ Result<OpenedFile> open_model_file(const std::uint8_t* data, std::size_t size, b
 
 }  // namespace detail
 
+// The header's "architecture" (for_file: with its type and dropout, as the writer stores it).
+Json architecture_json(const nn::Architecture& a, bool for_file) {
+    Json out;
+    if (a.is_transformer()) {
+        out = {{"type", "transformer_v1"}, {"window", a.window}, {"features", a.features}, {"d_model", a.d_model},
+               {"heads", a.heads}, {"encoder_layers", a.encoder_layers}, {"ff_units", a.ff_units}, {"outputs", a.outputs}};
+    } else {
+        out = {{"type", "lstm_v1"}, {"window", a.window}, {"features", a.features}, {"lstm_units", a.lstm_units},
+               {"dense_units", a.dense_units}, {"outputs", a.outputs}, {"embedding_count", a.embedding_count},
+               {"embedding_dim", a.embedding_dim}};
+    }
+    if (for_file) out["dropout"] = static_cast<double>(a.dropout);
+    else if (!a.is_transformer()) out.erase("type");  // the summary's LSTM shape, unchanged
+    return out;
+}
+
 int Model::stock_id(const std::string& symbol) const {
     auto it = std::find(meta.stocks.begin(), meta.stocks.end(), symbol);
     return it == meta.stocks.end() ? -1 : static_cast<int>(it - meta.stocks.begin());
@@ -391,9 +442,7 @@ Json model_summary(const Model& model) {
         {"name", model.meta.name}, {"kind", model.meta.kind}, {"version", model.meta.version},
         {"trained_at", model.meta.trained_at}, {"data_from", model.meta.data_from}, {"data_to", model.meta.data_to},
         {"stocks", model.meta.stocks}, {"metrics", model.meta.metrics}, {"parameters", parameters},
-        {"architecture", {{"window", a.window}, {"features", a.features}, {"lstm_units", a.lstm_units},
-                          {"dense_units", a.dense_units}, {"outputs", a.outputs}, {"embedding_count", a.embedding_count},
-                          {"embedding_dim", a.embedding_dim}}},
+        {"architecture", architecture_json(a, false)},
         {"input", {{"features", model.input.features}, {"scale", model.input.scale}}},
         {"output", {{"horizons", model.output.horizons}, {"scale", model.output.scale}}},
         {"intervals", {{"levels", model.intervals.levels}, {"lower", model.intervals.lower}, {"upper", model.intervals.upper}}},
@@ -421,6 +470,8 @@ Result<Model> parse_model(const std::uint8_t* data, std::size_t size, const Pars
     Model model;
     nn::Architecture arch;
     if (Status s = parse_architecture(header, arch); !s) return s.error();
+    if (arch.is_transformer() && layout.version < kTransformerFormatVersion)
+        return make_error(ErrorCode::unsupported_version, {"header.architecture.type: transformer_v1 needs format version ", kTransformerFormatVersion, ", the file is version ", layout.version});
     std::vector<TensorEntry> entries;
     if (Status s = parse_tensor_table(header, arch, layout.data_bytes, entries); !s) return s.error();
     model.net = nn::Network::zeros(arch);
@@ -514,10 +565,7 @@ Result<std::vector<std::uint8_t>> write_model(const Model& source, Dtype dtype, 
     };
     Json header = {
         {"format", "stockcast-model"},
-        {"architecture",
-         {{"type", "lstm_v1"}, {"window", arch.window}, {"features", arch.features}, {"lstm_units", arch.lstm_units},
-          {"dense_units", arch.dense_units}, {"outputs", arch.outputs}, {"embedding_count", arch.embedding_count},
-          {"embedding_dim", arch.embedding_dim}, {"dropout", static_cast<double>(arch.dropout)}}},
+        {"architecture", architecture_json(arch, true)},
         {"tensors", tensors},
         {"input", {{"features", model.input.features}, {"scale", floats(model.input.scale)}}},
         {"output", {{"target", "log_return"}, {"horizons", model.output.horizons}, {"scale", floats(model.output.scale)}}},
@@ -530,7 +578,7 @@ Result<std::vector<std::uint8_t>> write_model(const Model& source, Dtype dtype, 
         {"test_vector", {{"x", floats(tv.x)}, {"stock_ids", tv.stock_ids}, {"y", floats(tv.y)},
                          {"tolerance", static_cast<double>(tv.tolerance)}}},
     };
-    return assemble_model_file(header, data);
+    return assemble_model_file(header, data, arch.is_transformer() ? kTransformerFormatVersion : kLstmFormatVersion);
 }
 
 }  // namespace stockcast

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "nn_kernels.hpp"
+#include "stockcast/transformer.hpp"
 
 namespace stockcast::nn {
 namespace {
@@ -22,6 +23,7 @@ void resize(Workspace::Buffer& v, std::size_t n) {
 }  // namespace
 
 Status Architecture::validate() const {
+    if (is_transformer()) return transformer::validate(*this);
     if (Status s = check_dim("window", window, 1, kMaxWindow); !s) return s;
     if (Status s = check_dim("features", features, 1, kMaxFeatures); !s) return s;
     if (lstm_units.empty() || lstm_units.size() > 3)
@@ -43,6 +45,10 @@ Status Architecture::validate() const {
 Network Network::zeros(const Architecture& arch) {
     Network net;
     net.arch = arch;
+    if (arch.is_transformer()) {
+        transformer::zeros(net);
+        return net;
+    }
     int in = arch.features;
     for (int u : arch.lstm_units) {
         LstmLayer layer;
@@ -68,6 +74,7 @@ std::size_t TensorSpec::count() const {
 }
 
 std::vector<TensorSpec> expected_tensors(const Architecture& arch) {
+    if (arch.is_transformer()) return transformer::expected_tensors(arch);
     std::vector<TensorSpec> out;
     int in = arch.features;
     for (std::size_t i = 0; i < arch.lstm_units.size(); ++i) {
@@ -91,16 +98,18 @@ std::vector<TensorSpec> expected_tensors(const Architecture& arch) {
 
 std::vector<Network::TensorRef> Network::tensors() {
     std::vector<float*> data;
+    if (arch.is_transformer()) data = transformer::tensor_data(*this);
     for (LstmLayer& layer : lstm) {
         data.push_back(layer.kernel.data());
         data.push_back(layer.recurrent.data());
         data.push_back(layer.bias.data());
     }
     if (arch.has_embedding()) data.push_back(embedding.data());
-    for (DenseLayer* layer : {&dense1, &dense2}) {
-        data.push_back(layer->kernel.data());
-        data.push_back(layer->bias.data());
-    }
+    if (!arch.is_transformer())
+        for (DenseLayer* layer : {&dense1, &dense2}) {
+            data.push_back(layer->kernel.data());
+            data.push_back(layer->bias.data());
+        }
     std::vector<TensorRef> out;
     std::vector<TensorSpec> specs = expected_tensors(arch);
     for (std::size_t i = 0; i < specs.size(); ++i) out.push_back({specs[i].name, specs[i].shape, data[i]});
@@ -172,6 +181,10 @@ Status Network::forward(const float* x, const int* stock_ids, int batch, float* 
     for (std::size_t i = 0; i < values; ++i)
         if (!std::isfinite(x[i]))
             return make_error(ErrorCode::invalid_input, {"x[", i, "]: not a finite number"});
+    if (arch.is_transformer()) {
+        transformer::forward(*this, x, batch, out, ws);
+        return Ok{};
+    }
     if (arch.has_embedding()) {
         if (stock_ids == nullptr) return make_error(ErrorCode::invalid_input, "stock_ids: required by the general network");
         for (int b = 0; b < batch; ++b)

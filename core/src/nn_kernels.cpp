@@ -314,6 +314,32 @@ void lstm_cell(const float* gates, float* c, float* h, int rows, int units) {
     }
 }
 
+void softmax_rows(float* s, int rows, int n) {
+    alignas(16) float e[kMaxSoftmax];
+    alignas(16) float pad[4];
+    for (std::ptrdiff_t r = 0; r < rows; ++r) {
+        float* x = s + r * n;
+        float mx = x[0];
+        for (int j = 1; j < n; ++j) mx = std::max(mx, x[j]);
+        for (int j = 0; j < n; ++j) x[j] -= mx;
+        if (n >= 4) {
+            exp_row(x, e, n, -kMinusLog2e);
+        } else {  // fewer than one vector: padded
+            std::fill(pad, pad + 4, 0.0f);
+            std::copy(x, x + n, pad);
+            exp_row(pad, e, 4, -kMinusLog2e);
+        }
+        V acc = splat(0.0f);  // four interleaved partial sums, then the rest in order
+        int j = 0;
+        for (; j + 4 <= n; j += 4) acc = add(acc, wasm_v128_load(e + j));
+        float sum = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
+                    (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
+        for (; j < n; ++j) sum += e[j];
+        const float inv = 1.0f / sum;
+        for (j = 0; j < n; ++j) x[j] = e[j] * inv;
+    }
+}
+
 #else
 
 namespace {
@@ -380,6 +406,18 @@ void gemm_int16(const std::int16_t* a, const std::int16_t* w, const float* dequa
             const float c0 = bias != nullptr ? bias[j] : c[i * n + j];
             c[i * n + j] = c0 + static_cast<float>(static_cast<std::int32_t>(acc[j])) * dequant[j];
         }
+    }
+}
+
+void softmax_rows(float* s, int rows, int n) {
+    for (std::ptrdiff_t r = 0; r < rows; ++r) {
+        float* x = s + r * n;
+        float mx = x[0];
+        for (int j = 1; j < n; ++j) mx = std::max(mx, x[j]);
+        float sum = 0;
+        for (int j = 0; j < n; ++j) sum += x[j] = exp2_clamped((x[j] - mx) * -kMinusLog2e);
+        const float inv = 1.0f / sum;
+        for (int j = 0; j < n; ++j) x[j] *= inv;
     }
 }
 

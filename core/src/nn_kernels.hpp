@@ -38,6 +38,13 @@ void quantize_activations(const float* x, std::int16_t* q, int n);
 void gemm_int16(const std::int16_t* a, const std::int16_t* w, const float* dequant, const float* bias, float* c, int m,
                 int k, int n);
 
+// Row-wise softmax of `rows` rows of n scores (n <= kMaxSoftmax), in place: e^(x − max) / Σ, the
+// exponentials from the LSTM cell's 2^y polynomial (relative error 1.9e-7; arguments are <= 0 after
+// the shift, so the clamp at −60 only flushes terms below 2^-60 of the largest). The Transformer's
+// attention (transformer.cpp): libm's expf was the largest single cost of its forward pass.
+inline constexpr int kMaxSoftmax = 1024;
+void softmax_rows(float* s, int rows, int n);
+
 // Elementwise activations used by the dense head.
 inline void relu(float* x, int n) {
     for (int i = 0; i < n; ++i) x[i] = std::max(x[i], 0.0f);

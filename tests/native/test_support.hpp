@@ -44,11 +44,21 @@ inline Golden load_golden(const std::string& name) {
     const auto& a = doc["architecture"];
     arch.window = a["window"].get<int>();
     arch.features = a["features"].get<int>();
-    arch.lstm_units = a["lstm_units"].get<std::vector<int>>();
-    arch.dense_units = a["dense_units"].get<int>();
     arch.outputs = a["outputs"].get<int>();
-    arch.embedding_count = a["embedding_count"].get<int>();
-    arch.embedding_dim = a["embedding_dim"].get<int>();
+    if (a.value("type", "") == "transformer_v1") {  // scripts/golden_transformer.py
+        arch.type = nn::ArchType::transformer;
+        arch.lstm_units.clear();
+        arch.dense_units = 0;
+        arch.d_model = a["d_model"].get<int>();
+        arch.heads = a["heads"].get<int>();
+        arch.encoder_layers = a["encoder_layers"].get<int>();
+        arch.ff_units = a["ff_units"].get<int>();
+    } else {
+        arch.lstm_units = a["lstm_units"].get<std::vector<int>>();
+        arch.dense_units = a["dense_units"].get<int>();
+        arch.embedding_count = a["embedding_count"].get<int>();
+        arch.embedding_dim = a["embedding_dim"].get<int>();
+    }
     g.net = nn::Network::zeros(arch);
     for (auto& t : g.net.tensors()) {
         const auto values = doc["weights"][t.name]["values"].get<std::vector<float>>();
@@ -68,7 +78,7 @@ inline Model make_model(const nn::Network& net, const std::string& name = "TEST"
     Model m;
     m.net = net;
     m.meta.name = name;
-    m.meta.kind = net.arch.has_embedding() ? "general" : "stock_specific";
+    m.meta.kind = net.arch.is_transformer() ? "transformer" : net.arch.has_embedding() ? "general" : "stock_specific";
     m.meta.trained_at = "2026-11-22";
     m.meta.data_from = "2008-01-01";
     m.meta.data_to = "2020-06-30";

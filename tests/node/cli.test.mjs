@@ -12,6 +12,19 @@ const cli = process.env.STOCKCAST_CLI || repoPath('build/stockcast');
 const run = (...args) => spawnSync(cli, args, { encoding: 'utf8' });
 const tmp = mkdtempSync(path.join(tmpdir(), 'stockcast-cli-'));
 
+test('run reproduces the PyTorch golden outputs of the Transformer; inspect shows transformer_v1', () => {
+  const g = JSON.parse(readFileSync(repoPath('tests/golden/transformer.json'), 'utf8'));
+  const input = path.join(tmp, 'in-transformer.json');
+  writeFileSync(input, JSON.stringify({ x: g.x }));
+  const r = run('run', repoPath('tests/golden/transformer.stkm'), '--input', input);
+  assert.equal(r.status, 0, r.stderr);
+  const y = JSON.parse(r.stdout.trim()).y;
+  g.y.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - y[i][j]) <= 1e-5, `${i},${j}`)));
+  const h = JSON.parse(run('inspect', repoPath('tests/golden/transformer.stkm'), '--json').stdout);
+  assert.deepEqual(h.architecture, { type: 'transformer_v1', window: 30, features: 1, d_model: 64, heads: 4, encoder_layers: 2, ff_units: 64, outputs: 4, dropout: 0 });
+  assert.match(run('inspect', repoPath('tests/golden/transformer.stkm')).stdout, /2 × EncoderLayer\(d 64, 4 heads, ff 64\)/);
+});
+
 test('run reproduces the PyTorch golden outputs', () => {
   const g = JSON.parse(readFileSync(repoPath('tests/golden/nn_general.json'), 'utf8'));
   const input = path.join(tmp, 'in.json');

@@ -13,7 +13,8 @@ function fromGolden(name) {
 }
 
 test('WASM forward matches PyTorch golden outputs within 1e-5', async () => {
-  for (const name of ['nn_stock_specific.json', 'nn_general.json']) {
+  // transformer.json: scripts/golden_transformer.py (torch.nn.TransformerEncoderLayer, float64 reference).
+  for (const name of ['nn_stock_specific.json', 'nn_general.json', 'transformer.json']) {
     const g = fromGolden(name);
     // The golden weights become a model file through the same writer the native tests check;
     // here we use the committed golden model files made from them.
@@ -73,7 +74,7 @@ test('bad forward arguments give typed errors, not crashes', () => {
 });
 
 test('WASM: a window gives bit-identical outputs alone and inside a batch', () => {
-  for (const name of ['nn_stock_specific', 'nn_general']) {
+  for (const name of ['nn_stock_specific', 'nn_general', 'transformer']) {
     const g = fromGolden(`${name}.json`);
     const m = new Module.LoadedModel(readFileSync(repoPath(`tests/golden/${name}.stkm`)), true);
     try {

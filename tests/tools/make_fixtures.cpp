@@ -53,6 +53,40 @@ Model small_model() {
     return m;
 }
 
+nn::Architecture transformer_architecture(int d, int heads) {
+    nn::Architecture a;
+    a.type = nn::ArchType::transformer;
+    a.window = 30;
+    a.lstm_units.clear();
+    a.dense_units = 0;
+    a.d_model = d;
+    a.heads = heads;
+    a.encoder_layers = 2;
+    a.ff_units = 12;
+    a.outputs = 4;
+    a.dropout = 0;
+    return a;
+}
+
+// A small transformer_v1 model (d 8, 2 heads, 2 layers) with the same deterministic weights.
+Model small_transformer() {
+    Model m = small_model();
+    m.net = nn::Network::zeros(transformer_architecture(8, 2));
+    std::uint32_t state = 11;
+    for (auto& t : m.net.tensors()) {
+        std::size_t n = 1;
+        for (int d : t.shape) n *= static_cast<std::size_t>(d);
+        for (std::size_t i = 0; i < n; ++i) {
+            state = state * 1664525u + 1013904223u;
+            t.data[i] = (static_cast<float>(state >> 8) / 16777216.0f - 0.5f);
+        }
+    }
+    m.meta.name = "HOSTILE_TRANSFORMER";
+    m.meta.kind = "transformer";
+    m.meta.stocks.clear();
+    return m;
+}
+
 struct Parts {
     Json header;
     Bytes data;
@@ -171,7 +205,15 @@ bool write_golden_model(const std::string& tests_dir, const std::string& name) {
     const Json& doc = parsed.value();
     const Json* a = json_find(doc, "architecture");
     nn::Architecture arch;
-    if (a == nullptr || !read_int(*a, "window", arch.window) || !read_numbers(json_find(*a, "lstm_units"), arch.lstm_units) ||
+    const Json* type = a ? json_find(*a, "type") : nullptr;
+    if (type != nullptr && *type == "transformer_v1") {  // scripts/golden_transformer.py
+        arch = transformer_architecture(1, 1);
+        if (!read_int(*a, "window", arch.window) || !read_int(*a, "features", arch.features) ||
+            !read_int(*a, "d_model", arch.d_model) || !read_int(*a, "heads", arch.heads) ||
+            !read_int(*a, "encoder_layers", arch.encoder_layers) || !read_int(*a, "ff_units", arch.ff_units) ||
+            !read_int(*a, "outputs", arch.outputs) || !arch.validate())
+            return false;
+    } else if (a == nullptr || !read_int(*a, "window", arch.window) || !read_numbers(json_find(*a, "lstm_units"), arch.lstm_units) ||
         !read_int(*a, "dense_units", arch.dense_units) || !read_int(*a, "outputs", arch.outputs) ||
         !read_int(*a, "embedding_count", arch.embedding_count) || !read_int(*a, "embedding_dim", arch.embedding_dim) ||
         !arch.validate())
@@ -187,7 +229,8 @@ bool write_golden_model(const std::string& tests_dir, const std::string& name) {
         if (w == nullptr || !read_numbers(json_find(*w, "values"), values) || values.size() != n) return false;
         std::copy(values.begin(), values.end(), t.data);
     }
-    m.meta = ModelMeta{"golden_" + name, arch.has_embedding() ? "general" : "stock_specific", "1", "", "", "", {}, Json::object()};
+    m.meta = ModelMeta{"golden_" + name, arch.is_transformer() ? "transformer" : arch.has_embedding() ? "general" : "stock_specific",
+                       "1", "", "", "", {}, Json::object()};
     for (int i = 0; i < arch.embedding_count; ++i) m.meta.stocks.push_back("G" + std::to_string(i));
     m.output.scale = {1, 1, 1, 1};
     for (int h = 0; h < 4; ++h) {
@@ -206,7 +249,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s TESTS_DIR\n", argv[0]);
         return 2;
     }
-    for (const char* name : {"nn_stock_specific", "nn_general"})
+    for (const char* name : {"nn_stock_specific", "nn_general", "transformer"})
         if (!write_golden_model(argv[1], name)) {
             std::fprintf(stderr, "cannot write golden model %s\n", name);
             return 1;
@@ -293,6 +336,57 @@ int main(int argc, char** argv) {
     cases.emplace_back("interval_lower_above_upper", "bad_header", edit_header([](Json& h) { h["intervals"]["lower"][0][0] = 0.5; }));
     cases.emplace_back("stocks_count_mismatch", "shape_mismatch", edit_header([](Json& h) { h["meta"]["stocks"] = {"AAA"}; }));
     cases.emplace_back("kind_mismatch", "bad_header", edit_header([](Json& h) { h["meta"]["kind"] = "stock_specific"; }));
+
+    // Transformer networks (transformer_v1, format version 2): the same reader as the LSTM's.
+    auto written_t = write_model(small_transformer(), Dtype::f32);
+    if (!written_t) {
+        std::fprintf(stderr, "%s\n", written_t.error().message.c_str());
+        return 1;
+    }
+    const Bytes valid_t = written_t.value();
+    const Parts tbase = split(valid_t);
+    auto edit_t = [&](std::function<void(Parts&)> fn) {
+        return [&tbase, fn]() {
+            Parts p = tbase;
+            fn(p);
+            return assemble_model_file(p.header, p.data, 2);
+        };
+    };
+    cases.emplace_back("transformer_valid", "ok", [&] { return valid_t; });
+    cases.emplace_back("transformer_in_version_1", "unsupported_version", [&] { return assemble_model_file(tbase.header, tbase.data, 1); });
+    cases.emplace_back("transformer_heads_not_dividing", "bad_header", edit_t([](Parts& p) { p.header["architecture"]["heads"] = 3; }));
+    cases.emplace_back("transformer_absurd_d_model", "dimension_too_large", edit_t([](Parts& p) { p.header["architecture"]["d_model"] = 1 << 30; }));
+    cases.emplace_back("transformer_absurd_layers", "dimension_too_large", edit_t([](Parts& p) { p.header["architecture"]["encoder_layers"] = 100000; }));
+    cases.emplace_back("transformer_zero_heads", "bad_header", edit_t([](Parts& p) { p.header["architecture"]["heads"] = 0; }));
+    cases.emplace_back("transformer_with_lstm_field", "bad_header", edit_t([](Parts& p) { p.header["architecture"]["lstm_units"] = {8}; }));
+    cases.emplace_back("transformer_missing_field", "bad_header", edit_t([](Parts& p) { p.header["architecture"].erase("ff_units"); }));
+    cases.emplace_back("transformer_shape_mismatch", "shape_mismatch", edit_t([](Parts& p) {
+        tensor(p.header, "layers.1.self_attn.in_proj.kernel")["shape"] = {8, 16};
+    }));
+    cases.emplace_back("transformer_layers_vs_tensors", "missing_tensor", edit_t([](Parts& p) { p.header["architecture"]["encoder_layers"] = 3; }));
+    cases.emplace_back("transformer_lstm_tensor", "unexpected_tensor", edit_t([](Parts& p) { tensor(p.header, "head.bias")["name"] = "dense2.bias"; }));
+    cases.emplace_back("transformer_missing_norm", "missing_tensor", edit_t([](Parts& p) {
+        Json kept = Json::array();
+        for (Json& t : p.header["tensors"]) if (t["name"] != "layers.0.norm2.weight") kept.push_back(t);
+        p.header["tensors"] = kept;
+    }));
+    cases.emplace_back("transformer_nan_weight", "non_finite", edit_t([](Parts& p) {
+        const std::size_t at = tensor(p.header, "layers.0.self_attn.in_proj.kernel")["offset"].get<std::size_t>() + 4 * 9;
+        const float nan = std::nanf("");
+        std::memcpy(p.data.data() + at, &nan, 4);
+    }));
+    cases.emplace_back("transformer_changed_weight_rehashed", "test_vector_mismatch", edit_t([](Parts& p) {
+        const std::size_t at = tensor(p.header, "layers.1.norm2.weight")["offset"].get<std::size_t>();
+        float v;
+        std::memcpy(&v, p.data.data() + at, 4);
+        v += 0.5f;
+        std::memcpy(p.data.data() + at, &v, 4);
+    }));
+    cases.emplace_back("transformer_kind_mismatch", "bad_header", edit_t([](Parts& p) { p.header["meta"]["kind"] = "stock_specific"; }));
+    cases.emplace_back("transformer_wrong_test_vector", "test_vector_mismatch", edit_t([](Parts& p) {
+        p.header["test_vector"]["y"][2] = p.header["test_vector"]["y"][2].get<double>() + 1.0;
+    }));
+    cases.emplace_back("lstm_as_transformer", "bad_header", edit_header([](Json& h) { h["architecture"]["type"] = "transformer_v1"; }));
 
     // Factor models (format version 2): `model: "factor"` rows in cases.json, read by the factor
     // reader natively (parse_factor_model) and in WASM (FactorModel).

@@ -47,6 +47,9 @@ struct BacktestConfig {
     double level = 0.9;              // interval level written as lower90/upper90
     bool verify_sha256 = true;
     nn::Kernel kernel = nn::Kernel::float32;  // the LSTM arithmetic (use_kernel, as the package's option)
+    // When set: this one model file serves every symbol (no manifest; rows' model_type is its
+    // meta.kind), e.g. the pooled transformer. Its SHA-256 is not checked against a manifest.
+    std::string model_file;
 };
 
 struct BacktestRow {

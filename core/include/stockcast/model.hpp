@@ -29,6 +29,9 @@ inline constexpr char kModelMagic[8] = {'S', 'T', 'K', 'C', 'A', 'S', 'T', '\0'}
 // LSTM networks as version 1 (so re-packing keeps their bytes and hashes), classical ones as 2.
 inline constexpr std::uint32_t kModelFormatVersion = 2;
 inline constexpr std::uint32_t kLstmFormatVersion = 1;
+// Transformer networks ("transformer_v1", transformer.hpp) are written as version 2: a version-1
+// reader could not know them.
+inline constexpr std::uint32_t kTransformerFormatVersion = 2;
 inline constexpr std::size_t kTensorAlignment = 64;
 inline constexpr std::size_t kMaxHeaderBytes = 1 << 20;
 inline constexpr std::size_t kMaxModelBytes = 64u << 20;
@@ -71,7 +74,7 @@ struct TestVector {
 
 struct ModelMeta {
     std::string name;                 // e.g. "SCOM" or "general"
-    std::string kind = "stock_specific";  // or "general"
+    std::string kind = "stock_specific";  // or "general", or "transformer" (transformer_v1 networks)
     std::string version = "1";       // model version string
     std::string trained_at;           // ISO date
     std::string data_from, data_to;   // price data range used (training + validation)
@@ -130,6 +133,9 @@ Status load_calibration(Model& model);
 // What a user needs to know about a loaded model (architecture, meta, input/output specs,
 // interval quantiles, metrics) as JSON, for the CLI.
 Json model_summary(const Model& model);
+// The header's "architecture" object of a network (for_file: as written, with "type" and
+// "dropout"; else as model_summary shows it).
+Json architecture_json(const nn::Architecture& arch, bool for_file);
 
 // The JSON header of a file, for tools (inspect) and hostile-file tests; and its text, a view
 // into `data` after the layout checks (the WASM module hands it to JavaScript).

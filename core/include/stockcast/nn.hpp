@@ -31,6 +31,15 @@ inline constexpr int kMaxBatch = 1 << 16;
 
 enum class Activation { linear, relu };
 
+// Which network a file holds: "lstm_v1" (above) or "transformer_v1" (transformer.hpp).
+enum class ArchType { lstm, transformer };
+
+// Caps of the Transformer's dimensions (transformer.hpp).
+inline constexpr int kMaxModelDim = 256;
+inline constexpr int kMaxHeads = 16;
+inline constexpr int kMaxEncoderLayers = 8;
+inline constexpr int kMaxFeedForward = 1024;
+
 struct Architecture {
     int window = 60;                 // time steps per input window
     int features = 1;                // inputs per time step
@@ -40,8 +49,16 @@ struct Architecture {
     int embedding_count = 0;         // 0: stock-specific network; >0: general network
     int embedding_dim = 0;
     float dropout = 0.2f;            // training only; recorded for the file header
+    // transformer_v1 (type == transformer): window, features, outputs and dropout above, these
+    // below; the LSTM fields (lstm_units, dense_units, embedding_*) are unused and must be 0/empty.
+    ArchType type = ArchType::lstm;
+    int d_model = 0;                 // model dimension (input projection width)
+    int heads = 0;                   // attention heads; d_model % heads == 0
+    int encoder_layers = 0;          // post-norm encoder layers
+    int ff_units = 0;                // feed-forward width
 
     bool has_embedding() const { return embedding_count > 0; }
+    bool is_transformer() const { return type == ArchType::transformer; }
     // Checks every dimension against the caps above (dimension_too_large / bad_header).
     Status validate() const;
 };
@@ -51,6 +68,20 @@ struct LstmLayer {
     MatrixRM recurrent;  // [u, 4u]
     Vector bias;         // [4u]
     int units() const { return static_cast<int>(recurrent.rows()); }
+};
+
+// One torch.nn.TransformerEncoderLayer (post-norm, relu), matrices row-major [in, out]
+// (PyTorch's weight transposed), so every product is the same kernels::gemm as the LSTM's.
+struct EncoderLayer {
+    MatrixRM in_proj;    // [d, 3d]  columns: q | k | v, head h at h·d/heads within each
+    Vector in_proj_bias; // [3d]
+    MatrixRM out_proj;   // [d, d]
+    Vector out_proj_bias;
+    MatrixRM linear1;    // [d, ff]
+    Vector linear1_bias;
+    MatrixRM linear2;    // [ff, d]
+    Vector linear2_bias;
+    Vector norm1_weight, norm1_bias, norm2_weight, norm2_bias;  // [d]
 };
 
 struct DenseLayer {
@@ -107,13 +138,19 @@ struct Network {
     // Quantises the LSTM weights for the integer kernel (once, after loading; the float weights stay).
     void quantize();
     Kernel kernel() const { return int16.empty() ? Kernel::float32 : Kernel::int16; }
+    // transformer_v1 only: input projection [features, d] + bias, the encoder layers, the
+    // sinusoidal positional encoding [window, d] (derived from the architecture, not stored in
+    // files), and the head Dense(d -> outputs) in dense2.
+    DenseLayer input_proj;
+    std::vector<EncoderLayer> encoder;
+    MatrixRM positional;
 
     // A network of the given architecture with all-zero weights of the right shapes.
     static Network zeros(const Architecture& arch);
 
     // Named tensors with Keras names and shapes, in file order:
     // lstm1.kernel, lstm1.recurrent_kernel, lstm1.bias, lstm2.…, embedding.embeddings,
-    // dense1.kernel, dense1.bias, dense2.kernel, dense2.bias.
+    // dense1.kernel, dense1.bias, dense2.kernel, dense2.bias. Transformer: transformer.hpp.
     struct TensorRef {
         std::string name;
         std::vector<int> shape;
@@ -125,6 +162,7 @@ struct Network {
     // stock_ids: batch entries (general networks only; may be null otherwise); an id of -1
     // means "unseen stock": the neutral embedding (mean of all rows) is used.
     // out: batch × outputs. Checks ids and batch size (invalid_input); inputs must be finite.
+    // A transformer network ignores stock_ids.
     Status forward(const float* x, const int* stock_ids, int batch, float* out, Workspace& ws) const;
 };
 

@@ -62,7 +62,8 @@ nn::Network init_network(const nn::Architecture& arch, std::uint64_t seed);
 // weights with the lowest validation loss (evaluated also before the first epoch).
 Result<TrainReport> fit(nn::Network& net, const Dataset& train, const Dataset& val, const TrainOptions& options);
 
-// Network outputs (n x outputs, float) with the training code's own forward pass (no dropout).
+// Network outputs (n x outputs, float) with the training code's own forward pass (no dropout);
+// for a transformer network, the inference forward pass (nn::Network::forward).
 Result<std::vector<float>> predict(const nn::Network& net, const Dataset& data);
 
 // Mean loss (no dropout) of `net` on `data`, as minimised by fit.
@@ -108,6 +109,17 @@ struct PipelineConfig {
     // reused, so the starting network reproduces the general model's forecast for this stock
     // (before shrinkage); early stopping then never ends worse than that on validation.
     const Model* init_from = nullptr;
+    // A Transformer (transformer_v1, no embedding, pooled over `symbols`, meta.kind "transformer"):
+    // its d_model, heads, encoder_layers, ff_units (window, features, outputs come from the fields
+    // above). It is fitted by `external_fit` (PyTorch at training time, scripts/train_transformer.py)
+    // in place of fit(); everything else -- splits, event exclusion, scaling, shrinkage, conformal
+    // intervals -- is this pipeline's, over the core's own forward pass of the returned network.
+    bool transformer = false;
+    nn::Architecture transformer_arch;
+    // It fills `report` (epochs, best epoch, best validation loss) as far as it knows them.
+    std::function<Result<nn::Network>(const nn::Architecture& arch, const Dataset& train, const Dataset& val,
+                                      TrainReport& report)>
+        external_fit;
 };
 
 // The stock-specific network equal to general model `g` for embedding row `id` (see init_from).

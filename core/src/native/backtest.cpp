@@ -152,14 +152,16 @@ std::vector<HorizonSummary> summarize_backtest(const std::vector<BacktestRow>& r
 Result<BacktestResult> run_backtest(const BacktestConfig& cfg) {
     if (!is_iso_date(cfg.from) || !is_iso_date(cfg.to) || cfg.to < cfg.from)
         return make_error(ErrorCode::invalid_input, "need ISO dates from <= to");
-    auto man = load_manifest(cfg.manifest_path);
+    Manifest one_model;  // --model-file: every symbol routed to it below
+    auto man = cfg.model_file.empty() ? load_manifest(cfg.manifest_path) : Result<Manifest>(one_model);
     if (!man) return man.error();
     const Manifest& mf = man.value();
     std::map<std::string, std::shared_ptr<LoadedModel>> cache;
     auto get_model = [&](const std::string& file, const std::string& sha) -> Result<std::shared_ptr<LoadedModel>> {
         auto it = cache.find(file);
         if (it != cache.end()) return it->second;
-        auto lm = load_model_file(mf.dir + "/" + file, sha, cfg.verify_sha256, cfg.kernel);
+        auto lm = cfg.model_file.empty() ? load_model_file(mf.dir + "/" + file, sha, cfg.verify_sha256, cfg.kernel)
+                                         : load_model_file(cfg.model_file, "", false, cfg.kernel);
         if (!lm) return lm.error();
         cache[file] = lm.value();
         return lm.value();
@@ -188,7 +190,7 @@ Result<BacktestResult> run_backtest(const BacktestConfig& cfg) {
         }
         const PriceSeries& p = series.value();
         // Every symbol has its prices here: an unlisted one is served by the general model.
-        auto routed = route(routes, sym, /*has_history=*/true);
+        auto routed = cfg.model_file.empty() ? route(routes, sym, /*has_history=*/true) : Result<Route>(Route{});
         if (!routed) {
             res.skipped.push_back(sym + ": " + routed.error().message);
             continue;
@@ -198,7 +200,8 @@ Result<BacktestResult> run_backtest(const BacktestConfig& cfg) {
         if (!lm) return lm.error();
         const Model& model = lm.value()->model;
         const int id = model.net.arch.has_embedding() ? model.stock_id(sym) : -1;
-        const std::string type = served_model_type(rt.model_type, model.net.arch.has_embedding(), id);
+        const std::string type = cfg.model_file.empty() ? served_model_type(rt.model_type, model.net.arch.has_embedding(), id)
+                                                        : model.meta.kind;
         const std::size_t need = required_history(model.input, model.net.arch.window);
         std::vector<HistoryView> views;
         std::vector<std::size_t> origins;

@@ -204,6 +204,19 @@ Result<TrainReport> fit(nn::Network& net, const Dataset& train, const Dataset& v
 }
 
 Result<std::vector<float>> predict(const nn::Network& net, const Dataset& data) {
+    if (net.arch.is_transformer()) {  // not trained here (PipelineConfig::external_fit): the inference pass
+        if (data.window != net.arch.window || data.features != net.arch.features || data.outputs != net.arch.outputs ||
+            data.x.size() != data.size() * static_cast<std::size_t>(data.window) * data.features)
+            return make_error(ErrorCode::invalid_input, "dataset: shape does not match the network");
+        std::vector<float> out(data.y.size());
+        nn::Workspace ws;
+        const std::size_t wx = static_cast<std::size_t>(data.window) * data.features;
+        for (std::size_t s = 0; s < data.size(); s += 256) {
+            const int B = static_cast<int>(std::min<std::size_t>(256, data.size() - s));
+            if (Status st = net.forward(data.x.data() + s * wx, nullptr, B, out.data() + s * data.outputs, ws); !st) return st.error();
+        }
+        return out;
+    }
     if (Status s = check_dataset(net.arch, data, "dataset"); !s) return s.error();
     TrainNet<float> tn(net.arch);
     tn.load(net);

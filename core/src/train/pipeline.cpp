@@ -33,8 +33,10 @@ std::string today_utc() {
 
 Result<PipelineResult> train_model(const PipelineConfig& cfg) {
     if (cfg.symbols.empty()) return make_error(ErrorCode::invalid_input, "no symbols to train on");
-    if (!cfg.general && cfg.symbols.size() != 1)
+    if (!cfg.general && !cfg.transformer && cfg.symbols.size() != 1)
         return make_error(ErrorCode::invalid_input, "a stock-specific model takes exactly one symbol");
+    if (cfg.transformer && (cfg.general || cfg.init_from || !cfg.external_fit))
+        return make_error(ErrorCode::invalid_input, "a transformer has no embedding or init model and needs external_fit");
     if (cfg.horizons.empty()) return make_error(ErrorCode::invalid_input, "no horizons");
     if (!is_iso_date(cfg.val_from) || !is_iso_date(cfg.test_from) || !(cfg.val_from < cfg.test_from))
         return make_error(ErrorCode::invalid_input, "need ISO dates val_from < test_from");
@@ -167,6 +169,15 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
         arch.embedding_count = static_cast<int>(series.size());
         arch.embedding_dim = cfg.embedding_dim;
     }
+    if (cfg.transformer) {
+        const float dropout = arch.dropout;
+        arch = cfg.transformer_arch;
+        arch.type = nn::ArchType::transformer;
+        arch.window = W;
+        arch.features = F;
+        arch.outputs = H;
+        arch.dropout = dropout;
+    }
     if (Status s = arch.validate(); !s) return s.error();
 
     auto make_set = [&](const std::vector<WindowRef>& ws) {
@@ -196,7 +207,7 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
             return make_error(ErrorCode::invalid_input, "init model: LSTM / dense sizes differ from the configuration");
         init_net.arch.dropout = arch.dropout;
     }
-    nn::Network net = cfg.init_from ? std::move(init_net) : init_network(arch, cfg.options.seed);
+    nn::Network net = cfg.init_from ? std::move(init_net) : cfg.transformer ? nn::Network::zeros(arch) : init_network(arch, cfg.options.seed);
     Dataset stop_set;
     const Dataset* stop = &val_set;
     if (cfg.max_stop_windows > 0 && val_w.size() > cfg.max_stop_windows) {
@@ -206,9 +217,18 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
         stop_set = make_set(sub);
         stop = &stop_set;
     }
-    auto rep = fit(net, train_set, *stop, cfg.options);
-    if (!rep) return rep.error();
-    res.report = rep.value();
+    if (cfg.transformer) {
+        auto fitted = cfg.external_fit(arch, train_set, *stop, res.report);
+        if (!fitted) return fitted.error();
+        net = std::move(fitted.value());
+        if (!net.arch.is_transformer() || nn::expected_tensors(net.arch).size() != nn::expected_tensors(arch).size() ||
+            net.arch.d_model != arch.d_model || net.arch.window != W || net.arch.outputs != H)
+            return make_error(ErrorCode::invalid_input, "external_fit: the network does not have the configured architecture");
+    } else {
+        auto rep = fit(net, train_set, *stop, cfg.options);
+        if (!rep) return rep.error();
+        res.report = rep.value();
+    }
 
     // ---- shrinkage toward "no change" and conformal intervals (validation only)
     auto pred = predict(net, val_set);
@@ -335,10 +355,11 @@ Result<PipelineResult> train_model(const PipelineConfig& cfg) {
     metrics["training"] = {{"epochs", res.report.epochs_run}, {"best_epoch", res.report.best_epoch},
                            {"best_val_loss", res.report.best_val_loss},
                            {"loss", cfg.options.huber_delta > 0 ? "huber" : "mse"}, {"seed", cfg.options.seed}};
+    if (cfg.transformer) metrics["training"]["trainer"] = "external (PyTorch, scripts/train_transformer.py)";
 
     Model& m = res.model;
-    m.meta.name = cfg.general ? "general" : cfg.symbols[0];
-    m.meta.kind = cfg.general ? "general" : "stock_specific";
+    m.meta.name = cfg.transformer ? "transformer" : cfg.general ? "general" : cfg.symbols[0];
+    m.meta.kind = cfg.transformer ? "transformer" : cfg.general ? "general" : "stock_specific";
     m.meta.trained_at = cfg.trained_at.empty() ? today_utc() : cfg.trained_at;
     m.meta.data_from = data_from;
     m.meta.data_to = data_to;
