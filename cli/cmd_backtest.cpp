@@ -19,12 +19,15 @@ const char* const kBacktestUsage =
     "  --out FILE        CSV: symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type\n"
     "  --no-verify       skip the SHA-256 check of model files against the manifest\n"
     "  --kernel K        LSTM arithmetic: float32 (default, the reference) or int16 (the package's default)\n"
-    "  --model-file FILE instead of --manifest: this one model serves every symbol (e.g. models/transformer.stkm)\n";
+    "  --model-file FILE instead of --manifest: this one model serves every symbol (e.g. models/transformer.stkm)\n"
+    "  --model KIND|all  the forecasters of the ensemble (docs/ensemble.md): ensemble, lstm, transformer, a learner,\n"
+    "                    naive, or all; CSV columns symbol,origin,horizon,kind,close,predicted,lower90,upper90,actual,\n"
+    "                    direction,actual_direction,p_bearish,p_neutral,p_bullish,weight\n";
 }
 
 int cmd_backtest(int argc, char** argv) {
     BacktestConfig cfg;
-    std::string out;
+    std::string out, kind;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--help" || a == "-h") {
@@ -54,6 +57,8 @@ int cmd_backtest(int argc, char** argv) {
             out = v;
         else if (auto k = nn::kernel_named(v); a == "--kernel" && k)
             cfg.kernel = k.value();
+        else if (a == "--model" && (v == "all" || is_model_kind(v)))
+            kind = v;
         else {
             std::fprintf(stderr, "stockcast backtest: bad option or value: %s %s\n%s", a.c_str(), v.c_str(),
                          kBacktestUsage);
@@ -65,6 +70,7 @@ int cmd_backtest(int argc, char** argv) {
                      kBacktestUsage);
         return 2;
     }
+    if (!kind.empty()) return backtest_kind(kind, cfg.manifest_path, cfg.prices_dir, cfg.from, cfg.to, out);
     auto res = run_backtest(cfg);
     if (!res) {
         std::fprintf(stderr, "stockcast backtest: %s: %s\n", code_name(res.error().code), res.error().message.c_str());

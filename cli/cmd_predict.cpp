@@ -19,7 +19,9 @@ namespace stockcast::cli {
 namespace {
 
 const char* const kUsage =
-    "usage: stockcast predict SYMBOL [--models DIR] [--prices DIR] [--level 0.8|0.9|0.95]\n"
+    "usage: stockcast predict SYMBOL [--models DIR] [--prices DIR] [--level 0.8|0.9|0.95] [--model KIND]\n"
+    "  --model KIND   auto (default: the routed LSTM) | lstm | transformer | ensemble | random_forest |\n"
+    "                 extra_trees | gradient_boosting | svr | mlp | naive (docs/ensemble.md)\n"
     "  --models DIR   folder with manifest.json and the model files (default: models)\n"
     "  --prices DIR   folder with <SYMBOL>.csv price files (default: models/data/nse/prices)\n";
 
@@ -31,12 +33,16 @@ int fail(const std::string& message) {
 }  // namespace
 
 int cmd_predict(int argc, char** argv) {
-    std::string symbol, models = "models", prices = "models/data/nse/prices";
+    std::string symbol, models = "models", prices = "models/data/nse/prices", kind = "auto";
     double level = 0.9;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if ((a == "--models" || a == "--prices" || a == "--level") && i + 1 >= argc) return fail(a + " needs a value");
+        if ((a == "--models" || a == "--prices" || a == "--level" || a == "--model") && i + 1 >= argc) return fail(a + " needs a value");
         if (a == "--models") models = argv[++i];
+        else if (a == "--model") {
+            kind = argv[++i];
+            if (!is_model_kind(kind)) return fail("invalid_input: --model '" + kind + "' is not a model kind\n" + kUsage);
+        }
         else if (a == "--prices") prices = argv[++i];
         else if (a == "--level") {
             char* end = nullptr;
@@ -52,6 +58,7 @@ int cmd_predict(int argc, char** argv) {
     if (symbol.empty()) return fail(std::string("missing SYMBOL\n") + kUsage);
 
     for (char& c : symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));  // tickers are upper case
+    if (kind != "auto" && kind != "lstm") return predict_kind(symbol, kind, models, prices, level);
 
     auto manifest = load_manifest(models + "/manifest.json");
     if (!manifest) return fail(manifest.error().message);

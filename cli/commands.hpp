@@ -18,7 +18,18 @@ int cmd_backtest(int argc, char** argv);  // stockcast backtest ... (evaluation,
 int cmd_pack(int argc, char** argv);      // stockcast pack WEIGHTS.json --out MODEL.stkm (factor models)
 int cmd_factors(int argc, char** argv);   // stockcast factors MODEL --features … | --symbol SYM
 int cmd_factor_rows(int argc, char** argv);  // stockcast factor-rows --symbols … --out ROWS.csv
-int cmd_finetune(int argc, char** argv);  // stockcast finetune --base … --prices … --name … --out … (issue 17)
+int cmd_finetune(int argc, char** argv);
+int cmd_ensemble_fit(int argc, char** argv);  // stockcast ensemble-fit ... --out FILE.json (issue 15)
+
+// The model kinds of `predict --model` and `backtest --model` (docs/ensemble.md).
+inline constexpr const char* kModelKinds[] = {"auto", "lstm", "transformer", "ensemble", "random_forest", "extra_trees",
+                                              "gradient_boosting", "svr", "mlp", "naive"};
+bool is_model_kind(const std::string& kind);
+// predict / backtest for a kind served through the ensemble (cmd_ensemble.cpp).
+int predict_kind(const std::string& symbol, const std::string& kind, const std::string& models, const std::string& prices,
+                 double level);
+int backtest_kind(const std::string& kind, const std::string& manifest_path, const std::string& prices, const std::string& from,
+                  const std::string& to, const std::string& out);  // stockcast finetune --base … --prices … --name … --out … (issue 17)
 
 // Reads and parses a model file ("PATH: CODE: message" on failure); `bytes`, when given,
 // receives the file (cmd_model.cpp).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Assembles the npm package's dist/ folder: the JS sources (web/src), the .wasm modules and their
 # Emscripten glue (build-wasm/stockcast.wasm + stockcast.mjs, stockcast-risk.wasm +
-# stockcast-risk.mjs, stockcast-train.wasm + stockcast-train.mjs), and a generated wasm-info.js holding the package
+# stockcast-risk.mjs, stockcast-factors.*, stockcast-ensemble.*, stockcast-train.wasm + stockcast-train.mjs), and a generated wasm-info.js holding the package
 # VERSION, the core's version string and the SHA-256 of the .wasm.
 #   scripts/build-web.sh [OUT_DIR]      default web/dist
 # STOCKCAST_WASM_DIR overrides where the .wasm files come from (default build-wasm/; built with
@@ -42,6 +42,14 @@ if [[ -f "$WASM_DIR/stockcast-factors.wasm" && -f "$WASM_DIR/stockcast-factors.m
 else
   printf '\0asm\1\0\0\0' >"$TMP/stockcast-factors.wasm"
   echo 'export default () => Promise.reject(new Error("this build has no factor models"));' >"$TMP/stockcast-factors.mjs"
+fi
+# The adaptive ensemble (issue 15) is a fifth module, fetched only on the first ensemble or
+# single-member prediction; same stand-in rule.
+if [[ -f "$WASM_DIR/stockcast-ensemble.wasm" && -f "$WASM_DIR/stockcast-ensemble.mjs" ]]; then
+  cp "$WASM_DIR/stockcast-ensemble.wasm" "$WASM_DIR/stockcast-ensemble.mjs" "$TMP/"
+else
+  printf '\0asm\1\0\0\0' >"$TMP/stockcast-ensemble.wasm"
+  echo 'export default () => Promise.reject(new Error("this build has no ensemble"));' >"$TMP/stockcast-ensemble.mjs"
 fi
 # The trainer (fineTune) is a fourth module, fetched only on the first fineTune(); same stand-in rule.
 if [[ -f "$WASM_DIR/stockcast-train.wasm" && -f "$WASM_DIR/stockcast-train.mjs" ]]; then

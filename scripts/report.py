@@ -147,6 +147,28 @@ def build_manifest(models, data, metrics=None, specific=SPECIFIC):
     }
 
 
+def keep_ensemble(models, m):
+    """Carries the previous manifest's ensemble entry (while its spec file still has its bytes and SHA-256)
+    and the stocks' kind_metrics into `m`: scripts/ensemble_report.py writes them after this script, and a
+    re-run of this one alone must not drop them (train.sh re-runs the ensemble step after retraining)."""
+    path = os.path.join(models, "manifest.json")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        old = json.load(f)
+    e = old.get("ensemble")
+    spec = e and os.path.join(models, e["file"])
+    if e and os.path.exists(spec):
+        with open(spec, "rb") as f:
+            b = f.read()
+        if (len(b), hashlib.sha256(b).hexdigest()) == (e["bytes"], e["sha256"]):
+            m["ensemble"] = e
+    kinds = {s["symbol"]: s["kind_metrics"] for s in old.get("stocks", []) if "kind_metrics" in s}
+    for s in m["stocks"]:
+        if s["symbol"] in kinds:
+            s["kind_metrics"] = kinds[s["symbol"]]
+
+
 def kept_transformer_entries(models):
     """The transformer's entries of the manifest being replaced (scripts/train_transformer.py writes them,
     after this script in scripts/train.sh), kept while their file is there with the same bytes."""
@@ -166,17 +188,20 @@ def kept_transformer_entries(models):
 
 
 def kept_report_sections(models):
-    """Sections other scripts add to REPORT.md between their markers (the transformer's), kept."""
+    """Sections other scripts add to REPORT.md between their markers (the transformer's, and the model kinds'
+    of scripts/ensemble_report.py), kept."""
     try:
         with open(os.path.join(models, "REPORT.md")) as f:
             text = f.read()
     except OSError:
         return []
-    return re.findall(r"<!-- transformer: .*?<!-- /transformer -->", text, re.S)
+    return re.findall(r"<!-- transformer: .*?<!-- /transformer -->|<!-- ensemble-report:begin -->.*?<!-- ensemble-report:end -->",
+                      text, re.S)
 
 
 def write_manifest(models, m):
     """Writes DIR/manifest.json after checking it against models/manifest.schema.json."""
+    keep_ensemble(models, m)
     from check_manifest import problems  # python3-jsonschema, at training time only
     found = problems(m)
     if found:

@@ -43,12 +43,7 @@ val forecast_val(const Forecast& f) {
 
 // The model file's bytes: a Uint8Array (or any typed array / ArrayBuffer, viewed as bytes).
 LoadedModel* load(const val& bytes, bool verify_hash) {
-    const val u8 = val::global("Uint8Array");
-    std::vector<std::uint8_t> data;
-    if (bytes.instanceof(u8)) data = convertJSArrayToNumberVector<std::uint8_t>(bytes);
-    else if (bytes.instanceof(val::global("ArrayBuffer"))) data = convertJSArrayToNumberVector<std::uint8_t>(u8.new_(bytes));
-    else if (!absent(bytes) && !absent(bytes["buffer"]))
-        data = convertJSArrayToNumberVector<std::uint8_t>(u8.new_(bytes["buffer"], bytes["byteOffset"], bytes["byteLength"]));
+    const std::vector<std::uint8_t> data = stockcast::bindings::bytes_of(bytes);
     return new LoadedModel(data.data(), data.size(), verify_hash);
 }
 
@@ -142,19 +137,7 @@ double past_return(const val& closes, int days) { return stockcast::past_return(
 EMSCRIPTEN_BINDINGS(stockcast) {
     using stockcast::HorizonForecast;
     stockcast::bindings::register_error_view();
-    value_object<HorizonForecast>("HorizonForecast")
-        .field("horizon", &HorizonForecast::horizon)
-        .field("logReturn", &HorizonForecast::log_return)
-        .field("expectedReturn", &HorizonForecast::expected_return)
-        .field("price", &HorizonForecast::price)
-        .field("lower", &HorizonForecast::lower)
-        .field("upper", &HorizonForecast::upper)
-        .field("level", &HorizonForecast::level)
-        .field("direction", &HorizonForecast::direction)
-        .field("pBearish", &HorizonForecast::p_bearish)
-        .field("pNeutral", &HorizonForecast::p_neutral)
-        .field("pBullish", &HorizonForecast::p_bullish)
-        .field("confidenceScore", &HorizonForecast::confidence_score);
+    stockcast::bindings::register_horizon_forecast();
     class_<LoadedModel>("LoadedModel")
         .constructor(&load, allow_raw_pointers())
         .function("error", &error_of)

@@ -30,6 +30,11 @@ export async function loadFactorsModule() {
   return instantiateFactors(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-factors.wasm'))));
 }
 
+export async function loadEnsembleModule() {
+  const { instantiateEnsemble } = await adapter();
+  return instantiateEnsemble(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-ensemble.wasm'))));
+}
+
 export async function loadTrainModule() {
   const { instantiateTrain } = await adapter();
   return instantiateTrain(WebAssembly.compile(readFileSync(path.join(wasmDir, 'stockcast-train.wasm'))));

@@ -62,6 +62,16 @@ export async function instantiateFactors(compiled) {
     objects: () => ({ handles: M.count_emval_handles(), factorModels: M.FactorModel.live() }) };
 }
 
+/** The ensemble module (stockcast-ensemble.wasm, docs/ensemble.md): {Ensemble, version(), heapBytes(), objects()}. */
+export async function instantiateEnsemble(compiled) {
+  const { default: factory } = await import('./stockcast-ensemble.mjs');
+  const M = await instantiate(factory, compiled, 'ensemble');
+  if (typeof M.Ensemble !== 'function')
+    throw new StockcastError('format_error', 'the .wasm does not fit this package: no Ensemble', { detail: 'wasm_link' });
+  return { Ensemble: M.Ensemble, version: () => M.version(), heapBytes: () => M.HEAP8.buffer.byteLength,
+    objects: () => ({ handles: M.count_emval_handles(), ensembles: M.Ensemble.live() }) };
+}
+
 /** The risk module: {riskReport(request), optimizePortfolio(request)}; requests and answers are objects. */
 export async function instantiateRisk(compiled) {
   const { default: factory } = await import('./stockcast-risk.mjs');
