@@ -18,6 +18,7 @@ const char* const kBacktestUsage =
     "  --from, --to      origin dates (inclusive); earlier history is context only\n"
     "  --out FILE        CSV: symbol,origin,horizon,close,predicted,lower90,upper90,actual,model_type\n"
     "  --no-verify       skip the SHA-256 check of model files against the manifest\n"
+    "  --kernel K        LSTM arithmetic: float32 (default, the reference) or int16 (the package's default)\n"
     "  --model-file FILE instead of --manifest: this one model serves every symbol (e.g. models/transformer.stkm)\n"
     "  --model KIND|all  the forecasters of the ensemble (docs/ensemble.md): ensemble, lstm, transformer, a learner,\n"
     "                    naive, or all; CSV columns symbol,origin,horizon,kind,close,predicted,lower90,upper90,actual,\n"
@@ -54,6 +55,8 @@ int cmd_backtest(int argc, char** argv) {
             cfg.to = v;
         else if (a == "--out")
             out = v;
+        else if (auto k = nn::kernel_named(v); a == "--kernel" && k)
+            cfg.kernel = k.value();
         else if (a == "--model" && (v == "all" || is_model_kind(v)))
             kind = v;
         else {

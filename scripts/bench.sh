@@ -2,8 +2,8 @@
 # Forward-pass and startup benchmarks: native (build/bench_forward), our WASM module
 # (bench/wasm/bench_forward.mjs, on one thread and over 2 workers), and our module against
 # TensorFlow.js (wasm backend) and onnxruntime-web on the same network (bench/peers/run.mjs),
-# printed as one table; then import → first prediction in headless Chromium (bench/browser/first.mjs)
-# and the core's cold start there (bench/browser/cold.mjs).
+# printed as one table; then import → first prediction in headless Chromium (bench/browser/first.mjs),
+# warm calls there (bench/browser/warm.mjs) and the core's cold start there (bench/browser/cold.mjs).
 #   scripts/bench.sh [--quick] [--doc]      (npm run bench -- --doc)
 #   --quick  shorter warm-up and fewer reps (a smoke test, not numbers to quote)
 #   --doc    also write the tables into docs/benchmarks.md (between its bench: and first: markers)
@@ -40,6 +40,9 @@ node bench/peers/run.mjs "${quick[@]}" --native "$tmp/native.txt" --wasm-bench "
   --json "$tmp/result.json" "${doc[@]}" --command "bash scripts/bench.sh $*"
 # The same libraries in headless Chromium (the package as published and as an app's bundle).
 node bench/browser/first.mjs $([[ ${#quick[@]} -gt 0 ]] && echo --runs 2) "${doc[@]}" --command "bash scripts/bench.sh $*"
+# Warm calls in Chromium: predict() (main thread, worker, worker-client), raw forward at batch 1 and
+# 66, 2 workers, against ort and tfjs in the same page, without and with cross-origin isolation.
+node bench/browser/warm.mjs "${quick[@]}" "${doc[@]}" --command "bash scripts/bench.sh $*"
 # Our first model load and first predict with V8's lazy WebAssembly compilation on and off.
 node bench/browser/cold.mjs $([[ ${#quick[@]} -gt 0 ]] && echo --runs 2)
 echo "uptime after: $(uptime)" >&2

@@ -80,6 +80,25 @@ val predict_batch(const LoadedModel& m, const val& closes, const val& volumes, c
     return out;
 }
 
+// {ok, kernel} (the kernel that serves: int16 keeps float32 on a model whose test vector it misses) or an error value.
+val use_kernel(LoadedModel& m, const std::string& name) {
+    auto k = stockcast::nn::kernel_named(name);
+    if (!k) return error_val(k.error());
+    auto r = m.use_kernel(k.value());
+    if (!r) return error_val(r.error());
+    val out = val::object();
+    out.set("ok", true);
+    out.set("kernel", std::string(stockcast::nn::kernel_name(r.value())));
+    return out;
+}
+
+val kernel_names() {
+    val out = val::array();
+    int i = 0;
+    for (const char* name : stockcast::nn::kKernelNames) out.set(i++, std::string(name));
+    return out;
+}
+
 std::vector<std::string> strings(const val& v) { return absent(v) ? std::vector<std::string>() : vecFromJSArray<std::string>(v); }
 
 // The manifest's routing table, rebuilt in place (reset) when the manifest is indexed anew, so a
@@ -126,6 +145,7 @@ EMSCRIPTEN_BINDINGS(stockcast) {
         .function("forward", &forward)
         .function("predict", &predict)
         .function("predictBatch", &predict_batch)
+        .function("useKernel", &use_kernel)
         .class_function("live", &LoadedModel::live);
     using stockcast::Route;
     value_object<Route>("Route")
@@ -141,5 +161,6 @@ EMSCRIPTEN_BINDINGS(stockcast) {
     function("servedModelType", &served_model_type);
     function("confidenceOf", &confidence_of);
     function("version", &version);
+    function("kernelNames", &kernel_names);
     function("pastReturn", &past_return);
 }

@@ -2,7 +2,8 @@
 // on this thread, and batch 66 spread over 2 worker threads (33 windows each, one module instance
 // per worker, no shared memory, so no cross-origin isolation is needed in a browser): the time from
 // posting the two halves to having both answers.
-//   node bench/wasm/bench_forward.mjs [MODEL.stkm]    (e.g. tests/golden/transformer.stkm)
+//   node bench/wasm/bench_forward.mjs [MODEL.stkm]     (e.g. tests/golden/transformer.stkm)
+//   STOCKCAST_KERNEL=int16: the integer kernel (default float32)
 import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadModule, repoPath } from '../../tests/node/support.mjs';
@@ -10,7 +11,8 @@ import { loadModule, repoPath } from '../../tests/node/support.mjs';
 const modelPath = (isMainThread ? process.argv[2] : workerData.modelPath) || repoPath('tests/golden/nn_stock_specific.stkm');
 const Module = await loadModule();
 const model = new Module.LoadedModel(readFileSync(modelPath), true);
-const err = model.error();
+const kernel = process.env.STOCKCAST_KERNEL || 'float32';
+const err = model.error() || (kernel !== 'float32' && !model.useKernel(kernel).ok && { detail: 'kernel', message: `no ${kernel} kernel in this build` });
 if (err) throw new Error(`${err.detail}: ${err.message}`);
 
 // Window × features from the file (60 × 1 for the LSTM networks, 30 × 1 for the transformer).

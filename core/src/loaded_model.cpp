@@ -1,5 +1,7 @@
 #include "stockcast/loaded_model.hpp"
 
+#include <cmath>
+
 namespace stockcast {
 namespace {
 
@@ -30,6 +32,25 @@ LoadedModel::LoadedModel(const std::uint8_t* data, std::size_t size, bool verify
     : model_(parse_model(data, size, ParseOptions{verify_hash, true})) {
     ++g_live;
     if (model_) header_ = std::string(model_header_text(data, size).value());  // parse_model has checked the layout
+}
+
+Result<nn::Kernel> use_kernel(Model& m, nn::Kernel kernel, nn::Workspace& ws) {
+    m.net.int16.clear();
+    if (kernel == nn::Kernel::float32) return kernel;
+    m.net.quantize();
+    const TestVector& t = m.test_vector;
+    const int n = static_cast<int>(t.y.size()) / m.net.arch.outputs;
+    std::vector<float> y(t.y.size());
+    Status s = n > 0 ? m.net.forward(t.x.data(), t.stock_ids.empty() ? nullptr : t.stock_ids.data(), n, y.data(), ws) : Status(Ok{});
+    for (std::size_t i = 0; s && i < y.size(); ++i)
+        if (!(std::abs(y[i] - t.y[i]) <= kInt16Tolerance)) s = make_error(ErrorCode::test_vector_mismatch, "int16 kernel");
+    if (!s) m.net.int16.clear();  // outside the budget on this model's own test vector: float32 serves
+    return m.net.kernel();
+}
+
+Result<nn::Kernel> LoadedModel::use_kernel(nn::Kernel kernel) {
+    if (!model_) return model_.error();
+    return stockcast::use_kernel(model_.value(), kernel, workspace_);
 }
 
 LoadedModel::~LoadedModel() { --g_live; }

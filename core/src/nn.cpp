@@ -1,6 +1,7 @@
 #include "stockcast/nn.hpp"
 
 #include <cmath>
+#include <iterator>
 
 #include "nn_kernels.hpp"
 #include "stockcast/transformer.hpp"
@@ -115,6 +116,62 @@ std::vector<Network::TensorRef> Network::tensors() {
     return out;
 }
 
+Result<Kernel> kernel_named(const std::string& name) {
+    for (int k = 0; k < static_cast<int>(std::size(kKernelNames)); ++k)
+        if (name == kKernelNames[k]) return static_cast<Kernel>(k);
+    static_assert(std::size(kKernelNames) == 2, "name every kernel in the message below");
+    return input_error("kernel", {"expected ", kKernelNames[0], " or ", kKernelNames[1], ", got '", name, "'"});
+}
+
+void Network::quantize() {
+    int16.clear();
+    auto quantize_matrix = [](const MatrixRM& w) {
+        const int k = static_cast<int>(w.rows()), n = static_cast<int>(w.cols());
+        QuantizedMatrix q;
+        q.pairs.resize(static_cast<std::size_t>(kernels::paired(k)) * n);
+        q.dequant.resize(static_cast<std::size_t>(n));
+        kernels::quantize_columns(w.data(), k, n, q.pairs.data(), q.dequant.data());
+        return q;
+    };
+    for (std::size_t l = 0; l < lstm.size(); ++l)
+        int16.push_back({l == 0 ? QuantizedMatrix{} : quantize_matrix(lstm[l].kernel), quantize_matrix(lstm[l].recurrent)});
+}
+
+namespace {
+
+// The LSTM stack with the integer kernel: as the float loop in Network::forward, but every h is
+// kept as int16 (the next step's and the next layer's input) and the products after the first
+// layer's input projection are int16 × int16 sums. Leaves the last layer's final h (float) in ws.h.
+void lstm_int16(const Network& net, int batch, Workspace& ws) {
+    const int T = net.arch.window;
+    int in = net.arch.features;
+    for (std::size_t l = 0; l < net.lstm.size(); ++l) {
+        const LstmLayer& layer = net.lstm[l];
+        const QuantizedLstm& q = net.int16[l];
+        const int u = layer.units(), g = 4 * u, up = kernels::paired(u);
+        const std::size_t rows = static_cast<std::size_t>(T) * batch;
+        resize(ws.gates, rows * g);
+        if (l == 0) kernels::gemm(ws.a.data(), layer.kernel.data(), layer.bias.data(), ws.gates.data(), T * batch, in, g);
+        else kernels::gemm_int16(ws.qa.data(), q.kernel.pairs.data(), q.kernel.dequant.data(), layer.bias.data(), ws.gates.data(), T * batch, in, g);
+        const std::size_t step = static_cast<std::size_t>(batch) * u;
+        resize(ws.c, step);
+        std::fill(ws.c.begin(), ws.c.begin() + static_cast<std::ptrdiff_t>(step), 0.0f);
+        resize(ws.h, step);
+        if (ws.qb.size() < rows * up) ws.qb.resize(rows * up);
+        for (int t = 0; t < T; ++t) {
+            float* gt = ws.gates.data() + static_cast<std::size_t>(t) * batch * g;
+            std::int16_t* qt = ws.qb.data() + static_cast<std::size_t>(t) * batch * up;
+            if (t > 0) kernels::gemm_int16(qt - static_cast<std::size_t>(batch) * up, q.recurrent.pairs.data(), q.recurrent.dequant.data(), nullptr, gt, batch, u, g);
+            kernels::lstm_cell(gt, ws.c.data(), ws.h.data(), batch, u);
+            for (int b = 0; b < batch; ++b) kernels::quantize_activations(ws.h.data() + static_cast<std::size_t>(b) * u, qt + static_cast<std::size_t>(b) * up, u);
+        }
+        in = u;
+        std::swap(ws.qa, ws.qb);
+    }
+}
+
+}  // namespace
+
 Status Network::forward(const float* x, const int* stock_ids, int batch, float* out, Workspace& ws) const {
     if (batch < 1 || batch > kMaxBatch)
         return make_error(ErrorCode::invalid_input, {"batch: expected 1..", kMaxBatch, ", got ", batch});
@@ -144,7 +201,11 @@ Status Network::forward(const float* x, const int* stock_ids, int batch, float* 
     int in = F;
     Workspace::Buffer* seq_in = &ws.a;
     Workspace::Buffer* seq_out = &ws.b;
-    for (std::size_t l = 0; l < lstm.size(); ++l) {
+    if (!int16.empty()) {
+        lstm_int16(*this, batch, ws);
+        in = arch.lstm_units.back();
+    }
+    for (std::size_t l = 0; l < lstm.size() && int16.empty(); ++l) {
         const LstmLayer& layer = lstm[l];
         const int u = layer.units();
         const int g = 4 * u;

@@ -1,5 +1,8 @@
 #include "nn_kernels.hpp"
 
+#include "stockcast/nn.hpp"
+
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -34,6 +37,25 @@ constexpr float kMinusLog2e = -1.44269504088896341f;   // e^-x = 2^(−x log2 e)
 constexpr float kMinus2Log2e = -2.88539008177792682f;  // e^-2x
 
 }  // namespace
+
+void quantize_columns(const float* w, int k, int n, std::int16_t* pairs, float* dequant) {
+    // Worst case of one column's sum: kActivationScale · Σ|q| <= 2^31 − 1, with Σ|q| <= s·Σ|w| + k/2 (rounding).
+    const double budget = 2147483647.0 / kActivationScale - 0.5 * k;
+    for (int j = 0; j < n; ++j) {
+        double amax = 0, l1 = 0;
+        for (int p = 0; p < k; ++p) {
+            const double a = std::fabs(static_cast<double>(w[static_cast<std::ptrdiff_t>(p) * n + j]));
+            amax = std::max(amax, a);
+            l1 += a;
+        }
+        const double s = amax > 0 ? std::min(32767.0 / amax, budget / l1) : 0.0;
+        dequant[j] = s > 0 ? static_cast<float>(1.0 / (s * kActivationScale)) : 0.0f;
+        for (int p = 0; p < paired(k); ++p) {
+            const double q = p < k ? std::nearbyint(static_cast<double>(w[static_cast<std::ptrdiff_t>(p) * n + j]) * s) : 0.0;
+            pairs[(static_cast<std::ptrdiff_t>(p / 2) * n + j) * 2 + p % 2] = static_cast<std::int16_t>(std::clamp(q, -32767.0, 32767.0));
+        }
+    }
+}
 
 #if defined(__wasm_simd128__)
 
@@ -151,9 +173,84 @@ void row_tiles(const float* a, const float* w, const float* c0, int c0_stride, f
     }
 }
 
+// R rows × 4·VW columns of the integer product: each step of p adds one pair of A's columns
+// (one i32 splat of two int16) times two rows of W (8 int16: 4 columns × the pair) with
+// i32x4.dot_i16x8_s; then C = C0 + float(sum) · dequant.
+template <int R, int VW>
+SC_INLINE void tile_i16(const std::int16_t* a, int a_stride, const std::int16_t* w, const float* dequant, const float* c0,
+                        int c0_stride, float* c, int pairs, int n) {
+    V acc[R][VW];
+    for (int r = 0; r < R; ++r)
+        for (int v = 0; v < VW; ++v) acc[r][v] = wasm_i32x4_splat(0);
+    const std::int16_t* wp = w;
+    for (int p = 0; p < pairs; ++p, wp += 2 * n) {
+        V s[R];
+        for (int r = 0; r < R; ++r) s[r] = wasm_v128_load32_splat(a + r * a_stride + 2 * p);
+        for (int v = 0; v < VW; ++v) {
+            const V wv = wasm_v128_load(wp + 8 * v);
+            for (int r = 0; r < R; ++r) acc[r][v] = wasm_i32x4_add(acc[r][v], wasm_i32x4_dot_i16x8(s[r], wv));
+        }
+    }
+    for (int v = 0; v < VW; ++v) {
+        const V d = wasm_v128_load(dequant + 4 * v);
+        for (int r = 0; r < R; ++r)
+            wasm_v128_store(c + r * n + 4 * v, add(wasm_v128_load(c0 + r * c0_stride + 4 * v), mul(wasm_f32x4_convert_i32x4(acc[r][v]), d)));
+    }
+}
+
+template <int R, int VW>
+SC_INLINE void tile_i16_upto(int width, const std::int16_t* a, int a_stride, const std::int16_t* w, const float* dequant,
+                             const float* c0, int c0_stride, float* c, int pairs, int n) {
+    if constexpr (VW > 1) {
+        if (width < VW) return tile_i16_upto<R, VW - 1>(width, a, a_stride, w, dequant, c0, c0_stride, c, pairs, n);
+    }
+    tile_i16<R, VW>(a, a_stride, w, dequant, c0, c0_stride, c, pairs, n);
+}
+
+template <int R, int VMax>
+void row_tiles_i16(const std::int16_t* a, int a_stride, const std::int16_t* w, const float* dequant, const float* c0, int c0_stride,
+                   float* c, int pairs, int n) {
+    const int nv = n / 4;
+    const int tiles = (nv + VMax - 1) / VMax;
+    for (int t = 0, b = 0; t < tiles; ++t) {
+        const int e = nv * (t + 1) / tiles;
+        tile_i16_upto<R, VMax>(e - b, a, a_stride, w + 8 * b, dequant + 4 * b, c0 + 4 * b, c0_stride, c + 4 * b, pairs, n);
+        b = e;
+    }
+}
+
 #undef SC_INLINE
 
 }  // namespace
+
+void quantize_activations(const float* x, std::int16_t* q, int n) {
+    const V scale = splat(kActivationScale), lo = splat(-kActivationScale), hi = splat(kActivationScale);
+    auto q4 = [&](const float* p) {
+        return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_f32x4_nearest(mul(wasm_v128_load(p), scale)), lo), hi));
+    };
+    int j = 0;
+    for (; j + 8 <= n; j += 8) wasm_v128_store(q + j, wasm_i16x8_narrow_i32x4(q4(x + j), q4(x + j + 4)));
+    for (; j < n; ++j)
+        q[j] = static_cast<std::int16_t>(std::clamp(std::nearbyint(x[j] * kActivationScale), -kActivationScale, kActivationScale));
+    if (n & 1) q[n] = 0;
+}
+
+void gemm_int16(const std::int16_t* a, const std::int16_t* w, const float* dequant, const float* bias, float* c, int m, int k,
+                int n) {
+    const float* c0 = bias != nullptr ? bias : c;
+    const int c0_stride = bias != nullptr ? 0 : n;
+    const int kp = paired(k);
+    int i = 0;
+    if (m > 1)
+        for (; i + 2 <= m; i += 2) {
+            const std::ptrdiff_t r = i;
+            row_tiles_i16<2, 4>(a + r * kp, kp, w, dequant, c0 + r * c0_stride, c0_stride, c + r * n, kp / 2, n);
+        }
+    for (; i < m; ++i) {
+        const std::ptrdiff_t r = i;
+        row_tiles_i16<1, 8>(a + r * kp, kp, w, dequant, c0 + r * c0_stride, c0_stride, c + r * n, kp / 2, n);
+    }
+}
 
 void gemm(const float* a, const float* w, const float* bias, float* c, int m, int k, int n) {
     // Starting from the bias inside the product, not from a copy of it in C (the -Oz libc memcpy
@@ -283,6 +380,31 @@ void lstm_cell(const float* gates, float* c, float* h, int rows, int units) {
             const float ec = exp2_clamped(cn * kMinus2Log2e);
             cr[j] = cn;
             hr[j] = (1.0f - ec) / ((1.0f + eo) * (1.0f + ec));
+        }
+    }
+}
+
+void quantize_activations(const float* x, std::int16_t* q, int n) {
+    for (int j = 0; j < n; ++j)
+        q[j] = static_cast<std::int16_t>(std::clamp(std::nearbyint(x[j] * kActivationScale), -kActivationScale, kActivationScale));
+    if (n & 1) q[n] = 0;
+}
+
+// The same sums as the WASM kernel (exact in int64 here; they fit int32 by construction).
+void gemm_int16(const std::int16_t* a, const std::int16_t* w, const float* dequant, const float* bias, float* c, int m, int k,
+                int n) {
+    const int kp = paired(k);
+    std::int64_t acc[4 * kMaxUnits];  // n <= 4 · kMaxUnits (LSTM gates)
+    for (std::ptrdiff_t i = 0; i < m; ++i) {
+        const std::int16_t* ai = a + i * kp;
+        std::fill(acc, acc + n, 0);
+        for (int p = 0; p < kp; p += 2) {
+            const std::int16_t* wp = w + static_cast<std::ptrdiff_t>(p / 2) * n * 2;
+            for (int j = 0; j < n; ++j) acc[j] += static_cast<std::int32_t>(ai[p]) * wp[2 * j] + static_cast<std::int32_t>(ai[p + 1]) * wp[2 * j + 1];
+        }
+        for (int j = 0; j < n; ++j) {
+            const float c0 = bias != nullptr ? bias[j] : c[i * n + j];
+            c[i * n + j] = c0 + static_cast<float>(static_cast<std::int32_t>(acc[j])) * dequant[j];
         }
     }
 }

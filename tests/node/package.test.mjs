@@ -198,7 +198,8 @@ function outputScale(header, id) {
 test('predictions equal the native CLI raw outputs × output scale (≤ 1e-5)', async (t) => {
   const cli = repoPath('build/stockcast');
   const Module = existsSync(cli) ? null : await loadModule();
-  const sc = await create({ predictionTtlMs: 0 });
+  // The float32 kernel: the one the CLI and the raw forward run (int16 is predict-sync.test.mjs's).
+  const sc = await create({ predictionTtlMs: 0, kernel: 'float32' });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'stockcast-parity-'));
   const cases = [[specificSymbol(), specificSymbol()], [generalSymbol(), generalSymbol()], ['NEWCO', 'KCB']];
   let checked = 0;

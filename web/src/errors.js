@@ -10,6 +10,7 @@
 //   out_of_range         field, value, min, max (a factor input outside the model's range)
 //   aborted              (an AbortSignal fired)
 //   disposed             (the instance was disposed)
+//   not_ready            (predictSync: the manifest, the model or the history is not loaded yet)
 export class StockcastError extends Error {
   constructor(code, message, fields = {}) {
     super(message, fields.cause === undefined ? undefined : { cause: fields.cause });

@@ -24,7 +24,7 @@ export async function verifiedBytes(spec, signal, ctx) {
   return { bytes, fromStore: false, verified: actual !== null && !!spec.sha256 };
 }
 
-// ctx: {Module, store, sha256, net, onProgress, stats (the registry's)}. Resolves to {handle, bytes}.
+// ctx: {Module, store, sha256, net, onProgress, stats (the registry's), kernel}. Resolves to {handle, bytes}.
 export async function loadModel(spec, signal, ctx) {
   const { store } = ctx;
   const { bytes, fromStore, verified } = await verifiedBytes(spec, signal, ctx);
@@ -34,7 +34,7 @@ export async function loadModel(spec, signal, ctx) {
   try {
     // The core re-checks the file's embedded hash unless the whole file already matched the
     // manifest's (that covers the embedded hash too, and is ~50x faster).
-    handle = new ModelHandle(ctx.Module, bytes, !verified);
+    handle = new ModelHandle(ctx.Module, bytes, !verified, ctx.kernel);
   } catch (e) {
     if (e instanceof StockcastError) e.url = spec.url;
     if (fromStore && store.delete) store.delete(spec.sha256).catch(() => {});

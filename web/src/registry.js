@@ -13,14 +13,18 @@ import { onAbort } from './net.js';
 // The one long-lived C++ object that crosses the boundary, behind an idempotent dispose().
 export class ModelHandle {
   #m;
-  constructor(Module, bytes, verifyHash = true) {
+  // kernel: the LSTM arithmetic (LoadedModel.useKernel: the weights are quantised once, here);
+  // this.kernel is the one that serves (int16 keeps float32 for a model its test vector rules out).
+  constructor(Module, bytes, verifyHash = true, kernel = 'float32') {
     const m = new Module.LoadedModel(bytes, verifyHash);
     const err = m.error();
-    if (err) {
+    const k = err || kernel === 'float32' ? null : m.useKernel(kernel);
+    if (err || (k && !k.ok)) {
       m.delete();
-      throw coreError(err);
+      throw coreError(err || k);
     }
     this.#m = m;
+    this.kernel = k ? k.kernel : 'float32';
     // What the package needs from the file's header (docs/model-format.md): meta + input spec.
     const header = JSON.parse(m.header());
     this.summary = { ...header.meta, input: header.input };

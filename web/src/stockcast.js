@@ -44,6 +44,7 @@ export class Stockcast {
   #registry;
   #index = null; // Promise of the indexed manifest
   #indexed = null; // the indexed manifest once loaded (for synchronous lookups)
+  #indexedBy = undefined; // the #index promise #indexed came from
   #routes = null; // the core's routing table (RouteTable), filled from #routesFor's columns
   #routesFor = null;
   // The core's answers memoised (each is a pure function of its key; an Embind call with strings
@@ -81,11 +82,11 @@ export class Stockcast {
       failures: new Map(), // symbol -> {code: count}
     };
     this.#net = { fetch: o.fetch, gate: o.gate, retries: o.retries, retryDelayMs: o.retryDelayMs, stats: { requests: 0, retries: 0, bytes: 0 }, emit: (e) => this.#emit(e) };
-    const loading = { store: o.store, sha256: o.sha256, net: this.#net, onProgress: o.onProgress, stats: this.#stats.models };
+    const loading = { store: o.store, sha256: o.sha256, net: this.#net, onProgress: o.onProgress, stats: this.#stats.models, kernel: o.kernel };
     this.#registry = new Registry({
       maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models, emit: (e) => this.#emit(e),
       load: (spec, signal) =>
-        spec.data ? Promise.resolve().then(() => ({ handle: new ModelHandle(this.#M, spec.data, true), bytes: spec.data.length }))
+        spec.data ? Promise.resolve().then(() => ({ handle: new ModelHandle(this.#M, spec.data, true, o.kernel), bytes: spec.data.length }))
           : loadModel(spec, signal, { ...loading, Module: this.#M }),
     });
     if (o.historySources) this.#historySources(); // a source URL that cannot resolve fails createStockcast
@@ -98,6 +99,7 @@ export class Stockcast {
     if (o.base) sc.#manifest().catch(() => {}); // a failure is not remembered: the call that needs it retries
     try {
       sc.#M = await getModule(o);
+      if (!sc.#M.kernelNames.includes(o.kernel)) throw invalid('kernel', 'unknown_kernel', `expected one of ${sc.#M.kernelNames.join(', ')}, got ${JSON.stringify(o.kernel)}`);
       sc.#routes = new sc.#M.RouteTable();
     } catch (e) {
       sc.dispose();
@@ -144,6 +146,7 @@ export class Stockcast {
         // The general model serves every stock without its own: resident, outside cacheSize.
         if (idx.general) this.#registry.pin(idx.general.key);
         await this.#restoreUser(idx);
+        this.#indexedBy = p;
         return (this.#indexed = idx);
       });
       this.#index = p;
@@ -151,6 +154,8 @@ export class Stockcast {
         if (this.#index === p) this.#index = null; // a failure is not remembered
       });
     }
+    // Already indexed: no abort listener added and removed on every call (~5 µs of a Chromium predict()).
+    if (this.#indexedBy === this.#index) return signal && signal.aborted ? Promise.reject(abortedError(signal)) : Promise.resolve(this.#indexed);
     return waitFor(this.#index, signal);
   }
 
@@ -362,6 +367,55 @@ export class Stockcast {
     return v;
   }
 
+  // Failures of items go to results[i] (and the stats); an abort or dispose() is rethrown.
+  #failer(results) {
+    return (i, symbol, e) => {
+      if (this.#disposed || (e instanceof StockcastError && e.code === 'aborted')) this.#rethrow(e);
+      results[i] = { symbol, ok: false, error: e instanceof StockcastError ? e : new StockcastError('internal_error', String(e && e.message), { cause: e }) };
+      this.#failed(symbol, results[i].error.code);
+    };
+  }
+
+  // One network call of a resident model for `items` ({i, sym, hist, keys}) it serves: each success
+  // results[i] = {symbol, ok, predictions (one per horizon of hzs)}, latency from `t`; #batch and predictSync.
+  #compute(handle, route, items, hzs, lvl, idx, t, results, fail) {
+    try {
+      const ids = items.map((it) => this.#stockId(route, handle, it.sym));
+      const needsVolume = (handle.summary.input.features || []).some((f) => f.includes('volume'));
+      const total = items.reduce((a, it) => a + it.hist.closes.length, 0);
+      const closes = new Float64Array(total);
+      const volumes = needsVolume ? new Float64Array(total) : null;
+      const offsets = new Int32Array(items.length + 1);
+      items.forEach((it, j) => {
+        closes.set(it.hist.closes, offsets[j]);
+        if (volumes) volumes.set(it.hist.volumes || new Float64Array(it.hist.closes.length).fill(NaN), offsets[j]);
+        offsets[j + 1] = offsets[j] + it.hist.closes.length;
+      });
+      const r = handle.predictBatch(closes, volumes, offsets, Int32Array.from(ids, (x) => x.id), lvl);
+      if (!r.ok) throw coreError(r);
+      const ms = now() - t;
+      items.forEach((it, j) => {
+        const f = r.results[j];
+        if (!f.ok) return fail(it.i, it.sym, coreError(f, { symbol: it.sym }));
+        try {
+          const predictions = hzs.map((hz, k) => {
+            const v = this.#build({ symbol: it.sym, route, modelType: ids[j].modelType, confidence: ids[j].confidence, handle, spec: route.spec, forecast: f, hz, hist: it.hist, idx });
+            v.explanation = explain(v);
+            v.latencyMs = ms;
+            this.#predictions.put(it.keys[k], it.sym, v);
+            return v;
+          });
+          this.#record(it.sym, ms);
+          results[it.i] = { symbol: it.sym, ok: true, predictions };
+        } catch (e) {
+          fail(it.i, it.sym, e);
+        }
+      });
+    } catch (e) {
+      for (const it of items) if (!results[it.i]) fail(it.i, it.sym, e);
+    }
+  }
+
   // Forecasts of many items ({symbol, history (normalized) or null} or {symbol, error}): one
   // network call per model file for all the symbols it serves, results in input order, a failure
   // affecting only its own item. A model whose history must still be downloaded is requested at
@@ -371,11 +425,7 @@ export class Stockcast {
   async #batch(items, hzs, lvl, idx, sig, t0, single = false) {
     const n = items.length;
     const results = new Array(n);
-    const fail = (i, symbol, e) => {
-      if (this.#disposed || (e instanceof StockcastError && e.code === 'aborted')) this.#rethrow(e);
-      results[i] = { symbol, ok: false, error: e instanceof StockcastError ? e : new StockcastError('internal_error', String(e && e.message), { cause: e }) };
-      this.#failed(symbol, results[i].error.code);
-    };
+    const fail = this.#failer(results);
     const groups = new Map();
     const early = new Map(); // model key -> acquisition started while histories download
     let modelCalls = 0;
@@ -420,42 +470,10 @@ export class Stockcast {
           return;
         }
         const { entry, route } = acquired;
-        const g0 = now();
         try {
           this.#alive();
-          const handle = entry.handle;
-          const ids = g.items.map((it) => this.#stockId(route, handle, it.sym));
-          const needsVolume = (handle.summary.input.features || []).some((f) => f.includes('volume'));
-          const total = g.items.reduce((a, it) => a + it.hist.closes.length, 0);
-          const closes = new Float64Array(total);
-          const volumes = needsVolume ? new Float64Array(total) : null;
-          const offsets = new Int32Array(g.items.length + 1);
-          g.items.forEach((it, j) => {
-            closes.set(it.hist.closes, offsets[j]);
-            if (volumes) volumes.set(it.hist.volumes || new Float64Array(it.hist.closes.length).fill(NaN), offsets[j]);
-            offsets[j + 1] = offsets[j] + it.hist.closes.length;
-          });
-          const r = handle.predictBatch(closes, volumes, offsets, Int32Array.from(ids, (x) => x.id), lvl);
           modelCalls++;
-          if (!r.ok) throw coreError(r);
-          const ms = now() - (single ? t0 : g0);
-          g.items.forEach((it, j) => {
-            const f = r.results[j];
-            if (!f.ok) return fail(it.i, it.sym, coreError(f, { symbol: it.sym }));
-            try {
-              const predictions = hzs.map((hz, k) => {
-                const v = this.#build({ symbol: it.sym, route, modelType: ids[j].modelType, confidence: ids[j].confidence, handle, spec: route.spec, forecast: f, hz, hist: it.hist, idx });
-                v.explanation = explain(v);
-                v.latencyMs = ms;
-                this.#predictions.put(it.keys[k], it.sym, v);
-                return v;
-              });
-              this.#record(it.sym, ms);
-              results[it.i] = { symbol: it.sym, ok: true, predictions };
-            } catch (e) {
-              fail(it.i, it.sym, e);
-            }
-          });
+          this.#compute(entry.handle, route, g.items, hzs, lvl, idx, single ? t0 : now(), results, fail);
         } catch (e) {
           for (const it of g.items) if (!results[it.i]) fail(it.i, it.sym, e);
         } finally {
@@ -967,6 +985,43 @@ export class Stockcast {
     return (await this.#predictOne(req, 'predict', (idx) => [horizonOf(req.horizon, idx)]))[0];
   }
 
+  // predict() without a promise, for a symbol whose model is resident and whose history is given
+  // (or already loaded): the same answer, cache and stats; nothing is fetched, so anything missing
+  // is the error not_ready (a predict() of the symbol loads it). docs/package.md#predictsync.
+  predictSync(req) {
+    this.#alive();
+    const t0 = now();
+    const { symbol, history, horizon, level } = checkRequest(req, 'predictSync');
+    let failed = false;
+    try {
+      const sym = checkSymbol(symbol);
+      const idx = this.#indexed;
+      if (!idx) throw new StockcastError('not_ready', 'the manifest is not loaded yet: await predict() (or available()) once first');
+      const hz = horizonOf(horizon, idx);
+      const lvl = levelOf(level, this.#o.level, idx);
+      const given = history !== undefined && history !== null ? normalizeHistory(history) : null;
+      const loaded = given ? null : this.#histories.fresh(sym);
+      const hist = given || (loaded && loaded.loaded ? loaded.value : null);
+      if (!hist) throw new StockcastError('not_ready', `no history of ${sym} is loaded: pass history, or await predict() once first`);
+      const route = this.#route(sym, idx, !!given);
+      const entry = this.#registry.peek(route.spec.key);
+      if (!entry) throw new StockcastError('not_ready', `the model ${route.spec.key} is not resident: await predict() once first`);
+      const keys = [this.#predictions.key(sym, hz, lvl, hist, LSTM)];
+      const cached = this.#predictions.get(keys[0]);
+      if (cached) return this.#fromCache(cached, t0);
+      this.#stats.cacheMisses++;
+      const results = [];
+      this.#compute(entry.handle, route, [{ i: 0, sym, hist, keys }], [hz], lvl, idx, t0, results, this.#failer(results));
+      if (!results[0].ok) throw results[0].error;
+      return results[0].predictions[0];
+    } catch (e) {
+      failed = true;
+      this.#rethrow(e);
+    } finally {
+      this.#op('predictSync', t0, !failed);
+    }
+  }
+
   // One prediction per horizon of the manifest (in its order), all from one network call on the
   // same model and history: what a chart of every horizon needs.
   predictHorizons(req) {
@@ -1140,7 +1195,9 @@ export class Stockcast {
       },
       store: { available: !!store, kind: store ? store.kind || 'custom' : null },
       sources,
-      models: { resident: this.#registry.keys(), count: this.#registry.size, bytes: this.#registry.bytes, maxCount: this.#o.cacheSize },
+      // kernels: the LSTM arithmetic each resident file is served with (the option, or float32 where its test vector ruled int16 out).
+      models: { resident: this.#registry.keys(), count: this.#registry.size, bytes: this.#registry.bytes, maxCount: this.#o.cacheSize,
+        kernel: this.#o.kernel, kernels: Object.fromEntries(this.#registry.keys().map((k) => [k, this.#registry.peek(k).handle.kernel])) },
     };
   }
 

@@ -41,13 +41,15 @@ const probes = (M) => ({
   objects: () => ({ handles: M.count_emval_handles(), ...(M.LoadedModel ? { models: M.LoadedModel.live() } : {}) }),
 });
 
-/** The forecasting module: {LoadedModel, RouteTable, servedModelType, confidenceOf, pastReturn, version(), heapBytes(), objects()}. */
+/** The forecasting module: {LoadedModel, RouteTable, servedModelType, confidenceOf, pastReturn, kernelNames, version(), heapBytes(), objects()}. */
 export async function instantiateCore(compiled) {
   const M = await instantiate(createStockcastCore, compiled, 'forecasting core');
   if (typeof M.LoadedModel !== 'function')
     throw new StockcastError('format_error', 'the .wasm does not fit this package: no LoadedModel', { detail: 'wasm_link' });
   const { LoadedModel, RouteTable, servedModelType, confidenceOf, pastReturn } = M;
-  return { LoadedModel, RouteTable, servedModelType, confidenceOf, pastReturn, version: () => M.version(), ...probes(M) };
+  // kernelNames: the LSTM arithmetics this build offers (LoadedModel.useKernel), ['float32'] before it had a choice.
+  const kernelNames = M.kernelNames ? M.kernelNames() : ['float32'];
+  return { LoadedModel, RouteTable, servedModelType, confidenceOf, pastReturn, kernelNames, version: () => M.version(), ...probes(M) };
 }
 
 /** The factor module: {FactorModel, version(), heapBytes(), objects()}. */

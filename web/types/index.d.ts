@@ -48,6 +48,12 @@ export interface StockcastOptions {
   predictionTtlMs?: number;
   /** How long fetched histories are reused. Default 300000. */
   historyTtlMs?: number;
+  /**
+   * The LSTM arithmetic: 'int16' (default; int16 weights and activations, int32 sums, within 1e-3
+   * of float32 on the golden networks) or 'float32' (the reference). A model whose own test vector
+   * the integer kernel misses by more than 1e-3 is served in float32. docs/package.md#kernel.
+   */
+  kernel?: 'int16' | 'float32';
   /** Where histories come from, tried in order (default: baseUrl + 'history/'). See HistorySource. */
   historySources?: HistorySource[];
   /** Consecutive failures that open a source's circuit breaker. Default 5. */
@@ -223,7 +229,8 @@ export interface Health {
   manifest: { loaded: boolean; ageMs: number | null; trainingDate: string | null; dataTo: string | null };
   store: { available: boolean; kind: string | null };
   sources: SourceHealth[];
-  models: { resident: string[]; count: number; bytes: number; maxCount: number };
+  /** kernel: the option; kernels: each resident file's LSTM arithmetic as served (float32 where int16 missed its test vector). */
+  models: { resident: string[]; count: number; bytes: number; maxCount: number; kernel: 'int16' | 'float32'; kernels: Record<string, 'int16' | 'float32'> };
 }
 
 export interface Prediction {
@@ -598,6 +605,12 @@ export interface Stockcast {
   /** load: true loads the model (if not resident) so version / modelVersion come from its header. */
   modelInfo(symbol: string, options?: CallOptions & { load?: boolean }): Promise<ModelInfo>;
   predict(request: PredictRequest): Promise<Prediction>;
+  /**
+   * predict() without a promise when the manifest is indexed, the symbol's model resident and its
+   * history given (or already loaded); otherwise throws StockcastError 'not_ready' (a predict() of
+   * the symbol loads what is missing). Same answer, cache and stats as predict().
+   */
+  predictSync(request: Omit<PredictRequest, 'signal' | 'indicators'>): Prediction;
   /** One prediction per horizon of the manifest (its order), all from one network call. */
   predictHorizons(request: PredictHorizonsRequest): Promise<Prediction[]>;
   /** One symbol by several model kinds: each kind's answer or error (docs/package.md). */
@@ -645,6 +658,7 @@ export type ErrorCode =
   | 'numerical_error'
   | 'aborted'
   | 'disposed'
+  | 'not_ready'
   | 'unsupported'
   | 'internal_error';
 

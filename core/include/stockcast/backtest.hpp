@@ -46,6 +46,7 @@ struct BacktestConfig {
     std::string from, to;            // ISO dates, inclusive
     double level = 0.9;              // interval level written as lower90/upper90
     bool verify_sha256 = true;
+    nn::Kernel kernel = nn::Kernel::float32;  // the LSTM arithmetic (use_kernel, as the package's option)
     // When set: this one model file serves every symbol (no manifest; rows' model_type is its
     // meta.kind), e.g. the pooled transformer. Its SHA-256 is not checked against a manifest.
     std::string model_file;

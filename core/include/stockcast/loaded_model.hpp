@@ -20,6 +20,10 @@ public:
     // Parses a model file (the bytes are not kept). A failed parse leaves an object whose error()
     // is that failure and whose calls all return it.
     LoadedModel(const std::uint8_t* data, std::size_t size, bool verify_hash);
+
+    // stockcast::use_kernel on this model (call it right after loading).
+    Result<nn::Kernel> use_kernel(nn::Kernel kernel);
+    nn::Kernel kernel() const { return model_ ? model_.value().net.kernel() : nn::Kernel::float32; }
     ~LoadedModel();
     LoadedModel(const LoadedModel&) = delete;
     LoadedModel& operator=(const LoadedModel&) = delete;

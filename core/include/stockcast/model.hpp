@@ -106,6 +106,13 @@ struct Model {
     int stock_id(const std::string& symbol) const;
 };
 
+// Chooses the LSTM arithmetic of `model`'s later forward passes: int16 quantises the weights once
+// and re-runs the file's test vector with them; if any output strays past kInt16Tolerance from the
+// stored one the float32 kernel stays. Answers the kernel that serves. (LoadedModel::use_kernel,
+// the native backtest; defined in loaded_model.cpp.)
+inline constexpr float kInt16Tolerance = 1e-3f;
+Result<nn::Kernel> use_kernel(Model& model, nn::Kernel kernel, nn::Workspace& ws);
+
 struct ParseOptions {
     bool verify_hash = true;
     bool verify_test_vector = true;

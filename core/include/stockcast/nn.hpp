@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -95,7 +96,28 @@ struct DenseLayer {
 struct Workspace {
     using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
     Buffer a, b, gates, h, c, head;
+    std::vector<std::int16_t> qa, qb;  // the integer kernel's h sequences
 };
+
+// The integer kernel's copy of an LSTM layer's weights (core/src/nn_kernels.hpp: int16 per output
+// column, rows paired for i32x4.dot_i16x8_s). The first layer's kernel multiplies the raw inputs,
+// which are not bounded like h: it stays float (kernel empty).
+struct QuantizedMatrix {
+    std::vector<std::int16_t> pairs;
+    std::vector<float> dequant;
+    bool empty() const { return pairs.empty(); }
+};
+struct QuantizedLstm {
+    QuantizedMatrix kernel, recurrent;
+};
+
+// Which arithmetic the LSTM layers use: float32 (the reference; parity tests) or int16 weights
+// and activations with int32 sums (faster in WebAssembly; within 1e-3 of float32 on the golden
+// networks, docs/benchmarks.md#the-integer-kernel). The dense head is float32 in both.
+enum class Kernel { float32, int16 };
+inline constexpr const char* kKernelNames[] = {"float32", "int16"};  // in enum order
+inline const char* kernel_name(Kernel k) { return kKernelNames[static_cast<int>(k)]; }
+Result<Kernel> kernel_named(const std::string& name);  // invalid_input naming the choices
 
 // Name and shape of every tensor an architecture needs, in file order, computed without
 // allocating (the parser checks a file's tensor table against this before allocating).
@@ -111,6 +133,11 @@ struct Network {
     std::vector<LstmLayer> lstm;
     DenseLayer dense1, dense2;
     MatrixRM embedding;  // [count, dim]; empty for stock-specific networks
+    std::vector<QuantizedLstm> int16;  // one per LSTM layer when quantize() ran: forward() uses it
+
+    // Quantises the LSTM weights for the integer kernel (once, after loading; the float weights stay).
+    void quantize();
+    Kernel kernel() const { return int16.empty() ? Kernel::float32 : Kernel::int16; }
     // transformer_v1 only: input projection [features, d] + bias, the encoder layers, the
     // positional encoding [window, d], and the head Dense(d -> outputs) in dense2.
     DenseLayer input_proj;

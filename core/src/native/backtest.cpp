@@ -33,7 +33,7 @@ struct LoadedModel {
     Model model;
 };
 
-Result<std::shared_ptr<LoadedModel>> load_model_file(const std::string& path, const std::string& sha, bool verify) {
+Result<std::shared_ptr<LoadedModel>> load_model_file(const std::string& path, const std::string& sha, bool verify, nn::Kernel kernel) {
     auto text = read_text_file(path);
     if (!text) return text.error();
     const std::string& s = text.value();
@@ -47,6 +47,8 @@ Result<std::shared_ptr<LoadedModel>> load_model_file(const std::string& path, co
     if (!m) return make_error(m.error().code, path + ": " + m.error().message);
     auto lm = std::make_shared<LoadedModel>();
     lm->model = std::move(m.value());
+    nn::Workspace ws;
+    if (auto k = use_kernel(lm->model, kernel, ws); !k) return k.error();
     return lm;
 }
 
@@ -158,8 +160,8 @@ Result<BacktestResult> run_backtest(const BacktestConfig& cfg) {
     auto get_model = [&](const std::string& file, const std::string& sha) -> Result<std::shared_ptr<LoadedModel>> {
         auto it = cache.find(file);
         if (it != cache.end()) return it->second;
-        auto lm = cfg.model_file.empty() ? load_model_file(mf.dir + "/" + file, sha, cfg.verify_sha256)
-                                         : load_model_file(cfg.model_file, "", false);
+        auto lm = cfg.model_file.empty() ? load_model_file(mf.dir + "/" + file, sha, cfg.verify_sha256, cfg.kernel)
+                                         : load_model_file(cfg.model_file, "", false, cfg.kernel);
         if (!lm) return lm.error();
         cache[file] = lm.value();
         return lm.value();

@@ -17,7 +17,8 @@ import path from 'node:path';
 const TYPES = { '.html': 'text/html', '.json': 'application/json', '.stkm': 'application/octet-stream', '.wasm': 'application/wasm', '.mjs': 'text/javascript', '.js': 'text/javascript' };
 
 // tls: {key, cert} serves HTTPS instead (tests/node/helpers/tls holds a self-signed pair for 127.0.0.1).
-export async function startServer(root, { tls, backlog } = {}) {
+// headers: extra response headers on every response (e.g. COOP/COEP for cross-origin isolation).
+export async function startServer(root, { tls, backlog, headers } = {}) {
   const hits = new Map();
   const faults = new Map();
   const log = [];
@@ -26,6 +27,7 @@ export async function startServer(root, { tls, backlog } = {}) {
   const peak = { requests: 0, connections: 0 };
   const create = tls ? (await import('node:https')).createServer.bind(null, tls) : createServer;
   const server = create(async (req, res) => {
+    for (const [k, v] of Object.entries(headers || {})) res.setHeader(k, v);
     peak.requests = Math.max(peak.requests, ++inFlight);
     res.on('close', () => inFlight--);
     const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
