@@ -23,6 +23,7 @@ let kinds; // {dir, manifest}: the same plus a 'transformer' network kind and ki
 let srv;
 let srvKinds;
 let Module;
+let KERNEL; // the package's default kernel
 const rowsOf = (sym) => JSON.parse(readFileSync(path.join(models.dir, 'history', `${sym}.json`), 'utf8')).rows;
 const VOLATILE = ['latencyMs', 'cached', 'generatedAt', 'expiresAt'];
 const stable = (p) => Object.fromEntries(Object.entries(p).filter(([k]) => !VOLATILE.includes(k)));
@@ -38,6 +39,7 @@ before(async () => {
   srv = await startServer(models.dir);
   srvKinds = await startServer(kinds.dir);
   Module = await loadModule();
+  KERNEL = (await import(path.join(await packageDir(), 'checks.js'))).DEFAULT_KERNEL ?? 'float32';
 });
 after(async () => {
   await srv.close();
@@ -56,12 +58,14 @@ function expectedKinds(m) {
 const specific = () => models.manifest.stocks.find((s) => s.model_type === 'stock_specific').symbol;
 const general = () => models.manifest.stocks.find((s) => s.model_type === 'general').symbol;
 
-// The core's forecast of one model file for a history, without the package's routing or kinds.
+// The core's forecast of one model file for a history, without the package's routing or kinds,
+// with the package's default arithmetic kernel (createStockcast({ kernel })).
 function coreForecast(file, rows, symbol, level = 0.9) {
   const bytes = readFileSync(file);
   const h = headerOf(bytes);
   const m = new Module.LoadedModel(bytes, true);
   try {
+    if (KERNEL !== 'float32') assert.ok(m.useKernel(KERNEL).ok);
     const stocks = h.meta.stocks || [];
     const id = stocks.indexOf(symbol);
     const volumes = h.input.features.some((f) => f.includes('volume')) ? Float64Array.from(rows, (r) => r.volume ?? NaN) : null;
