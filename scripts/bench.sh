@@ -3,7 +3,8 @@
 # (bench/wasm/bench_forward.mjs, on one thread and over 2 workers), and our module against
 # TensorFlow.js (wasm backend) and onnxruntime-web on the same network (bench/peers/run.mjs),
 # printed as one table; then import → first prediction in headless Chromium (bench/browser/first.mjs)
-# and the core's cold start there (bench/browser/cold.mjs).
+# and the core's cold start there (bench/browser/cold.mjs); the Transformer's forward against the same
+# peers (bench/peers/transformer.mjs).
 #   scripts/bench.sh [--quick] [--doc]      (npm run bench -- --doc)
 #   --quick  shorter warm-up and fewer reps (a smoke test, not numbers to quote)
 #   --doc    also write the tables into docs/benchmarks.md (between its bench: and first: markers)
@@ -28,6 +29,7 @@ done
 [[ -d bench/peers/node_modules/onnxruntime-web && -d bench/peers/node_modules/@tensorflow/tfjs-backend-wasm ]] ||
   npm ci --prefix bench/peers --no-audit --no-fund
 [[ -f bench/peers/nn_stock_specific.onnx ]] || /usr/bin/python3 scripts/export_onnx.py
+[[ -f bench/peers/transformer.onnx ]] || /usr/bin/python3 scripts/export_onnx_transformer.py
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -40,6 +42,8 @@ node bench/peers/run.mjs "${quick[@]}" --native "$tmp/native.txt" --wasm-bench "
   --json "$tmp/result.json" "${doc[@]}" --command "bash scripts/bench.sh $*"
 # The same libraries in headless Chromium (the package as published and as an app's bundle).
 node bench/browser/first.mjs $([[ ${#quick[@]} -gt 0 ]] && echo --runs 2) "${doc[@]}" --command "bash scripts/bench.sh $*"
+# The Transformer predictor (issue 15) against the same two peers (docs/benchmarks.md, its section).
+node bench/peers/transformer.mjs "${quick[@]}"
 # Our first model load and first predict with V8's lazy WebAssembly compilation on and off.
 node bench/browser/cold.mjs $([[ ${#quick[@]} -gt 0 ]] && echo --runs 2)
 echo "uptime after: $(uptime)" >&2
