@@ -14,7 +14,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from golden_transformer import Predictor, file_tensors  # noqa: E402
+from golden_transformer import Predictor, file_name  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 GOLDEN = os.path.join(ROOT, "tests", "golden", "transformer.json")
@@ -28,14 +28,12 @@ def main():
         doc = json.load(f)
     a = {k: v for k, v in doc["architecture"].items() if k != "type"}
     net = Predictor(**a).eval()
-    # file tensor name -> module parameter: invert file_tensors' renaming on a template
-    names = list(file_tensors(net).keys())
-    params = [k for k in net.state_dict().keys() if k != "pe"]
     state = net.state_dict()
     with torch.no_grad():
-        for file_name, param in zip(names, params):
-            w = np.array(doc["weights"][file_name]["values"], dtype=np.float32).reshape(doc["weights"][file_name]["shape"])
-            state[param].copy_(torch.from_numpy(w.T.copy() if w.ndim == 2 else w))
+        for param, t in state.items():
+            w = doc["weights"][file_name(param)]
+            v = np.array(w["values"], dtype=np.float32).reshape(w["shape"])
+            t.copy_(torch.from_numpy(v.T.copy() if file_name(param).endswith(".kernel") else v))
     x = torch.tensor(doc["x"], dtype=torch.float32).unsqueeze(-1)
     with torch.no_grad():
         got = net(x)

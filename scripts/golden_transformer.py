@@ -10,6 +10,7 @@ The reference runs in float64, so the tolerance measures the core's float32 arit
 import json
 import math
 import os
+import re
 
 import numpy as np
 import torch
@@ -49,19 +50,24 @@ class Predictor(torch.nn.Module):
         return self.head(h.mean(dim=1))
 
 
+def file_name(param):
+    """The model file's tensor name (transformer.hpp) of a state_dict entry; matrices are stored
+    transposed ([in, out]), hence ".kernel" where PyTorch says ".weight"."""
+    if param == "pe":
+        return "positional_encoding"
+    name = param.replace("self_attn.in_proj_weight", "self_attn.in_proj.weight").replace(
+        "self_attn.in_proj_bias", "self_attn.in_proj.bias")
+    matrix = name.endswith(".weight") and not re.search(r"\.norm\d\.weight$", name)
+    return name[: -len(".weight")] + ".kernel" if matrix else name
+
+
 def file_tensors(model):
-    """The model file's tensors (names of transformer.hpp; matrices [in, out]) from the module."""
+    """The model file's tensors from the module: {name: array in the file's layout}, the
+    positional-encoding buffer included."""
     out = {}
-    for name, p in model.state_dict().items():
-        if name == "pe":
-            continue
+    for param, p in model.state_dict().items():
         v = p.detach().cpu().double().numpy()
-        name = name.replace("self_attn.in_proj_weight", "self_attn.in_proj.kernel")
-        name = name.replace("self_attn.in_proj_bias", "self_attn.in_proj.bias")
-        if v.ndim == 2:  # Linear / in_proj weight [out, in] -> kernel [in, out]
-            v = v.T
-            name = name[: -len(".weight")] + ".kernel" if name.endswith(".weight") else name
-        out[name] = v
+        out[file_name(param)] = v.T if file_name(param).endswith(".kernel") else v
     return out
 
 

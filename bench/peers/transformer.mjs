@@ -67,17 +67,6 @@ async function loadOrt() {
   };
 }
 
-// The positional encoding of transformer.hpp / scripts/golden_transformer.py.
-function positional() {
-  const pe = new Float32Array(T * D);
-  for (let t = 0; t < T; t++)
-    for (let j = 0; j < D; j++) {
-      const angle = t / Math.pow(10000, (j - (j % 2)) / D);
-      pe[t * D + j] = j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
-    }
-  return pe;
-}
-
 async function loadTfjs() {
   const tf = await import('@tensorflow/tfjs');
   const wasmBackend = await import('@tensorflow/tfjs-backend-wasm');
@@ -86,7 +75,7 @@ async function loadTfjs() {
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs: the wasm backend did not initialise');
   await tf.ready();
   const w = Object.fromEntries(Object.entries(golden.weights).map(([k, v]) => [k, tf.tensor(v.values, v.shape, 'float32')]));
-  const pe = tf.tensor(positional(), [T, D]);
+  const pe = w.positional_encoding; // [T, D], from the file like every other weight
   const layerNorm = (x, g, b) => {
     const { mean, variance } = tf.moments(x, -1, true);
     return x.sub(mean).div(variance.add(1e-5).sqrt()).mul(g).add(b);

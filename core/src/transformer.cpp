@@ -74,7 +74,8 @@ Status validate(const Architecture& a) {
 
 std::vector<TensorSpec> expected_tensors(const Architecture& a) {
     const int d = a.d_model, ff = a.ff_units;
-    std::vector<TensorSpec> out{{"input_proj.kernel", {a.features, d}}, {"input_proj.bias", {d}}};
+    std::vector<TensorSpec> out{{"input_proj.kernel", {a.features, d}}, {"input_proj.bias", {d}},
+                                {"positional_encoding", {a.window, d}}};
     for (int l = 0; l < a.encoder_layers; ++l) {
         const std::string p = cat({"layers.", l, "."});
         out.push_back({p + "self_attn.in_proj.kernel", {d, 3 * d}});
@@ -95,16 +96,6 @@ std::vector<TensorSpec> expected_tensors(const Architecture& a) {
     return out;
 }
 
-MatrixRM positional_encoding(int window, int d) {
-    MatrixRM pe(window, d);
-    for (int t = 0; t < window; ++t)
-        for (int j = 0; j < d; ++j) {
-            const double angle = t / std::pow(10000.0, static_cast<double>(j - j % 2) / d);
-            pe(t, j) = static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
-        }
-    return pe;
-}
-
 void zeros(Network& net) {
     const Architecture& a = net.arch;
     const int d = a.d_model, ff = a.ff_units;
@@ -122,11 +113,11 @@ void zeros(Network& net) {
         for (Vector* v : {&L.norm1_weight, &L.norm1_bias, &L.norm2_weight, &L.norm2_bias}) *v = Vector::Zero(d);
     }
     net.dense2 = DenseLayer{MatrixRM::Zero(d, a.outputs), Vector::Zero(a.outputs), Activation::linear};
-    net.positional = positional_encoding(a.window, d);
+    net.positional = MatrixRM::Zero(a.window, d);
 }
 
 std::vector<float*> tensor_data(Network& net) {
-    std::vector<float*> out{net.input_proj.kernel.data(), net.input_proj.bias.data()};
+    std::vector<float*> out{net.input_proj.kernel.data(), net.input_proj.bias.data(), net.positional.data()};
     for (EncoderLayer& L : net.encoder)
         for (float* p : {L.in_proj.data(), L.in_proj_bias.data(), L.out_proj.data(), L.out_proj_bias.data(), L.linear1.data(),
                          L.linear1_bias.data(), L.linear2.data(), L.linear2_bias.data(), L.norm1_weight.data(),

@@ -139,8 +139,7 @@ struct Network {
     void quantize();
     Kernel kernel() const { return int16.empty() ? Kernel::float32 : Kernel::int16; }
     // transformer_v1 only: input projection [features, d] + bias, the encoder layers, the
-    // sinusoidal positional encoding [window, d] (derived from the architecture, not stored in
-    // files), and the head Dense(d -> outputs) in dense2.
+    // positional encoding [window, d], and the head Dense(d -> outputs) in dense2.
     DenseLayer input_proj;
     std::vector<EncoderLayer> encoder;
     MatrixRM positional;

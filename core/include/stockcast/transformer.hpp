@@ -8,14 +8,18 @@
 //          norm_first=False):   x = LN1(x + SelfAttention(x));  x = LN2(x + W2·relu(W1·x))
 //     -> mean over the window's time steps -> Dense(outputs)
 //
-// Positional encoding as in "Attention is all you need": PE[t, 2i] = sin(t / 10000^(2i/d)),
-// PE[t, 2i+1] = cos(t / 10000^(2i/d)); fixed (not learned), so it is not in the file. Mean
-// pooling rather than the last step: every step's attention output reaches the head.
+// Positional encoding: a [window, d] table added to the projected inputs, stored in the file
+// (`positional_encoding`). The shipped model and the golden file hold the fixed sinusoidal table of
+// "Attention is all you need" (PE[t, 2i] = sin(t / 10000^(2i/d)), PE[t, 2i+1] = cos(…), computed by
+// scripts/golden_transformer.py at training time); a learned table would fit the same tensor. Stored
+// rather than computed so the browser module needs no sin / cos / pow (measured: +2.5 KB gzip of
+// libm against the package's size budget). Mean pooling rather than the last step: every step's
+// attention output reaches the head.
 // Layer norms use eps 1e-5 (PyTorch's default).
 //
 // Tensor names follow the PyTorch module paths; matrices are stored [in, out] (PyTorch's
 // `weight` transposed, as Keras lays kernels out), hence ".kernel" where PyTorch says ".weight":
-//   input_proj.kernel [features, d], input_proj.bias [d]
+//   input_proj.kernel [features, d], input_proj.bias [d], positional_encoding [window, d]
 //   layers.N.self_attn.in_proj.kernel [d, 3d], layers.N.self_attn.in_proj.bias [3d]
 //   layers.N.self_attn.out_proj.kernel [d, d], layers.N.self_attn.out_proj.bias [d]
 //   layers.N.linear1.kernel [d, ff], layers.N.linear1.bias [ff]
@@ -37,12 +41,10 @@ inline constexpr float kLayerNormEps = 1e-5f;
 Status validate(const Architecture& arch);
 // Name and shape of every tensor, in file order (expected_tensors calls it).
 std::vector<TensorSpec> expected_tensors(const Architecture& arch);
-// Zero weights of the right shapes and the positional encoding (Network::zeros calls it).
+// Zero weights of the right shapes (Network::zeros calls it).
 void zeros(Network& net);
 // Pointers to every tensor's data, in expected_tensors order.
 std::vector<float*> tensor_data(Network& net);
-// The sinusoidal table [window, d].
-MatrixRM positional_encoding(int window, int d);
 // The forward pass; arguments already checked by Network::forward.
 void forward(const Network& net, const float* x, int batch, float* out, Workspace& ws);
 
