@@ -3,7 +3,8 @@
 # (bench/wasm/bench_forward.mjs, on one thread and over 2 workers), and our module against
 # TensorFlow.js (wasm backend) and onnxruntime-web on the same network (bench/peers/run.mjs),
 # printed as one table; then import → first prediction in headless Chromium (bench/browser/first.mjs),
-# warm calls there (bench/browser/warm.mjs) and the core's cold start there (bench/browser/cold.mjs).
+# warm calls there (bench/browser/warm.mjs) and the core's cold start there (bench/browser/cold.mjs);
+# the Transformer's forward against the same peers (bench/peers/transformer.mjs).
 #   scripts/bench.sh [--quick] [--doc]      (npm run bench -- --doc)
 #   --quick  shorter warm-up and fewer reps (a smoke test, not numbers to quote)
 #   --doc    also write the tables into docs/benchmarks.md (between its bench: and first: markers)
@@ -28,6 +29,7 @@ done
 [[ -d bench/peers/node_modules/onnxruntime-web && -d bench/peers/node_modules/@tensorflow/tfjs-backend-wasm ]] ||
   npm ci --prefix bench/peers --no-audit --no-fund
 [[ -f bench/peers/nn_stock_specific.onnx ]] || /usr/bin/python3 scripts/export_onnx.py
+[[ -f bench/peers/transformer.onnx ]] || /usr/bin/python3 scripts/export_onnx_transformer.py
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -43,6 +45,8 @@ node bench/browser/first.mjs $([[ ${#quick[@]} -gt 0 ]] && echo --runs 2) "${doc
 # Warm calls in Chromium: predict() (main thread, worker, worker-client), raw forward at batch 1 and
 # 66, 2 workers, against ort and tfjs in the same page, without and with cross-origin isolation.
 node bench/browser/warm.mjs "${quick[@]}" "${doc[@]}" --command "bash scripts/bench.sh $*"
+# The Transformer predictor (issue 15) against the same two peers (docs/benchmarks.md, its section).
+node bench/peers/transformer.mjs "${quick[@]}"
 # Our first model load and first predict with V8's lazy WebAssembly compilation on and off.
 node bench/browser/cold.mjs $([[ ${#quick[@]} -gt 0 ]] && echo --runs 2)
 echo "uptime after: $(uptime)" >&2

@@ -188,14 +188,14 @@ def kept_transformer_entries(models):
 
 
 def kept_report_sections(models):
-    """Sections other scripts add to REPORT.md between their markers (the transformer's, and the model kinds'
-    of scripts/ensemble_report.py), kept."""
+    """Sections other scripts add to REPORT.md between their markers (the fine-tuning one of
+    scripts/finetune_report.py, the transformer's, and the model kinds' of scripts/ensemble_report.py), kept."""
     try:
         with open(os.path.join(models, "REPORT.md")) as f:
             text = f.read()
     except OSError:
         return []
-    return re.findall(r"<!-- transformer: .*?<!-- /transformer -->|<!-- ensemble-report:begin -->.*?<!-- ensemble-report:end -->",
+    return re.findall(r"<!-- finetune: .*?<!-- /finetune -->|<!-- transformer: .*?<!-- /transformer -->|<!-- ensemble-report:begin -->.*?<!-- ensemble-report:end -->",
                       text, re.S)
 
 

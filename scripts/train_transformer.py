@@ -34,8 +34,8 @@ WINDOW = 30
 OPTIONS = {
     "shipped": ["--epochs", "10", "--patience", "3", "--epoch-samples", "16000", "--batch", "256", "--lr", "0.001",
                 "--dropout", "0.1", "--seed", "17"],
-    "quick": ["--epochs", "1", "--epoch-samples", "512", "--batch", "64", "--max-train-windows", "3000",
-              "--lr", "0.0005", "--dropout", "0.1", "--seed", "17", "--symbols", "SCOM,EQTY,KCB"],
+    "quick": ["--epochs", "1", "--epoch-samples", "256", "--batch", "64", "--max-train-windows", "2000",
+              "--lr", "0.0005", "--dropout", "0.1", "--seed", "17", "--symbols", "SCOM,EQTY"],
 }
 TEST_FROM, TEST_TO = "2020-07-01", "2021-06-30"
 MARK_BEGIN, MARK_END = "<!-- transformer: scripts/train_transformer.py -->", "<!-- /transformer -->"

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "loaded_model_binding.hpp"
 #include "result.hpp"
 #include "stockcast/ensemble.hpp"
 
@@ -110,6 +111,7 @@ std::string version() { return STOCKCAST_VERSION; }
 EMSCRIPTEN_BINDINGS(stockcast_ensemble) {
     stockcast::bindings::register_error_view();
     stockcast::bindings::register_horizon_forecast();
+    stockcast::bindings::register_loaded_model();  // the Transformer (and any network file) on its own
     class_<Ensemble>("Ensemble")
         .constructor(&load, allow_raw_pointers())
         .function("error", &error_of)

@@ -4,7 +4,14 @@
 #include <iterator>
 
 #include "nn_kernels.hpp"
+// STOCKCAST_WITHOUT_TRANSFORMER: the build of stockcast.wasm, the forecasting module on every page's
+// predict path (core/src/lstm_only/nn.cpp). It serves the LSTM networks only and refuses a
+// transformer_v1 file at validation (so no other entry point below sees one): the Transformer's
+// forward pass (~8 KB gzip) ships in the on-demand stockcast-ensemble.wasm, which serves
+// predict({ model: 'transformer' }) and the ensemble.
+#ifndef STOCKCAST_WITHOUT_TRANSFORMER
 #include "stockcast/transformer.hpp"
+#endif
 
 namespace stockcast::nn {
 namespace {
@@ -23,7 +30,13 @@ void resize(Workspace::Buffer& v, std::size_t n) {
 }  // namespace
 
 Status Architecture::validate() const {
+#ifdef STOCKCAST_WITHOUT_TRANSFORMER
+    if (is_transformer())
+        return make_error(ErrorCode::unsupported_version,
+                          "architecture.type: transformer_v1 is served by stockcast-ensemble.wasm, not by this module (LSTM networks only)");
+#else
     if (is_transformer()) return transformer::validate(*this);
+#endif
     if (Status s = check_dim("window", window, 1, kMaxWindow); !s) return s;
     if (Status s = check_dim("features", features, 1, kMaxFeatures); !s) return s;
     if (lstm_units.empty() || lstm_units.size() > 3)
@@ -45,10 +58,12 @@ Status Architecture::validate() const {
 Network Network::zeros(const Architecture& arch) {
     Network net;
     net.arch = arch;
+#ifndef STOCKCAST_WITHOUT_TRANSFORMER
     if (arch.is_transformer()) {
         transformer::zeros(net);
         return net;
     }
+#endif
     int in = arch.features;
     for (int u : arch.lstm_units) {
         LstmLayer layer;
@@ -74,7 +89,9 @@ std::size_t TensorSpec::count() const {
 }
 
 std::vector<TensorSpec> expected_tensors(const Architecture& arch) {
+#ifndef STOCKCAST_WITHOUT_TRANSFORMER
     if (arch.is_transformer()) return transformer::expected_tensors(arch);
+#endif
     std::vector<TensorSpec> out;
     int in = arch.features;
     for (std::size_t i = 0; i < arch.lstm_units.size(); ++i) {
@@ -98,7 +115,9 @@ std::vector<TensorSpec> expected_tensors(const Architecture& arch) {
 
 std::vector<Network::TensorRef> Network::tensors() {
     std::vector<float*> data;
+#ifndef STOCKCAST_WITHOUT_TRANSFORMER
     if (arch.is_transformer()) data = transformer::tensor_data(*this);
+#endif
     for (LstmLayer& layer : lstm) {
         data.push_back(layer.kernel.data());
         data.push_back(layer.recurrent.data());
@@ -182,8 +201,12 @@ Status Network::forward(const float* x, const int* stock_ids, int batch, float* 
         if (!std::isfinite(x[i]))
             return make_error(ErrorCode::invalid_input, {"x[", i, "]: not a finite number"});
     if (arch.is_transformer()) {
+#ifdef STOCKCAST_WITHOUT_TRANSFORMER
+        return arch.validate();
+#else
         transformer::forward(*this, x, batch, out, ws);
         return Ok{};
+#endif
     }
     if (arch.has_embedding()) {
         if (stock_ids == nullptr) return make_error(ErrorCode::invalid_input, "stock_ids: required by the general network");

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { headerOf, importPackage, modelsDir, packageDir, withTransformer } from './helpers/fixtures.mjs';
 import { startServer } from './helpers/server.mjs';
-import { loadModule, repoPath } from './support.mjs';
+import { loadEnsembleModule, loadModule, repoPath } from './support.mjs';
 
 let pkg;
 let models; // the shipped models (or the fixtures)
@@ -23,6 +23,7 @@ let kinds; // {dir, manifest}: the same plus a 'transformer' network kind and ki
 let srv;
 let srvKinds;
 let Module;
+let EnsembleModule; // its LoadedModel also runs the Transformer (stockcast.wasm: the LSTM networks only)
 let KERNEL; // the package's default kernel
 const rowsOf = (sym) => JSON.parse(readFileSync(path.join(models.dir, 'history', `${sym}.json`), 'utf8')).rows;
 const VOLATILE = ['latencyMs', 'cached', 'generatedAt', 'expiresAt'];
@@ -39,6 +40,7 @@ before(async () => {
   srv = await startServer(models.dir);
   srvKinds = await startServer(kinds.dir);
   Module = await loadModule();
+  EnsembleModule = await loadEnsembleModule();
   KERNEL = (await import(path.join(await packageDir(), 'checks.js'))).DEFAULT_KERNEL ?? 'float32';
 });
 after(async () => {
@@ -60,10 +62,11 @@ const general = () => models.manifest.stocks.find((s) => s.model_type === 'gener
 
 // The core's forecast of one model file for a history, without the package's routing or kinds,
 // with the package's default arithmetic kernel (createStockcast({ kernel })).
-function coreForecast(file, rows, symbol, level = 0.9) {
+// M: the module whose LoadedModel parses the file (the Transformer's: the ensemble module's).
+function coreForecast(file, rows, symbol, M = Module, level = 0.9) {
   const bytes = readFileSync(file);
   const h = headerOf(bytes);
-  const m = new Module.LoadedModel(bytes, true);
+  const m = new M.LoadedModel(bytes, true);
   try {
     if (KERNEL !== 'float32') assert.ok(m.useKernel(KERNEL).ok);
     const stocks = h.meta.stocks || [];
@@ -120,7 +123,7 @@ test("another network kind: 'transformer' answers are the core's forecast of its
       assert.equal(t.modelFile, 'transformer.stkm');
       assert.match(t.modelVersion, /^transformer@/);
       assert.equal(t.modelType, 'general');
-      const h = coreForecast(kinds.file, rowsOf(symbol), symbol).horizons.find((x) => x.horizon === 5);
+      const h = coreForecast(kinds.file, rowsOf(symbol), symbol, EnsembleModule).horizons.find((x) => x.horizon === 5);
       assert.equal(t.predictedPrice, h.price);
       assert.equal(t.interval.upper, h.upper);
       assert.equal(t.heldOut.mape, stock.kind_metrics.transformer['5d'].mape, "the transformer's own test metrics");
@@ -147,7 +150,7 @@ test("another network kind: 'transformer' answers are the core's forecast of its
     const u = await sc.predict({ symbol: 'NEWCO', horizon: '1d', model: 'transformer', history: rowsOf(s) });
     assert.equal(u.modelType, 'general_unseen');
     assert.equal(u.heldOut, null);
-    assert.equal(u.predictedPrice, coreForecast(kinds.file, rowsOf(s), 'NEWCO').horizons.find((x) => x.horizon === 1).price);
+    assert.equal(u.predictedPrice, coreForecast(kinds.file, rowsOf(s), 'NEWCO', EnsembleModule).horizons.find((x) => x.horizon === 1).price);
     // Too short a history: the core's insufficient_history.
     await assert.rejects(sc.predict({ symbol: s, horizon: '1d', model: 'transformer', history: rowsOf(s).slice(-5) }),
       (e) => e.code === 'insufficient_history' && e.provided === 5 && e.required > 5);

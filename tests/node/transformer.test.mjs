@@ -1,14 +1,16 @@
 // The shipped Transformer (models/transformer.stkm, transformer_v1) through the package's own
 // objects: the forecasting module as the package instantiates it (wasm.js) and the registry's
-// ModelHandle, the object predict() calls. Same file, same forecast path as the LSTM models.
+// ModelHandle, the object predict() calls. Same file, same forecast path as the LSTM models; the
+// module is the on-demand stockcast-ensemble.wasm, whose LoadedModel holds the Transformer's forward
+// pass (stockcast.wasm, on every page's predict path, serves the LSTM networks only).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadModule, repoPath } from './support.mjs';
+import { loadEnsembleModule, repoPath } from './support.mjs';
 import { packageDir } from './helpers/fixtures.mjs';
 
-const Module = await loadModule();
+const Module = await loadEnsembleModule();
 const { ModelHandle } = await import(path.join(await packageDir(), 'registry.js'));
 const shipped = repoPath('models/transformer.stkm');
 

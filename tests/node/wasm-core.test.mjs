@@ -3,9 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { loadModule, repoPath } from './support.mjs';
+import { loadEnsembleModule, loadModule, repoPath } from './support.mjs';
 
+// stockcast.wasm serves the LSTM networks; the Transformer's forward pass ships in the on-demand
+// stockcast-ensemble.wasm (its LoadedModel class is the same binding), which holds every network.
 const Module = await loadModule();
+const Ensemble = await loadEnsembleModule();
+const moduleFor = (name) => (name.startsWith('transformer') ? Ensemble : Module);
 
 function fromGolden(name) {
   const doc = JSON.parse(readFileSync(repoPath(`tests/golden/${name}`), 'utf8'));
@@ -19,7 +23,7 @@ test('WASM forward matches PyTorch golden outputs within 1e-5', async () => {
     // The golden weights become a model file through the same writer the native tests check;
     // here we use the committed golden model files made from them.
     const bytes = readFileSync(repoPath(`tests/golden/${name.replace('.json', '.stkm')}`));
-    const m = new Module.LoadedModel(bytes, true);
+    const m = new (moduleFor(name).LoadedModel)(bytes, true);
     try {
       assert.equal(m.error(), null);
       const x = new Float32Array(g.x.flat());
@@ -40,7 +44,7 @@ test('every hostile model file is rejected in WASM with its specific code', () =
   const cases = JSON.parse(readFileSync(repoPath('tests/hostile/cases.json'), 'utf8')).filter((c) => c.model !== 'factor');
   assert.ok(cases.length >= 15);
   for (const { file, code } of cases) {
-    const m = new Module.LoadedModel(readFileSync(repoPath(`tests/hostile/${file}`)), true);
+    const m = new (moduleFor(file).LoadedModel)(readFileSync(repoPath(`tests/hostile/${file}`)), true);
     try {
       const err = m.error();
       if (code === 'ok') {
@@ -76,7 +80,7 @@ test('bad forward arguments give typed errors, not crashes', () => {
 test('WASM: a window gives bit-identical outputs alone and inside a batch', () => {
   for (const name of ['nn_stock_specific', 'nn_general', 'transformer']) {
     const g = fromGolden(`${name}.json`);
-    const m = new Module.LoadedModel(readFileSync(repoPath(`tests/golden/${name}.stkm`)), true);
+    const m = new (moduleFor(name).LoadedModel)(readFileSync(repoPath(`tests/golden/${name}.stkm`)), true);
     try {
       // The golden windows plus shifted copies: 11 windows, an odd batch (kernel tails).
       const windows = [...g.x, ...g.x.map((w) => w.flat().map((v) => v * 0.5 + 0.01)), g.x[0]].slice(0, 11);
@@ -89,6 +93,20 @@ test('WASM: a window gives bit-identical outputs alone and inside a batch', () =
         const one = m.forward(new Float32Array(w.flat()), new Int32Array([ids[i]]), 1);
         assert.deepEqual(Array.from(one.y), Array.from(all.y.subarray(i * per, (i + 1) * per)), `${name} window ${i}`);
       });
+    } finally {
+      m.delete();
+    }
+  }
+});
+
+test('stockcast.wasm refuses a Transformer file with a typed error naming the module that serves it', () => {
+  for (const file of ['tests/golden/transformer.stkm', 'models/transformer.stkm']) {
+    const m = new Module.LoadedModel(readFileSync(repoPath(file)), true);
+    try {
+      const err = m.error();
+      assert.equal(err?.detail, 'unsupported_version', file);
+      assert.match(err.message, /stockcast-ensemble\.wasm/);
+      assert.equal(m.forward(new Float32Array(30), new Int32Array(1), 1).ok, false);
     } finally {
       m.delete();
     }

@@ -79,9 +79,8 @@ class TrainTransformer(unittest.TestCase):
         import report
         kept = report.kept_transformer_entries(self.models)
         self.assertEqual([e["file"] for e in kept], ["transformer.stkm"])
-        # The transformer's section, once (REPORT.md may also hold the model kinds' section of ensemble_report.py).
-        kept_sections = report.kept_report_sections(self.models)
-        self.assertEqual(len([s for s in kept_sections if s.startswith("<!-- transformer:")]), 1)
+        sections = report.kept_report_sections(self.models)
+        self.assertEqual(sum(s.startswith("<!-- transformer:") for s in sections), 1)
 
     def test_repository_models_untouched(self):
         for p, want in self.shipped.items():

@@ -22,7 +22,8 @@ export function kindsOf(idx) {
   const served = new Map([[LSTM, { kind: LSTM, by: 'routed' }]]);
   for (const md of m.models)
     if (isObj(md) && typeof md.kind === 'string' && !MODEL_TYPES.includes(md.kind) && !served.has(md.kind))
-      served.set(md.kind, { kind: md.kind, by: 'network', spec: idx.specs.get(md.file) });
+      // Parsed by the ensemble module's LoadedModel (stockcast.wasm serves the LSTM networks only).
+      served.set(md.kind, { kind: md.kind, by: 'network', spec: { ...idx.specs.get(md.file), module: 'ensemble' } });
   const ens = isObj(m.ensemble) && typeof m.ensemble.file === 'string' ? m.ensemble : null;
   if (ens) {
     for (const mb of Array.isArray(ens.members) ? ens.members : []) {

@@ -85,9 +85,12 @@ export class Stockcast {
     const loading = { store: o.store, sha256: o.sha256, net: this.#net, onProgress: o.onProgress, stats: this.#stats.models, kernel: o.kernel };
     this.#registry = new Registry({
       maxCount: o.cacheSize, maxBytes: o.maxBytes, stats: this.#stats.models, emit: (e) => this.#emit(e),
-      load: (spec, signal) =>
-        spec.data ? Promise.resolve().then(() => ({ handle: new ModelHandle(this.#M, spec.data, true, o.kernel), bytes: spec.data.length }))
-          : loadModel(spec, signal, { ...loading, Module: this.#M }),
+      // A network file of another kind (the Transformer) is parsed by the ensemble module's
+      // LoadedModel (spec.module 'ensemble'): stockcast.wasm serves the LSTM networks only.
+      load: async (spec, signal) => {
+        const M = spec.module === 'ensemble' ? await waitFor(this.#ensembleModule(), signal) : this.#M;
+        return spec.data ? { handle: new ModelHandle(M, spec.data, true, o.kernel), bytes: spec.data.length } : loadModel(spec, signal, { ...loading, Module: M });
+      },
     });
     if (o.historySources) this.#historySources(); // a source URL that cannot resolve fails createStockcast
   }
@@ -572,7 +575,7 @@ export class Stockcast {
       // read from the model as the registry holds it (parsed from these bytes when not resident).
       network: async (file, symbol, hasHistory, signal, bytesOf) => {
         const route = file === null ? this.#route(symbol, idx, hasHistory)
-          : { spec: idx.specs.get(file) || { key: file, url: this.#url(file), sha256: null }, kind: 'network', modelType: 'general' };
+          : { spec: { ...(idx.specs.get(file) || { key: file, url: this.#url(file), sha256: null }), module: 'ensemble' }, kind: 'network', modelType: 'general' };
         const bytes = await bytesOf(route.spec);
         const entry = await this.#registry.acquire({ ...route.spec, data: bytes }, signal);
         try {

@@ -68,8 +68,10 @@ export async function instantiateEnsemble(compiled) {
   const M = await instantiate(factory, compiled, 'ensemble');
   if (typeof M.Ensemble !== 'function')
     throw new StockcastError('format_error', 'the .wasm does not fit this package: no Ensemble', { detail: 'wasm_link' });
-  return { Ensemble: M.Ensemble, version: () => M.version(), heapBytes: () => M.HEAP8.buffer.byteLength,
-    objects: () => ({ handles: M.count_emval_handles(), ensembles: M.Ensemble.live() }) };
+  // LoadedModel: the same class as the core module's, with the Transformer's forward pass (which
+  // stockcast.wasm leaves out to keep the predict path small): predict({ model: 'transformer' }).
+  return { Ensemble: M.Ensemble, LoadedModel: M.LoadedModel, version: () => M.version(), heapBytes: () => M.HEAP8.buffer.byteLength,
+    objects: () => ({ handles: M.count_emval_handles(), ensembles: M.Ensemble.live(), models: M.LoadedModel.live() }) };
 }
 
 /** The risk module: {riskReport(request), optimizePortfolio(request)}; requests and answers are objects. */
