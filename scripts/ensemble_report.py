@@ -23,6 +23,7 @@ import sys
 from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import save_manifest  # noqa: E402  (the one schema-checked writer)
 
 BEGIN, END = "<!-- ensemble-report:begin -->", "<!-- ensemble-report:end -->"
 CLASSES = ("bearish", "neutral", "bullish")
@@ -35,16 +36,6 @@ def opt(args, name, default=None):
 def load_manifest(models):
     with open(os.path.join(models, "manifest.json")) as f:
         return json.load(f)
-
-
-def save_manifest(models, m):
-    from check_manifest import problems  # python3-jsonschema, at training time only
-    found = problems(m)
-    if found:
-        raise SystemExit("manifest does not satisfy models/manifest.schema.json:\n  " + "\n  ".join(found))
-    with open(os.path.join(models, "manifest.json"), "w") as f:
-        json.dump(m, f, indent=1)
-        f.write("\n")
 
 
 def cmd_manifest(args):

@@ -200,8 +200,13 @@ def kept_report_sections(models):
 
 
 def write_manifest(models, m):
-    """Writes DIR/manifest.json after checking it against models/manifest.schema.json."""
+    """Writes DIR/manifest.json (keeping the ensemble step's entries) after checking it against the schema."""
     keep_ensemble(models, m)
+    save_manifest(models, m)
+
+
+def save_manifest(models, m):
+    """Writes DIR/manifest.json after checking it against models/manifest.schema.json."""
     from check_manifest import problems  # python3-jsonschema, at training time only
     found = problems(m)
     if found:

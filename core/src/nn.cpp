@@ -3,6 +3,7 @@
 #include <cmath>
 #include <iterator>
 
+#include "nn_detail.hpp"
 #include "nn_kernels.hpp"
 // STOCKCAST_WITHOUT_TRANSFORMER: the build of stockcast.wasm, the forecasting module on every page's
 // predict path (core/src/lstm_only/nn.cpp). It serves the LSTM networks only and refuses a
@@ -16,16 +17,8 @@
 namespace stockcast::nn {
 namespace {
 
-Status check_dim(const char* field, int value, int min, int max) {
-    if (value < min || value > max)
-        return make_error(value > max ? ErrorCode::dimension_too_large : ErrorCode::bad_header,
-                          {"architecture.", field, ": expected ", min, "..", max, ", got ", value});
-    return Ok{};
-}
-
-void resize(Workspace::Buffer& v, std::size_t n) {
-    if (v.size() < n) v.resize(n);
-}
+using detail::check_dim;
+using detail::resize;
 
 }  // namespace
 

@@ -8,21 +8,14 @@
 #include <cmath>
 #include <string>
 
+#include "nn_detail.hpp"
 #include "nn_kernels.hpp"
 
 namespace stockcast::nn::transformer {
 namespace {
 
-Status check_dim(const char* field, int value, int min, int max) {
-    if (value < min || value > max)
-        return make_error(value > max ? ErrorCode::dimension_too_large : ErrorCode::bad_header,
-                          {"architecture.", field, ": expected ", min, "..", max, ", got ", value});
-    return Ok{};
-}
-
-void resize(Workspace::Buffer& v, std::size_t n) {
-    if (v.size() < n) v.resize(n);
-}
+using detail::check_dim;
+using detail::resize;
 
 // Σ v[0, n) in four interleaved partial sums (lane l adds v[l], v[l+4], …): SIMD adds instead of
 // one chain of dependent ones; a fixed order, so a row gives the same bits in any batch.
