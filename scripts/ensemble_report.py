@@ -5,7 +5,8 @@
       adds manifest["ensemble"] = {file, bytes, sha256, window, members} (the spec stockcast
       ensemble-fit wrote, relative to DIR)
   ensemble_report.py report --models DIR --backtest KINDS.csv
-      per-stock per-kind test metrics into manifest["stocks"][i]["kind_metrics"] and the
+      per-stock per-kind test metrics into DIR/kind-metrics.json (manifest["kind_metrics"]: file, bytes,
+      sha256; {"test": [from, to], "stocks": {SYMBOL: {kind: {"1d": {mape, ...}}}}}) and the
       "Model kinds" section of DIR/REPORT.md (between the ensemble markers; the rest is kept)
 
 KINDS.csv is `stockcast backtest --model all` over the test year: one row per symbol x origin x
@@ -26,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import save_manifest  # noqa: E402  (the one schema-checked writer)
 
 BEGIN, END = "<!-- ensemble-report:begin -->", "<!-- ensemble-report:end -->"
+KIND_METRICS = "kind-metrics.json"
 CLASSES = ("bearish", "neutral", "bullish")
 
 
@@ -128,7 +130,10 @@ def cmd_report(args):
     climatology = {h["horizon"]: h["climatology"] for h in spec["horizons"]}
     acc = metrics(bt, climatology)
     kinds = ["ensemble"] + [k for k in spec["members"] if k in acc]
-    # ---- manifest: per stock, per kind (as the CLI names them), per horizon
+    # ---- kind-metrics.json (listed in the manifest with its size and SHA-256; the package fetches it
+    # only for modelInfo() and predictions by another kind than the LSTM, so the manifest every first
+    # forecast waits for stays small): per stock, per kind (as the CLI names them), per horizon
+    by_stock = {}
     for s in m["stocks"]:
         km = {}
         for k in kinds:
@@ -144,8 +149,13 @@ def cmd_report(args):
                     del per[f"{h}d"]["direction_hit_rate"]
             if per:
                 km[k] = per
+        s.pop("kind_metrics", None)  # manifests before kind-metrics.json carried them here
         if km:
-            s["kind_metrics"] = km
+            by_stock[s["symbol"]] = km
+    body = json.dumps({"test": m["data"]["test"], "stocks": by_stock}, separators=(",", ":")).encode() + b"\n"
+    with open(os.path.join(models, KIND_METRICS), "wb") as f:
+        f.write(body)
+    m["kind_metrics"] = {"file": KIND_METRICS, "bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
     save_manifest(models, m)
     # ---- REPORT.md section
     L = [BEGIN, "## Model kinds and the adaptive ensemble (issue 15): test year", ""]
@@ -215,7 +225,7 @@ def cmd_report(args):
         text = text.rstrip("\n") + "\n\n" + section
     with open(path, "w") as f:
         f.write(text)
-    print(f"wrote the model-kinds section of {path}; kind_metrics for {sum('kind_metrics' in s for s in m['stocks'])} stocks")
+    print(f"wrote the model-kinds section of {path}; {KIND_METRICS} for {len(by_stock)} stocks")
     for line in lost:
         print("  misses:", line)
 

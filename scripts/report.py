@@ -148,25 +148,22 @@ def build_manifest(models, data, metrics=None, specific=SPECIFIC):
 
 
 def keep_ensemble(models, m):
-    """Carries the previous manifest's ensemble entry (while its spec file still has its bytes and SHA-256)
-    and the stocks' kind_metrics into `m`: scripts/ensemble_report.py writes them after this script, and a
+    """Carries the previous manifest's ensemble and kind_metrics entries (while their files still have
+    their bytes and SHA-256) into `m`: scripts/ensemble_report.py writes them after this script, and a
     re-run of this one alone must not drop them (train.sh re-runs the ensemble step after retraining)."""
     path = os.path.join(models, "manifest.json")
     if not os.path.exists(path):
         return
     with open(path) as f:
         old = json.load(f)
-    e = old.get("ensemble")
-    spec = e and os.path.join(models, e["file"])
-    if e and os.path.exists(spec):
-        with open(spec, "rb") as f:
-            b = f.read()
-        if (len(b), hashlib.sha256(b).hexdigest()) == (e["bytes"], e["sha256"]):
-            m["ensemble"] = e
-    kinds = {s["symbol"]: s["kind_metrics"] for s in old.get("stocks", []) if "kind_metrics" in s}
-    for s in m["stocks"]:
-        if s["symbol"] in kinds:
-            s["kind_metrics"] = kinds[s["symbol"]]
+    for key in ("ensemble", "kind_metrics"):
+        e = old.get(key)
+        path = e and os.path.join(models, e["file"])
+        if e and os.path.exists(path):
+            with open(path, "rb") as f:
+                b = f.read()
+            if (len(b), hashlib.sha256(b).hexdigest()) == (e["bytes"], e["sha256"]):
+                m[key] = e
 
 
 def kept_transformer_entries(models):

@@ -126,8 +126,8 @@ test("another network kind: 'transformer' answers are the core's forecast of its
       const h = coreForecast(kinds.file, rowsOf(symbol), symbol, EnsembleModule).horizons.find((x) => x.horizon === 5);
       assert.equal(t.predictedPrice, h.price);
       assert.equal(t.interval.upper, h.upper);
-      assert.equal(t.heldOut.mape, stock.kind_metrics.transformer['5d'].mape, "the transformer's own test metrics");
-      assert.equal(t.heldOut.samples, stock.kind_metrics.transformer['5d'].n);
+      assert.equal(t.heldOut.mape, kinds.kindMetrics[stock.symbol].transformer['5d'].mape, "the transformer's own test metrics");
+      assert.equal(t.heldOut.samples, kinds.kindMetrics[stock.symbol].transformer['5d'].n);
       // kind_metrics describe the member's interval and direction as the ensemble calibrates them, not this file's.
       assert.equal(t.heldOut.coverage90, null);
       assert.equal(t.heldOut.directionHitRate, null);
@@ -175,8 +175,8 @@ test('modelInfo(symbol).models: every kind with its test-year metrics from the m
     assert.deepEqual(info.models.slice(0, 2).map((k) => [k.model, k.servedBy, k.file]), [['lstm', 'routed', stock.file], ['transformer', 'network', 'transformer.stkm']]);
     for (const h of kinds.manifest.horizon_names) {
       assert.equal(info.models[0].metrics[h].mape, stock.test_metrics[h].mape);
-      assert.equal(info.models[1].metrics[h].mape, stock.kind_metrics.transformer[h].mape);
-      assert.equal(info.models[1].metrics[h].naiveMape, stock.kind_metrics.transformer[h].naive_mape);
+      assert.equal(info.models[1].metrics[h].mape, kinds.kindMetrics[stock.symbol].transformer[h].mape);
+      assert.equal(info.models[1].metrics[h].naiveMape, kinds.kindMetrics[stock.symbol].transformer[h].naive_mape);
       assert.deepEqual(info.models[1].metrics[h].period, kinds.manifest.data.test);
     }
     const unseen = await sc.modelInfo('NEWCO');
@@ -257,5 +257,31 @@ test('worker client: predict({ model }), predictModels and modelInfo over postMe
   } finally {
     sc.dispose();
     await Promise.all(hosts.map((h) => h.terminate()));
+  }
+});
+
+test('kind-metrics.json: not fetched by auto predictions; fetched once, SHA-256-checked, for modelInfo and other kinds', async () => {
+  const file = `/${kinds.manifest.kind_metrics.file}`;
+  const sc = await pkg.createStockcast({ baseUrl: srvKinds.url, retries: 0 });
+  try {
+    srvKinds.resetHits();
+    const s = specific();
+    await sc.predict({ symbol: s, horizon: '5d' });
+    assert.equal(srvKinds.hits(file), 0, 'the first forecast waits for the manifest only');
+    const info = await sc.modelInfo(s);
+    await sc.predict({ symbol: s, horizon: '5d', model: 'transformer' });
+    assert.equal(srvKinds.hits(file), 1);
+    assert.equal(info.models[1].metrics['5d'].mape, kinds.kindMetrics[s].transformer['5d'].mape);
+  } finally {
+    sc.dispose();
+  }
+  // A file that does not match the manifest's SHA-256 is an integrity_error, and is not remembered.
+  const bad = await pkg.createStockcast({ baseUrl: srvKinds.url, retries: 0 });
+  try {
+    srvKinds.fault(file, { flipByte: 10 });
+    await assert.rejects(bad.modelInfo(specific()), (e) => e.code === 'integrity_error');
+    assert.equal((await bad.modelInfo(specific())).models[1].metrics['5d'].mape, kinds.kindMetrics[specific()].transformer['5d'].mape);
+  } finally {
+    bad.dispose();
   }
 });

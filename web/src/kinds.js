@@ -69,11 +69,36 @@ const measured = new WeakMap(); // kind_metrics[kind] of a network -> its point-
 export function kindMetrics(stock, kind, idx) {
   if (!stock) return null;
   if (kind === LSTM && isObj(stock.test_metrics)) return stock.test_metrics;
-  const km = isObj(stock.kind_metrics) && isObj(stock.kind_metrics[kind]) ? stock.kind_metrics[kind] : null;
+  const all = loadedMetrics.get(idx);
+  const mine = all && isObj(all[stock.symbol]) ? all[stock.symbol] : null;
+  const km = mine && isObj(mine[kind]) ? mine[kind] : null;
   if (!km || kindsOf(idx).served.get(kind)?.by !== 'network') return km;
   let point = measured.get(km);
   if (!point) measured.set(km, (point = Object.fromEntries(Object.entries(km).map(([h, m]) => [h, isObj(m) ? { mape: m.mape, naive_mape: m.naive_mape, n: m.n } : m]))));
   return point;
+}
+
+// The manifest's kind-metrics file (models/kind-metrics.json: {test, stocks: {SYMBOL: {kind: {"1d":
+// {...}}}}}, listed with its SHA-256), loaded once per manifest index by `load(spec)` (bytes already
+// checked, parsed): only modelInfo() and predictions by another kind than the LSTM need it, so the
+// manifest every first forecast waits for stays small. Resolves when kindMetrics() can answer; a
+// failed load is not remembered.
+const loadedMetrics = new WeakMap(); // index -> its stocks object (null: the manifest lists none)
+const loadingMetrics = new WeakMap(); // index -> the load in flight
+export function ensureKindMetrics(idx, load) {
+  if (loadedMetrics.has(idx)) return null;
+  if (!idx.kindMetrics) {
+    loadedMetrics.set(idx, null);
+    return null;
+  }
+  let p = loadingMetrics.get(idx);
+  if (!p) {
+    p = load(idx.kindMetrics).then((doc) => {
+      loadedMetrics.set(idx, isObj(doc) && isObj(doc.stocks) ? doc.stocks : null);
+    }).finally(() => loadingMetrics.delete(idx));
+    loadingMetrics.set(idx, p);
+  }
+  return p;
 }
 
 // modelInfo(symbol).models: every kind with its test-year metrics for this stock (null: not

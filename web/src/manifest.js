@@ -21,6 +21,10 @@ export function indexManifest(m, base) {
     return s;
   };
   for (const md of m.models) if (isObj(md)) spec(md.file, md.sha256, md.bytes);
+  // The per-stock, per-kind test metrics (kinds.js): a JSON file of their own, fetched on demand.
+  const km = isObj(m.kind_metrics) ? m.kind_metrics : null;
+  if (km && (typeof km.file !== 'string' || !km.file || /^[a-z]+:|^\/|\.\./i.test(km.file))) throw bad(`bad kind_metrics file name ${JSON.stringify(km && km.file)}`);
+  const kindMetrics = km ? { key: km.file, url: new URL(km.file, base).href, sha256: typeof km.sha256 === 'string' ? km.sha256.toLowerCase() : null, bytes: Number(km.bytes) || undefined } : null;
   const generalInfo = m.models.find((md) => isObj(md) && md.kind === 'general');
   const general = generalInfo ? specs.get(generalInfo.file) : null;
   const stocks = new Map();
@@ -53,6 +57,7 @@ export function indexManifest(m, base) {
     horizons: new Map(names.map((name, i) => [name, days[i]])),
     levels,
     testPeriod: m.data && Array.isArray(m.data.test) ? m.data.test : null,
+    kindMetrics, // its download spec; kinds.js keeps the loaded document beside the index
   };
 }
 

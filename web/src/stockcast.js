@@ -8,10 +8,10 @@ import { checkOptions, checkRequest, checkSignal, checkSymbol, isObj, normalizeH
 import { horizonOf, indexManifest, levelOf } from './manifest.js';
 import { PredictionCache, PromiseCache, compileCache } from './caches.js';
 import { loadJson, loadModel, verifiedBytes } from './loading.js';
-import { anySignal, createGate, realClock, throwIfAborted, waitFor } from './net.js';
+import { anySignal, createGate, parseJson, realClock, throwIfAborted, waitFor } from './net.js';
 import { HistorySources, checkSources, percentiles } from './sources.js';
 import { ModelHandle, Registry, now } from './registry.js';
-import { LSTM, heldOutOf, kindMetrics, kindOf, kindsInfo, kindsOf } from './kinds.js';
+import { LSTM, ensureKindMetrics, heldOutOf, kindMetrics, kindOf, kindsInfo, kindsOf } from './kinds.js';
 
 // Errors of a stock-specific model's download or file after which the general model serves.
 const FALLBACK_CODES = ['fetch_failed', 'integrity_error', 'format_error'];
@@ -138,6 +138,15 @@ export class Stockcast {
 
   #json(url, signal) {
     return loadJson(url, signal, { store: this.#o.store, net: this.#net });
+  }
+
+  // The kind-metrics file (kinds.js ensureKindMetrics), verified against the manifest's SHA-256.
+  async #kindMetrics(idx, signal) {
+    const p = ensureKindMetrics(idx, async (spec) => {
+      const { bytes } = await verifiedBytes(spec, this.#base, { store: this.#o.store, sha256: this.#o.sha256, net: this.#net });
+      return parseJson(bytes, spec.url);
+    });
+    if (p) await waitFor(p, signal);
   }
 
   #manifest(signal) {
@@ -847,6 +856,7 @@ export class Stockcast {
     if (load !== undefined && typeof load !== 'boolean') throw invalid('load', 'wrong_type', 'expected true or false');
     try {
       const idx = await this.#manifest(signal);
+      await this.#kindMetrics(idx, signal);
       const s = idx.stocks.get(sym);
       const u = this.#user.get(sym);
       if (u) {
@@ -898,6 +908,7 @@ export class Stockcast {
   // One symbol's predictions by one model kind (kinds.js) at the horizons `hzs`: a network kind is
   // a batch of one; an ensemble kind asks the ensemble module (ensemble.js, loaded on first use).
   async #predictKind(served, sym, given, hzs, lvl, idx, sig, t0, raw) {
+    if (served.kind !== LSTM) await this.#kindMetrics(idx, sig);
     if (served.by === 'ensemble') {
       try {
         return await this.#ensemble(served, sym, given, raw, hzs, lvl, idx, sig, t0);

@@ -137,8 +137,8 @@ export async function importPackage(entry = 'node.js') {
 // A models folder with a 'transformer' network kind: links to every file of `base` (modelsDir());
 // when base has no transformer, transformer.stkm (the general model's file with its name changed:
 // a Transformer file is served by the same LoadedModel path) listed as kind 'transformer'; and,
-// where the manifest has none, made-up per-kind test metrics (stocks[i].kind_metrics.transformer)
-// that only check the metrics reach the answers.
+// where the kind-metrics file has none, made-up per-kind test metrics (its stocks[SYMBOL].transformer,
+// returned as `kindMetrics`) that only check the metrics reach the answers.
 export function withTransformer(base) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stockcast-kinds-'));
   for (const f of readdirSync(base.dir)) if (f !== 'manifest.json') symlinkSync(path.join(base.dir, f), path.join(dir, f));
@@ -153,11 +153,20 @@ export function withTransformer(base) {
     entry = { kind: 'transformer', name: 'transformer', file: 'transformer.stkm', bytes: bytes.length, sha256: sha256(bytes) };
     manifest.models.push(entry);
   }
+  const kinds = manifest.kind_metrics
+    ? JSON.parse(readFileSync(path.join(base.dir, manifest.kind_metrics.file), 'utf8'))
+    : { test: manifest.data && manifest.data.test, stocks: {} };
   manifest.stocks.forEach((s, i) => {
-    if (s.kind_metrics && s.kind_metrics.transformer) return;
-    s.kind_metrics = { ...s.kind_metrics, transformer: Object.fromEntries(manifest.horizon_names.map((h, j) =>
-      [h, { mape: 7 + j + i / 100, naive_mape: 8 + j, coverage90: 0.5, direction_hit_rate: 0.25, n: 100 + j }])) };
+    const mine = (kinds.stocks[s.symbol] ||= {});
+    if (mine.transformer) return;
+    mine.transformer = Object.fromEntries(manifest.horizon_names.map((h, j) =>
+      [h, { mape: 7 + j + i / 100, naive_mape: 8 + j, coverage90: 0.5, direction_hit_rate: 0.25, n: 100 + j }]));
   });
+  const file = (manifest.kind_metrics && manifest.kind_metrics.file) || 'kind-metrics.json';
+  const body = Buffer.from(JSON.stringify(kinds));
+  rmSync(path.join(dir, file), { force: true }); // the link to base's copy
+  writeFileSync(path.join(dir, file), body);
+  manifest.kind_metrics = { file, bytes: body.length, sha256: sha256(body) };
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-  return { dir, manifest, file: path.join(dir, entry.file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, manifest, kindMetrics: kinds.stocks, file: path.join(dir, entry.file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
