@@ -8,7 +8,8 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # python3-jsonschema: the manifest's schema test (and scripts/report.py when training).
 # python3-distributed: training on Dask (scripts/train.py) and its test.
 # python3-sklearn: the factor models' training (scripts/train_factors.py) and its test.
-for pkg in cmake make g++ clang libclang-rt-dev emscripten libeigen3-dev nlohmann-json3-dev catch2 nodejs chromium python3-jsonschema python3-distributed python3-sklearn ${STOCKCAST_EXTRA_APT:-}; do
+# python3-torch: the Transformer's fit (scripts/train_transformer.py) and its test (CTest train_transformer).
+for pkg in cmake make g++ clang libclang-rt-dev emscripten libeigen3-dev nlohmann-json3-dev catch2 nodejs chromium python3-jsonschema python3-distributed python3-sklearn python3-torch ${STOCKCAST_EXTRA_APT:-}; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 # Node >= 18 is required (node:test, fetch); the machine's own node counts.
