@@ -8,8 +8,7 @@
 // Needs web/dist (scripts/build-web.sh), bench/peers/node_modules (npm ci --prefix bench/peers)
 // and bench/peers/nn_stock_specific.onnx (scripts/export_onnx.py); scripts/bench.sh does all that.
 // Our answer is checked against the Node package's; the peers' against our raw forward.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -21,27 +20,15 @@ const args = process.argv.slice(2);
 const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
 const RUNS = Number(opt('--runs', 7));
 const LIBS = opt('--libs', 'ours,ours-bundled,ort,tfjs').split(',');
-const peersNm = at('bench/peers/node_modules');
-for (const [p, how] of [['web/dist/index.js', 'bash scripts/build-web.sh'], ['bench/peers/node_modules/onnxruntime-web', 'npm ci --prefix bench/peers'],
-  ['bench/peers/nn_stock_specific.onnx', '/usr/bin/python3 scripts/export_onnx.py']])
-  if (!existsSync(at(p))) {
-    console.error(`first.mjs: ${p} is missing; run ${how} (or scripts/bench.sh)`);
-    process.exit(2);
-  }
+const { requirePeerInputs, peerTree } = await import('./peer-tree.mjs');
+requirePeerInputs('first.mjs');
 
 const { launch } = await import(pathToFileURL(at('tests/e2e/helpers.mjs')).href);
 const { startServer } = await import(pathToFileURL(at('tests/node/helpers/server.mjs')).href);
 
-// The served tree: symlinks into the repository plus the generated peer files.
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'stockcast-first-'));
-const link = (target, name) => symlinkSync(target, path.join(tmp, name));
-link(at('web/dist'), 'pkg');
-link(at('models'), 'models');
-link(path.join(peersNm, 'onnxruntime-web/dist'), 'ort');
-link(path.join(peersNm, '@tensorflow/tfjs/dist'), 'tfjs');
-link(path.join(peersNm, '@tensorflow/tfjs-backend-wasm/dist'), 'tfjs-wasm');
-link(at('bench/peers'), 'peers');
-copyFileSync(path.join(here, 'pages/first.html'), path.join(tmp, 'first.html'));
+// The served tree: symlinks into the repository plus the generated peer files (the TensorFlow.js
+// layers model with the golden weights when tfjs runs).
+const tmp = await peerTree('first', { pages: ['first.html'], tfjs: LIBS.includes('tfjs') });
 
 // An app's bundle of the browser entry (esbuild, as bench/package/size.mjs measures it).
 const bundleDir = path.join(tmp, 'pkg-bundle');
@@ -53,15 +40,6 @@ mkdirSync(bundleDir);
   });
   await build({ entryPoints: [at('web/dist/index.js')], bundle: true, minify: true, format: 'esm', platform: 'browser', outfile: path.join(bundleDir, 'index.js'), logLevel: 'error' });
   copyFileSync(at('web/dist/stockcast.wasm'), path.join(bundleDir, 'stockcast.wasm'));
-}
-
-// The peers' model files: the TensorFlow.js layers model with the golden weights.
-if (LIBS.includes('tfjs')) {
-  const tf = await import(pathToFileURL(path.join(peersNm, '@tensorflow/tfjs/dist/tf.node.js')).href).catch(() => import(pathToFileURL(path.join(peersNm, '@tensorflow/tfjs/dist/index.js')).href));
-  const { buildTfjsModel, saveTfjsModel } = await import(pathToFileURL(at('bench/peers/tfjs-model.mjs')).href);
-  mkdirSync(path.join(tmp, 'tfjs-model'));
-  const golden = JSON.parse(readFileSync(at('tests/golden/nn_stock_specific.json'), 'utf8'));
-  await saveTfjsModel(tf, buildTfjsModel(tf, golden), path.join(tmp, 'tfjs-model'));
 }
 
 // References: the Node package's SCOM prediction; our raw forward of the same window.

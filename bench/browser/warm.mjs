@@ -13,8 +13,7 @@
 // every predict() call with a never-seen history. Ratios are of round medians from the same run.
 // Needs web/dist (scripts/build-web.sh), bench/peers/node_modules (npm ci --prefix bench/peers),
 // bench/peers/nn_stock_specific.onnx (scripts/export_onnx.py); scripts/bench.sh does all that.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -28,13 +27,8 @@ const QUICK = args.includes('--quick');
 const ROUNDS = Number(opt('--rounds', QUICK ? 2 : 5));
 const WARM_MS = QUICK ? 500 : 2000;
 const ISOLATION = opt('--isolation', 'off,on').split(',');
-const peersNm = at('bench/peers/node_modules');
-for (const [p, how] of [['web/dist/index.js', 'bash scripts/build-web.sh'], ['bench/peers/node_modules/onnxruntime-web', 'npm ci --prefix bench/peers'],
-  ['bench/peers/nn_stock_specific.onnx', '/usr/bin/python3 scripts/export_onnx.py']])
-  if (!existsSync(at(p))) {
-    console.error(`warm.mjs: ${p} is missing; run ${how} (or scripts/bench.sh)`);
-    process.exit(2);
-  }
+const { requirePeerInputs, peerTree } = await import('./peer-tree.mjs');
+requirePeerInputs('warm.mjs');
 // The integer kernel is measured when this build of the package has it (wasm-info.js KERNELS).
 // The kernels this build of the package offers (web/dist/wasm.js kernelNames; float32 alone before the choice).
 const { instantiateCore } = await import(pathToFileURL(at('web/dist/wasm.js')).href);
@@ -47,24 +41,8 @@ const BASELINE = opt('--baseline') && path.resolve(opt('--baseline'));
 const { launch } = await import(pathToFileURL(at('tests/e2e/helpers.mjs')).href);
 const { startServer } = await import(pathToFileURL(at('tests/node/helpers/server.mjs')).href);
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'stockcast-warm-'));
-const link = (target, name) => symlinkSync(target, path.join(tmp, name));
-link(at('web/dist'), 'pkg');
-if (BASELINE) link(BASELINE, 'pkg0');
-link(at('models'), 'models');
-link(at('tests/golden'), 'golden');
-link(path.join(peersNm, 'onnxruntime-web/dist'), 'ort');
-link(path.join(peersNm, '@tensorflow/tfjs/dist'), 'tfjs');
-link(path.join(peersNm, '@tensorflow/tfjs-backend-wasm/dist'), 'tfjs-wasm');
-link(at('bench/peers'), 'peers');
-for (const f of ['warm.html', 'warm-lib.js', 'warm-worker.js']) copyFileSync(path.join(here, 'pages', f), path.join(tmp, f));
-{
-  const tf = await import(pathToFileURL(path.join(peersNm, '@tensorflow/tfjs/dist/tf.node.js')).href).catch(() => import(pathToFileURL(path.join(peersNm, '@tensorflow/tfjs/dist/index.js')).href));
-  const { buildTfjsModel, saveTfjsModel } = await import(pathToFileURL(at('bench/peers/tfjs-model.mjs')).href);
-  mkdirSync(path.join(tmp, 'tfjs-model'));
-  const golden = JSON.parse(readFileSync(at('tests/golden/nn_stock_specific.json'), 'utf8'));
-  await saveTfjsModel(tf, buildTfjsModel(tf, golden), path.join(tmp, 'tfjs-model'));
-}
+const tmp = await peerTree('warm', { pages: ['warm.html', 'warm-lib.js', 'warm-worker.js'],
+  links: { golden: at('tests/golden'), ...(BASELINE ? { pkg0: BASELINE } : {}) } });
 
 // The cases: [group, id, where, engine, opts, calls per round]. The first row of a group is the
 // one its ratios are taken against.
