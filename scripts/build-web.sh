@@ -27,37 +27,23 @@ TMP="$(mktemp -d "$(dirname "$OUT")/.dist.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 cp "$ROOT"/web/src/*.js "$TMP/"
 cp "$WASM_DIR/stockcast.wasm" "$WASM_DIR/stockcast.mjs" "$TMP/"
-# The risk engine is a second module, fetched only when risk()/optimizePortfolio() are called.
-# A build without it gets an empty stand-in module, so bundlers still resolve the file (calls
-# then fail with code 'unsupported').
-if [[ -f "$WASM_DIR/stockcast-risk.wasm" && -f "$WASM_DIR/stockcast-risk.mjs" ]]; then
-  cp "$WASM_DIR/stockcast-risk.wasm" "$WASM_DIR/stockcast-risk.mjs" "$TMP/"
-else
-  printf '\0asm\1\0\0\0' >"$TMP/stockcast-risk.wasm"
-  echo 'export default () => Promise.reject(new Error("this build has no risk engine"));' >"$TMP/stockcast-risk.mjs"
-fi
-# The factor models are a third module, fetched only when predictFactors()/models() are called.
-if [[ -f "$WASM_DIR/stockcast-factors.wasm" && -f "$WASM_DIR/stockcast-factors.mjs" ]]; then
-  cp "$WASM_DIR/stockcast-factors.wasm" "$WASM_DIR/stockcast-factors.mjs" "$TMP/"
-else
-  printf '\0asm\1\0\0\0' >"$TMP/stockcast-factors.wasm"
-  echo 'export default () => Promise.reject(new Error("this build has no factor models"));' >"$TMP/stockcast-factors.mjs"
-fi
-# The adaptive ensemble (issue 15) is a fifth module, fetched only on the first ensemble or
-# single-member prediction; same stand-in rule.
-if [[ -f "$WASM_DIR/stockcast-ensemble.wasm" && -f "$WASM_DIR/stockcast-ensemble.mjs" ]]; then
-  cp "$WASM_DIR/stockcast-ensemble.wasm" "$WASM_DIR/stockcast-ensemble.mjs" "$TMP/"
-else
-  printf '\0asm\1\0\0\0' >"$TMP/stockcast-ensemble.wasm"
-  echo 'export default () => Promise.reject(new Error("this build has no ensemble"));' >"$TMP/stockcast-ensemble.mjs"
-fi
-# The trainer (fineTune) is a fourth module, fetched only on the first fineTune(); same stand-in rule.
-if [[ -f "$WASM_DIR/stockcast-train.wasm" && -f "$WASM_DIR/stockcast-train.mjs" ]]; then
-  cp "$WASM_DIR/stockcast-train.wasm" "$WASM_DIR/stockcast-train.mjs" "$TMP/"
-else
-  printf '\0asm\1\0\0\0' >"$TMP/stockcast-train.wasm"
-  echo 'export default () => Promise.reject(new Error("this build has no trainer"));' >"$TMP/stockcast-train.mjs"
-fi
+# The on-demand modules, each fetched only on the first call that needs it: the risk engine
+# (risk()/optimizePortfolio()), the factor models (predictFactors()/models()), the adaptive
+# ensemble (issue 15: the first ensemble, single-member or Transformer prediction) and the trainer
+# (fineTune()). A build without one gets an empty stand-in module, so bundlers still resolve the
+# file (calls then fail with code 'unsupported').
+on_demand() {  # NAME WHAT
+  if [[ -f "$WASM_DIR/stockcast-$1.wasm" && -f "$WASM_DIR/stockcast-$1.mjs" ]]; then
+    cp "$WASM_DIR/stockcast-$1.wasm" "$WASM_DIR/stockcast-$1.mjs" "$TMP/"
+  else
+    printf '\0asm\1\0\0\0' >"$TMP/stockcast-$1.wasm"
+    echo "export default () => Promise.reject(new Error(\"this build has no $2\"));" >"$TMP/stockcast-$1.mjs"
+  fi
+}
+on_demand risk "risk engine"
+on_demand factors "factor models"
+on_demand ensemble ensemble
+on_demand train trainer
 node --input-type=module - "$TMP" "$ROOT/web/package.json" "$TMP/wasm.js" <<'JS'
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
