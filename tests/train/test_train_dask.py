@@ -12,8 +12,8 @@ import unittest
 
 from distributed import LocalCluster
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("STOCKCAST_BIN", os.path.join(ROOT, "build", "stockcast"))
+from support import BIN, ROOT  # noqa: E402
+
 NSE = os.path.join(ROOT, "models", "data", "nse")
 SYMBOLS = ["SCOM", "EQTY", "KCB"]
 MODELS = ["general.stkm"] + [s + ".stkm" for s in SYMBOLS]

@@ -3,7 +3,6 @@ folder of its own): factor_models added back to a manifest that lacks them (what
 manifest step writes), every listed file present with its SHA-256 and loadable by the core, the
 manifest valid against the schema, the same bytes on a second run, and the repository's golden
 file and models left alone (run by CTest; STOCKCAST_BIN)."""
-import hashlib
 import json
 import os
 import shutil
@@ -12,14 +11,7 @@ import sys
 import tempfile
 import unittest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("STOCKCAST_BIN", os.path.join(ROOT, "build", "stockcast"))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-
-
-def sha(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+from support import BIN, ROOT, sha  # noqa: E402  (and scripts/ on the import path)
 
 
 class TrainFactors(unittest.TestCase):

@@ -3,7 +3,6 @@ pipeline hands its datasets to the PyTorch fit and writes the model through the 
 loads in the core as transformer_v1, stays <= 128 KB as float16, gets its manifest entry (kind
 "transformer", bytes and SHA-256 of the file) and its REPORT.md section, and scripts/report.py keeps
 both when it rewrites them. The repository's models are left alone (run by CTest; STOCKCAST_BIN)."""
-import hashlib
 import json
 import os
 import shutil
@@ -12,14 +11,7 @@ import sys
 import tempfile
 import unittest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("STOCKCAST_BIN", os.path.join(ROOT, "build", "stockcast"))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-
-
-def sha(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+from support import BIN, ROOT, sha  # noqa: E402  (and scripts/ on the import path)
 
 
 class TrainTransformer(unittest.TestCase):
