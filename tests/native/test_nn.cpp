@@ -6,23 +6,8 @@
 
 using namespace stockcast;
 
-namespace {
-
-std::vector<float> run(const nn::Network& net, const testing::Golden& g) {
-    std::vector<float> y(static_cast<std::size_t>(g.batch) * net.arch.outputs);
-    nn::Workspace ws;
-    Status s = net.forward(g.x.data(), g.stock_ids.empty() ? nullptr : g.stock_ids.data(), g.batch, y.data(), ws);
-    REQUIRE(s.ok());
-    return y;
-}
-
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-    double d = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, static_cast<double>(std::fabs(a[i] - b[i])));
-    return d;
-}
-
-}  // namespace
+using testing::max_abs_diff;
+using testing::run;
 
 TEST_CASE("forward pass matches PyTorch within 1e-5", "[nn][golden]") {
     for (const char* name : {"nn_stock_specific.json", "nn_general.json"}) {

@@ -15,19 +15,8 @@ using namespace stockcast;
 
 namespace {
 
-std::vector<float> run(const nn::Network& net, const std::vector<float>& x, const std::vector<int>& ids, int batch) {
-    std::vector<float> y(static_cast<std::size_t>(batch) * net.arch.outputs);
-    nn::Workspace ws;
-    Status s = net.forward(x.data(), ids.empty() ? nullptr : ids.data(), batch, y.data(), ws);
-    REQUIRE(s.ok());
-    return y;
-}
-
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-    double d = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, static_cast<double>(std::fabs(a[i] - b[i])));
-    return d;
-}
+using testing::max_abs_diff;
+using testing::run;
 
 nn::Network quantized(nn::Network net) {
     net.quantize();

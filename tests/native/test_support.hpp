@@ -2,6 +2,8 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -74,6 +76,23 @@ inline Golden load_golden(const std::string& name) {
 }
 
 // A complete model around a network (metadata filled with plausible values).
+// The network's outputs (batch × outputs) for `batch` windows x; ids one per window, or empty.
+inline std::vector<float> run(const nn::Network& net, const std::vector<float>& x, const std::vector<int>& ids, int batch) {
+    std::vector<float> y(static_cast<std::size_t>(batch) * net.arch.outputs);
+    nn::Workspace ws;
+    REQUIRE(net.forward(x.data(), ids.empty() ? nullptr : ids.data(), batch, y.data(), ws).ok());
+    return y;
+}
+
+// `net` over a golden file's windows (its weights may differ from the golden network's).
+inline std::vector<float> run(const nn::Network& net, const Golden& g) { return run(net, g.x, g.stock_ids, g.batch); }
+
+inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    double d = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, static_cast<double>(std::fabs(a[i] - b[i])));
+    return d;
+}
+
 inline Model make_model(const nn::Network& net, const std::string& name = "TEST") {
     Model m;
     m.net = net;

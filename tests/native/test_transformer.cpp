@@ -9,22 +9,8 @@
 
 using namespace stockcast;
 
-namespace {
-
-std::vector<float> run(const nn::Network& net, const testing::Golden& g) {
-    std::vector<float> y(static_cast<std::size_t>(g.batch) * net.arch.outputs);
-    nn::Workspace ws;
-    REQUIRE(net.forward(g.x.data(), nullptr, g.batch, y.data(), ws).ok());
-    return y;
-}
-
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-    double d = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, static_cast<double>(std::fabs(a[i] - b[i])));
-    return d;
-}
-
-}  // namespace
+using testing::max_abs_diff;
+using testing::run;
 
 TEST_CASE("transformer forward matches PyTorch TransformerEncoderLayer within 1e-5", "[transformer][golden]") {
     const testing::Golden g = testing::load_golden("transformer.json");
