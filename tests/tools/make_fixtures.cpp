@@ -24,6 +24,19 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
+// Deterministic weights in [-0.5, 0.5) from a linear congruential generator seeded with `seed`.
+void fill_weights(nn::Network& net, std::uint32_t seed) {
+    std::uint32_t state = seed;
+    for (auto& t : net.tensors()) {
+        std::size_t n = 1;
+        for (int d : t.shape) n *= static_cast<std::size_t>(d);
+        for (std::size_t i = 0; i < n; ++i) {
+            state = state * 1664525u + 1013904223u;
+            t.data[i] = (static_cast<float>(state >> 8) / 16777216.0f - 0.5f);
+        }
+    }
+}
+
 Model small_model() {
     nn::Architecture a;
     a.window = 60;
@@ -34,15 +47,7 @@ Model small_model() {
     a.embedding_dim = 2;
     Model m;
     m.net = nn::Network::zeros(a);
-    std::uint32_t state = 7;
-    for (auto& t : m.net.tensors()) {
-        std::size_t n = 1;
-        for (int d : t.shape) n *= static_cast<std::size_t>(d);
-        for (std::size_t i = 0; i < n; ++i) {
-            state = state * 1664525u + 1013904223u;
-            t.data[i] = (static_cast<float>(state >> 8) / 16777216.0f - 0.5f);
-        }
-    }
+    fill_weights(m.net, 7);
     m.meta = ModelMeta{"HOSTILE", "general", "1", "2026-11-22", "2008-01-01", "2020-06-30", {"AAA", "BBB", "CCC"}, Json::object()};
     m.input.scale = {10.0f};
     m.output.scale = {0.02f, 0.05f, 0.07f, 0.1f};
@@ -72,15 +77,7 @@ nn::Architecture transformer_architecture(int d, int heads) {
 Model small_transformer() {
     Model m = small_model();
     m.net = nn::Network::zeros(transformer_architecture(8, 2));
-    std::uint32_t state = 11;
-    for (auto& t : m.net.tensors()) {
-        std::size_t n = 1;
-        for (int d : t.shape) n *= static_cast<std::size_t>(d);
-        for (std::size_t i = 0; i < n; ++i) {
-            state = state * 1664525u + 1013904223u;
-            t.data[i] = (static_cast<float>(state >> 8) / 16777216.0f - 0.5f);
-        }
-    }
+    fill_weights(m.net, 11);
     m.meta.name = "HOSTILE_TRANSFORMER";
     m.meta.kind = "transformer";
     m.meta.stocks.clear();
