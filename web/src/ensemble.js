@@ -59,10 +59,12 @@ const once = (st, k, make) => { // one promise per state slot
   return st[k];
 };
 
+// A manifest entry naming a file ({file, sha256, bytes}) as a download spec.
+const specOf = (ctx, e) => ({ url: ctx.url(e.file), sha256: e.sha256 ? String(e.sha256).toLowerCase() : null, bytes: e.bytes });
+
 // The spec file's bytes (manifest `ensemble`: file, sha256, bytes), verified like a model file.
 function specBytes(ctx, idx, signal) {
-  const e = idx.manifest.ensemble;
-  return fileBytes(ctx, { url: ctx.url(e.file), sha256: e.sha256 ? String(e.sha256).toLowerCase() : null, bytes: e.bytes }, signal);
+  return fileBytes(ctx, specOf(ctx, idx.manifest.ensemble), signal);
 }
 
 // The learner files: factor_models entries whose kind is an ensemble member, as [{kind, bytes}].
@@ -73,7 +75,7 @@ function learnerBytes(ctx, idx, members, signal) {
     return Promise.all(list.map(async (f) => ({
       kind: f.kind,
       name: f.name,
-      bytes: await fileBytes(ctx, { url: ctx.url(f.file), sha256: f.sha256 ? String(f.sha256).toLowerCase() : null, bytes: f.bytes }, signal),
+      bytes: await fileBytes(ctx, specOf(ctx, f), signal),
     })));
   });
 }

@@ -12,19 +12,25 @@ export function indexManifest(m, base) {
   if (!isObj(m) || !Array.isArray(m.stocks) || !Array.isArray(m.models)) throw bad('expected {stocks: [...], models: [...]}');
   // Model files by name, as download specs; a stock's own sha256/bytes win over the model list's.
   const specs = new Map();
+  // A file the manifest names, as a download spec: a relative path under baseUrl, nothing else.
+  const fileSpec = (file, sha256, bytes, what = 'model') => {
+    if (typeof file !== 'string' || !file || /^[a-z]+:|^\/|\.\./i.test(file)) throw bad(`bad ${what} file name ${JSON.stringify(file)}`);
+    return { key: file, url: new URL(file, base).href, sha256: typeof sha256 === 'string' ? sha256.toLowerCase() : null, bytes: Number(bytes) || undefined };
+  };
   const spec = (file, sha256, bytes) => {
-    if (typeof file !== 'string' || !file || /^[a-z]+:|^\/|\.\./i.test(file)) throw bad(`bad model file name ${JSON.stringify(file)}`);
+    const s = fileSpec(file, sha256, bytes);
     const known = specs.get(file);
-    const s = { key: file, url: new URL(file, base).href, sha256: typeof sha256 === 'string' ? sha256.toLowerCase() : known ? known.sha256 : null,
-      bytes: Number(bytes) || (known && known.bytes) || undefined };
+    if (known) {
+      s.sha256 ??= known.sha256;
+      s.bytes ??= known.bytes;
+    }
     specs.set(file, s);
     return s;
   };
   for (const md of m.models) if (isObj(md)) spec(md.file, md.sha256, md.bytes);
   // The per-stock, per-kind test metrics (kinds.js): a JSON file of their own, fetched on demand.
   const km = isObj(m.kind_metrics) ? m.kind_metrics : null;
-  if (km && (typeof km.file !== 'string' || !km.file || /^[a-z]+:|^\/|\.\./i.test(km.file))) throw bad(`bad kind_metrics file name ${JSON.stringify(km && km.file)}`);
-  const kindMetrics = km ? { key: km.file, url: new URL(km.file, base).href, sha256: typeof km.sha256 === 'string' ? km.sha256.toLowerCase() : null, bytes: Number(km.bytes) || undefined } : null;
+  const kindMetrics = km ? fileSpec(km.file, km.sha256, km.bytes, 'kind_metrics') : null;
   const generalInfo = m.models.find((md) => isObj(md) && md.kind === 'general');
   const general = generalInfo ? specs.get(generalInfo.file) : null;
   const stocks = new Map();
